@@ -23,15 +23,18 @@ def configuration(racine_cours, **reglages):
     return config
 
 
-def preparer_cours(racine_cours, maitre=NOTEBOOK_MAITRE):
-    """Crée le dossier de cours et y génère la version étudiante ; renvoie le notebook publié."""
+def preparer_cours(racine_cours, maitre=NOTEBOOK_MAITRE, **reglages):
+    """Crée le dossier de cours et y génère la version étudiante ; renvoie le notebook publié.
+
+    ``reglages`` : sections de configuration nbgrader à surcharger (voir ``configuration``).
+    """
     from nbgrader.apps import NbGraderAPI
 
     racine_cours = Path(racine_cours)
     source = racine_cours / "source" / ASSIGNMENT
     source.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(maitre, source / f"{ASSIGNMENT}.ipynb")
-    api = NbGraderAPI(config=configuration(racine_cours))
+    api = NbGraderAPI(config=configuration(racine_cours, **reglages))
     resultat = api.generate_assignment(ASSIGNMENT, force=True, create=True)
     if not resultat["success"]:
         raise RuntimeError(f"nbgrader generate_assignment a échoué :\n{resultat['log']}\n{resultat.get('error', '')}")

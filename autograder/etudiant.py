@@ -15,10 +15,13 @@ from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.cours import preparer_cours
 
 
-def generer(destination=NOTEBOOK_ETUDIANT, maitre=NOTEBOOK_MAITRE):
-    """Écrit le notebook étudiant généré par nbgrader dans ``destination``."""
+def generer(destination=NOTEBOOK_ETUDIANT, maitre=NOTEBOOK_MAITRE, **reglages):
+    """Écrit le notebook étudiant généré par nbgrader dans ``destination``.
+
+    ``reglages`` : surcharges de la configuration nbgrader (p. ex. ``BadgeColab={...}``).
+    """
     with tempfile.TemporaryDirectory(prefix="cours_etudiant_") as dossier:
-        publie = preparer_cours(dossier, maitre)
+        publie = preparer_cours(dossier, maitre, **reglages)
         Path(destination).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(publie, destination)
     return Path(destination)

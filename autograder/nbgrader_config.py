@@ -9,6 +9,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.preprocessors import ClearSolutionLines
+from autograder.preprocessors import BadgeColab
 
 c = get_config()  # noqa: F821 (fourni par traitlets)
 
@@ -30,4 +31,11 @@ c.GenerateAssignment.preprocessors = [
     ClearMarkScheme,
     ComputeChecksums,
     CheckCellMetadata,
+    BadgeColab,
 ]
+# Badge « Ouvrir dans Colab » en tête du notebook étudiant : il ouvre la copie PUBLIQUE du
+# notebook (dépôt des étudiants, jamais celui-ci). Seul réglage à adapter : « OWNER/REPO »
+# veut dire « pas encore choisi ». make release PUBLIC_REPO=… PUBLIC_BRANCH=… le remplace
+# pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/publication.py.
+c.BadgeColab.depot = "OWNER/REPO"
+c.BadgeColab.branche = "main"
