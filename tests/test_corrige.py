@@ -1,0 +1,62 @@
+"""``make corrige`` : le maître exécuté, sans tests cachés, en un HTML autonome avec ses figures."""
+import html
+import io
+import re
+
+import nbformat
+import pytest
+
+from autograder.chemins import NOTEBOOK_MAITRE
+from autograder.corrige import generer_corrige
+
+pytestmark = pytest.mark.lent
+
+
+def separer_tests_caches(texte):
+    """(lignes des régions de tests cachés, autres lignes), sans les espaces autour."""
+    cachees, autres, dedans = [], [], False
+    for ligne in texte.splitlines():
+        if "BEGIN HIDDEN TESTS" in ligne:
+            dedans = True
+        elif "END HIDDEN TESTS" in ligne:
+            dedans = False
+        else:
+            (cachees if dedans else autres).append(ligne.strip())
+    return cachees, autres
+
+
+def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp_path):
+    journal = io.StringIO()
+    page = generer_corrige(tmp_path, sortie=journal)
+    progression = journal.getvalue()
+    contenu = page.read_text(encoding="utf-8")
+    # Texte de la page, balises et coloration syntaxique retirées.
+    texte = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", contenu, flags=re.DOTALL)))
+
+    maitre = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
+    sources = [c.source for c in maitre.cells if c.cell_type == "code"]
+    cachees = {l for s in sources for l in separer_tests_caches(s)[0]}
+    publiques = {l for s in sources for l in separer_tests_caches(s)[1]}
+    secretes = [l for l in cachees if len(l) > 12 and not l.startswith("#") and l not in publiques]
+    assert len(secretes) > 20
+    assert "HIDDEN TESTS" not in contenu
+    fuites = [l for l in secretes if l in texte]
+    assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
+
+    solutions = [l.strip() for s in sources for l in s.splitlines() if re.search(r"#\s*SOLUTION\s*$", l)]
+    assert len(solutions) > 20 and all(l in texte for l in solutions), "Solutions absentes du corrigé."
+
+    executees = nbformat.read(tmp_path / "tp_diffusion_corrige.ipynb", as_version=4)
+    sorties = [o for c in executees.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in sorties if o.output_type == "error"], "Une cellule a échoué."
+    figures = [o for o in sorties if "image/png" in o.get("data", {})]
+    assert len(figures) >= 8  # bruitage x2, batch, perte, x̂0, trajectoire, 50 images, conditionnel
+    # Autonome : figures et deux schémas embarqués en base64, aucune image par lien.
+    assert contenu.count('src="data:image/png;base64,') >= len(figures) + 2
+    assert not re.search(r'<img[^>]+src="(?!data:)', contenu)
+    assert texte.count("correct.") >= 10 and "Corrigé." in texte
+
+    # Progression : une ligne par cellule de code, et la barre de Keras pendant l'entraînement.
+    lignes = re.findall(r"^\[\s*(\d+)/(\d+)\] (\S+) … ", progression, flags=re.MULTILINE)
+    assert len(lignes) == int(lignes[0][1]) == len([s for s in sources if s.strip()]), progression
+    assert re.search(r"^\s+\d+/\d+ ━+ .*loss", progression, flags=re.MULTILINE), progression
