@@ -39,3 +39,46 @@ c.GenerateAssignment.preprocessors = [
 # pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/publication.py.
 c.BadgeColab.depot = "OWNER/REPO"
 c.BadgeColab.branche = "main"
+
+# --- Correction (autograde) et retours aux étudiants -------------------------------------
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from autograder.chemins import RACINE  # noqa: E402
+from autograder.preprocessors_correction import (  # noqa: E402
+    ExecuteSuivi, LimiterSorties, MasquerTestsCaches,
+)
+
+# La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;
+# l'entraînement court dépasse les 30 s par cellule de nbgrader : 120 s par cellule.
+# Une cellule qui tourne sans fin est interrompue au bout de ce délai et notée 0.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.Autograde.autograde_preprocessors = [
+    ExecuteSuivi,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    LimiterSorties,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# TensorFlow, Keras et Python écrivent des avertissements sur stderr, et nbgrader donne 0 à
+# une cellule de test qui écrit sur stderr : ces messages-là sont retirés avant la notation.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = (
+    r"(?i)(warning|warn\(|deprecat|tensorflow|keras|absl|onednn|cuda|xla|"
+    r"^\s*[IWEF]\d{4} |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
+)
+# Retours : en français, sans le code ni les traces des tests cachés.
+c.GenerateFeedback.preprocessors = [GetGrades, MasquerTestsCaches, CSSHTMLHeaderPreprocessor]
+# NbGraderAPI impose le nom de modèle « feedback » : notre dossier autograder/modeles/feedback
+# (libellés en français) passe devant celui de nbgrader.
+c.HTMLExporter.extra_template_basedirs = [
+    str(RACINE / "autograder" / "modeles"),
+    str(__import__("pathlib").Path(__import__("nbgrader").__file__).parent
+        / "server_extensions" / "formgrader" / "templates"),
+]

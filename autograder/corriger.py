@@ -1,0 +1,276 @@
+"""Corrige toute une classe en une commande (``make grade SUBMISSIONS=<dossier> [OUT=<dossier>]``).
+
+Usage ::
+
+    python -m autograder.corriger <dossier des remises> [--sortie OUT] [--shard i/n]
+                                  [--processus N] [--delai-cellule S] [--delai-copie S]
+
+Chaque remise est notée par nbgrader dans son propre dossier de cours et son propre
+processus (``autograder.noter_un``), plusieurs à la fois (un par cœur par défaut).
+Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
+``moodle.csv``, ``feedback/<étudiant>.html``, ``resume.png`` et le dossier de cours
+nbgrader ``cours/``. Relancée sur le même OUT, la correction reprend là où elle s'était
+arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, et rien n'est
+écrasé sans être archivé dans ``OUT/archives/``.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from autograder.bareme import bareme, points_par_exercice
+from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
+from autograder.cours import preparer_cours
+from autograder.environnement import ENVIRONNEMENT_RAPIDE
+from autograder.sandbox import message_bac_a_sable
+from autograder.rapport import (
+    ecrire_atomique, figure_resume, lignes_notes, page_sans_notebook, resume, texte_moodle, texte_resume,
+)
+from autograder.soumissions import decouvrir, selectionner_part
+
+#: Délai total pour une remise (tout le notebook, toutes tentatives comprises).
+DELAI_COPIE_S = 900
+
+
+def _horodatage():
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _archiver(chemin, archives):
+    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
+    archives.mkdir(parents=True, exist_ok=True)
+    cible = archives / f"{_horodatage()}-{chemin.name}"
+    n = 1
+    while cible.exists():
+        cible = archives / f"{_horodatage()}-{n}-{chemin.name}"
+        n += 1
+    shutil.move(str(chemin), cible)
+    return cible
+
+
+def ligne_de_note(etudiant, resultat, remarques=()):
+    """Ligne de notes.csv pour un étudiant à partir du résultat de ``noter_un``."""
+    points = points_par_exercice(resultat.get("scores", {}))
+    total = sum(points.values())
+    maximum = sum(bareme().values())
+    messages = [*remarques, *resultat.get("remarques", [])]
+    if resultat.get("erreur"):
+        messages.append(resultat["erreur"])
+    return {
+        "student_id": etudiant,
+        **points,
+        "total": total,
+        "note_sur_20": round(20 * total / maximum, 2),
+        "statut": "ok" if not messages else " ; ".join(messages),
+    }
+
+
+class Correction:
+    """Une correction de classe dans un dossier de sortie (reprise possible)."""
+
+    def __init__(self, sortie, processus=None, delai_cellule=None, delai_copie=DELAI_COPIE_S, sortie_texte=sys.stdout):
+        self.sortie = Path(sortie)
+        self.processus = max(1, processus or os.cpu_count() or 1)
+        self.delai_cellule = delai_cellule
+        self.delai_copie = delai_copie
+        self.ecran = sortie_texte
+        self.etat = self.sortie / "etat"
+        self.archives = self.sortie / "archives"
+        self.cours = self.sortie / "cours"
+        #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
+        self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", self.sortie.resolve()]
+
+    def dire(self, texte):
+        print(texte, file=self.ecran, flush=True)
+
+    # -- état persistant -------------------------------------------------------------------
+    def _fichier_etat(self, soumission):
+        return self.etat / f"{soumission.id_interne}.json"
+
+    def etat_valide(self, soumission):
+        """Résultat déjà obtenu pour cette remise, si elle n'a pas changé depuis."""
+        fichier = self._fichier_etat(soumission)
+        if not fichier.exists():
+            return None
+        try:
+            etat = json.loads(fichier.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            _archiver(fichier, self.archives)
+            return None
+        if etat.get("empreinte") == soumission.empreinte() and etat.get("etudiant") == soumission.etudiant:
+            return etat
+        ancien = _archiver(fichier, self.archives)
+        self.dire(f"  {soumission.etudiant} : remise modifiée depuis la correction précédente "
+                  f"(ancien résultat archivé : {ancien.relative_to(self.sortie)})")
+        return None
+
+    # -- une remise = un processus ---------------------------------------------------------
+    def _lancer(self, soumission, gabarit):
+        travail = self.cours / "travail" / soumission.id_interne
+        travail.parent.mkdir(parents=True, exist_ok=True)
+        demande = {
+            "soumission": str(soumission.chemin.resolve()),
+            "id_interne": soumission.id_interne,
+            "gabarit": str(gabarit),
+            "cours": str(travail),
+            "resultat": str(travail.parent / f"{soumission.id_interne}.resultat.json"),
+            "delai_cellule": self.delai_cellule,
+            "cacher": [str(p) for p in self.a_cacher],
+        }
+        Path(demande["resultat"]).unlink(missing_ok=True)
+        fichier_demande = travail.parent / f"{soumission.id_interne}.demande.json"
+        fichier_demande.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
+        environnement = {**os.environ, **ENVIRONNEMENT_RAPIDE}
+        environnement["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), os.environ.get("PYTHONPATH")]))
+        journal = open(travail.parent / f"{soumission.id_interne}.log", "w", encoding="utf-8")
+        processus = subprocess.Popen(
+            [sys.executable, "-m", "autograder.noter_un", str(fichier_demande)],
+            cwd=RACINE, env=environnement, stdout=journal, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        return {"soumission": soumission, "processus": processus, "debut": time.monotonic(),
+                "demande": demande, "journal": journal}
+
+    def _terminer(self, tache, expire):
+        soumission, demande = tache["soumission"], tache["demande"]
+        tache["journal"].close()
+        resultat_fichier = Path(demande["resultat"])
+        if expire:
+            resultat = {"scores": {}, "remarques": [], "erreur":
+                        f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
+        elif resultat_fichier.exists():
+            resultat = json.loads(resultat_fichier.read_text(encoding="utf-8"))
+        else:
+            resultat = {"scores": {}, "remarques": [], "erreur":
+                        f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
+        retour = resultat.get("retour_html")
+        destination = self.sortie / "feedback" / f"{soumission.etudiant}.html"
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.exists():
+            _archiver(destination, self.archives)
+        if retour and Path(retour).exists():
+            shutil.copyfile(retour, destination)
+        else:  # remise illisible ou correction impossible : le retour dit pourquoi
+            ligne = ligne_de_note(soumission.etudiant, resultat, soumission.remarques)
+            ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"]))
+        etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(),
+                "fichier": str(soumission.chemin), "remarques": soumission.remarques, "resultat": resultat,
+                "date": datetime.now().isoformat(timespec="seconds")}
+        self.etat.mkdir(parents=True, exist_ok=True)
+        ecrire_atomique(self._fichier_etat(soumission), json.dumps(etat, ensure_ascii=False, indent=1))
+        return etat
+
+    @staticmethod
+    def _tuer(processus):
+        try:
+            os.killpg(processus.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        processus.wait()
+
+    def _barre(self, fait, total):
+        largeur = 24
+        plein = int(largeur * fait / total) if total else largeur
+        return f"[{'#' * plein}{'-' * (largeur - plein)}] {fait}/{total}"
+
+    # -- la classe -------------------------------------------------------------------------
+    def corriger(self, soumissions, ignores=()):
+        self.sortie.mkdir(parents=True, exist_ok=True)
+        if soumissions:  # le dossier des remises : les copies des autres étudiants
+            self.a_cacher.append(Path(os.path.commonpath([s.chemin.resolve().parent for s in soumissions])))
+        self.dire(message_bac_a_sable())
+        for fichier in ignores:
+            self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
+        etats, a_faire = {}, []
+        for soumission in soumissions:
+            etat = self.etat_valide(soumission)
+            if etat:
+                etats[soumission.etudiant] = etat
+            else:
+                a_faire.append(soumission)
+        if etats:
+            self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
+        total, fait = len(soumissions), len(etats)
+        if a_faire:
+            gabarit = self.cours / "gabarit"
+            if gabarit.exists():
+                shutil.rmtree(gabarit)
+            preparer_cours(gabarit, NOTEBOOK_MAITRE)
+            self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
+            en_attente, en_cours = list(a_faire), []
+            try:
+                while en_attente or en_cours:
+                    while en_attente and len(en_cours) < self.processus:
+                        en_cours.append(self._lancer(en_attente.pop(0), gabarit))
+                    time.sleep(0.2)
+                    for tache in list(en_cours):
+                        expire = time.monotonic() - tache["debut"] > self.delai_copie
+                        if tache["processus"].poll() is None and not expire:
+                            continue
+                        if expire:
+                            self._tuer(tache["processus"])
+                        en_cours.remove(tache)
+                        etat = self._terminer(tache, expire)
+                        etats[etat["etudiant"]] = etat
+                        fait += 1
+                        ligne = ligne_de_note(etat["etudiant"], etat["resultat"], etat["remarques"])
+                        self.dire(f"{self._barre(fait, total)} {etat['etudiant']} : {ligne['note_sur_20']:g}/20"
+                                  + ("" if ligne["statut"] == "ok" else f" ({ligne['statut']})"))
+            except BaseException:
+                for tache in en_cours:
+                    self._tuer(tache["processus"])
+                    tache["journal"].close()
+                self.dire("Correction interrompue : relancez la même commande avec le même dossier "
+                          "de sortie pour reprendre.")
+                raise
+        lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
+        self.ecrire_sorties(lignes)
+        return lignes
+
+    def ecrire_sorties(self, lignes):
+        notes = self.sortie / "notes.csv"
+        nouveau = lignes_notes(lignes)
+        if notes.exists() and notes.read_text(encoding="utf-8") != nouveau:
+            ancien = _archiver(notes, self.archives)
+            self.dire(f"Ancien notes.csv archivé : {ancien.relative_to(self.sortie)}")
+        ecrire_atomique(notes, nouveau)
+        ecrire_atomique(self.sortie / "moodle.csv", texte_moodle(lignes))
+        if lignes:
+            figure_resume(lignes, self.sortie / "resume.png")
+            self.dire(texte_resume(resume(lignes)))
+        self.dire(f"Résultats : {notes}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.corriger", description=__doc__.split("\n")[0])
+    parser.add_argument("soumissions", type=Path, help="dossier des remises (<étudiant>.ipynb ou <étudiant>/*.ipynb)")
+    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
+    parser.add_argument("--shard", help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
+    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
+    parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
+    parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
+    args = parser.parse_args(argv)
+    try:
+        soumissions, ignores = decouvrir(args.soumissions)
+    except FileNotFoundError as erreur:
+        parser.error(str(erreur))
+    if args.shard:
+        soumissions = selectionner_part(soumissions, args.shard)
+        print(f"Part {args.shard} : {len(soumissions)} remise(s).")
+    sortie = args.sortie or BUILD / "grading" / _horodatage()
+    correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
+    try:
+        correction.corriger(soumissions, ignores)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

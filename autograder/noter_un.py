@@ -1,0 +1,145 @@
+"""Note une seule remise, dans son propre dossier de cours nbgrader (un processus par remise).
+
+Usage interne (lancé par ``autograder.corriger``) ::
+
+    python -m autograder.noter_un DEMANDE.json
+
+La demande donne la remise, l'identifiant interne, le gabarit de cours (généré une fois
+pour toute la classe), le dossier de travail et le fichier de résultat. Le résultat (JSON)
+contient les points de chaque cellule de vérification, des remarques en français et les
+chemins du notebook corrigé et du retour HTML. Un processus par remise : un notebook qui
+fait planter nbgrader, le noyau ou la mémoire n'emporte que lui.
+"""
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from autograder.chemins import ASSIGNMENT
+from autograder.cours import configuration
+from autograder.reconstruction import reconstruire
+from autograder.soumissions import SoumissionIllisible, lire_notebook
+
+#: Nombre maximal de cellules neutralisées (noyau mort) avant d'abandonner.
+MAX_NEUTRALISATIONS = 3
+
+MESSAGE_NEUTRALISEE = (
+    "raise RuntimeError('Cellule neutralisée à la correction : {raison}. "
+    "Les exercices qui en dépendent ne sont pas notés.')"
+)
+
+
+def _ecrire_json(chemin, donnees):
+    temporaire = Path(f"{chemin}.tmp")
+    temporaire.write_text(json.dumps(donnees, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporaire, chemin)
+
+
+def _scores(racine_cours, id_interne):
+    from nbgrader.api import Gradebook
+
+    config = configuration(racine_cours)
+    with Gradebook(f"sqlite:///{Path(racine_cours) / 'gradebook.db'}", config.CourseDirectory.course_id) as gb:
+        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, id_interne)
+        return {note.name: note.score for note in notebook.grades if note.cell_type == "code"}
+
+
+def _raison_echec(journal):
+    if "DeadKernelError" in journal or "Kernel died" in journal or "kernel died" in journal:
+        return "elle a arrêté le noyau Python (plantage ou mémoire épuisée)"
+    if "Timeout" in journal or "timed out" in journal or "UnresponsiveKernel" in journal:
+        return "elle ne rend pas la main (boucle infinie ?) et le noyau ne répond plus"
+    return None
+
+
+def noter(demande):
+    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict)."""
+    from nbgrader.apps import NbGraderAPI
+    import nbformat
+
+    debut = time.monotonic()
+    cours = Path(demande["cours"])
+    id_interne = demande["id_interne"]
+    resultat = {"id_interne": id_interne, "scores": {}, "remarques": [], "erreur": None}
+
+    if cours.exists():
+        shutil.rmtree(cours)
+    shutil.copytree(demande["gabarit"], cours)
+    depot = cours / "submitted" / id_interne / ASSIGNMENT
+    depot.mkdir(parents=True)
+    try:
+        nb, remarques = lire_notebook(demande["soumission"])
+    except SoumissionIllisible as erreur:
+        resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
+        return resultat
+    resultat["remarques"] += remarques
+    publie = nbformat.read(Path(demande["gabarit"]) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    nb, remarques = reconstruire(nb, publie)
+    resultat["remarques"] += remarques
+    chemin_remis = depot / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(nb, chemin_remis)
+
+    suivi = cours / "cellule_en_cours.json"
+    reglages = {
+        "ExecuteSuivi": {"fichier_suivi": str(suivi)},
+        # Le noyau de l'étudiant ne voit ni les corrigés, ni le carnet de notes (qui contient
+        # les tests cachés), ni les copies et résultats des autres (son dossier reste ouvert).
+        "SandboxKernelManager": {"hidden_paths": [
+            str(cours / "source"), str(cours / "gradebook.db"), *demande.get("cacher", [])]},
+    }
+    if demande.get("delai_cellule"):
+        reglages["Execute"] = {"timeout": int(demande["delai_cellule"])}
+    api = NbGraderAPI(config=configuration(cours, **reglages))
+
+    for _ in range(MAX_NEUTRALISATIONS + 1):
+        suivi.unlink(missing_ok=True)
+        sortie = api.autograde(ASSIGNMENT, id_interne, force=True, create=True)
+        if sortie["success"]:
+            break
+        journal = f"{sortie.get('log', '')}\n{sortie.get('error', '')}"
+        raison = _raison_echec(journal)
+        if raison is None or not suivi.exists():
+            resultat["erreur"] = "la correction automatique a échoué : " + journal.strip().splitlines()[-1][:300]
+            return resultat
+        en_cours = json.loads(suivi.read_text())
+        nb = nbformat.read(chemin_remis, as_version=4)
+        cellule = nb.cells[en_cours["indice"]]
+        if cellule.metadata.get("nbgrader", {}).get("locked"):
+            resultat["erreur"] = (f"la cellule de vérification {en_cours['grade_id']} ne se termine pas "
+                                  f"({raison}) : correction impossible, à examiner à la main")
+            return resultat
+        cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
+        nbformat.write(nb, chemin_remis)
+        resultat["remarques"].append(f"cellule n° {en_cours['indice'] + 1} neutralisée : {raison}")
+    else:
+        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
+        return resultat
+
+    resultat["scores"] = _scores(cours, id_interne)
+    retour = api.generate_feedback(ASSIGNMENT, id_interne, force=True)
+    html = cours / "feedback" / id_interne / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    if retour["success"] and html.exists():
+        resultat["retour_html"] = str(html)
+    else:
+        resultat["remarques"].append("retour HTML non généré")
+    resultat["notebook_corrige"] = str(cours / "autograded" / id_interne / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    resultat["duree_s"] = round(time.monotonic() - debut, 1)
+    return resultat
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    demande = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    try:
+        resultat = noter(demande)
+    except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
+        resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
+                    "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
+    _ecrire_json(demande["resultat"], resultat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Remettre une remise sur le squelette du notebook publié, quoi que l'étudiant en ait fait.
+
+nbgrader retrouve les cellules par leurs métadonnées (``grade_id``) : si un éditeur les a
+effacées (certains le font), si l'étudiant a supprimé, dupliqué, déplacé une cellule de
+vérification, ou changé le type d'une cellule, nbgrader donne 0 ou s'arrête. Ici, on part
+du notebook publié (toutes ses cellules, dans l'ordre, avec leurs métadonnées) et on y
+remet les réponses de l'étudiant :
+
+1. chaque cellule à compléter reçoit la cellule de l'étudiant qui lui correspond : par
+   ``grade_id`` quand les métadonnées sont là, sinon par le texte fixe qui entoure les
+   ``...`` (commentaires, lignes fournies), en respectant l'ordre du notebook ;
+2. les cellules ajoutées par l'étudiant (ses essais, ses fonctions utilitaires) sont
+   gardées, à leur place relative ;
+3. les cellules fournies et les vérifications viennent toujours du notebook publié (les
+   doublons, copies ou versions modifiées de l'étudiant sont écartés).
+"""
+import copy
+import difflib
+import re
+
+_TROU = re.compile(r"(=|in) \.\.\.( :)?\s*$")
+SEUIL_RESSEMBLANCE = 0.5
+
+
+def _source(cellule):
+    source = cellule.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _meta(cellule):
+    return cellule.get("metadata", {}).get("nbgrader", {})
+
+
+def _lignes_fixes(texte):
+    """Lignes non vides d'une cellule à compléter qui ne sont pas des trous."""
+    return [" ".join(l.split()) for l in texte.splitlines() if l.strip() and not _TROU.search(l)]
+
+
+def ressemblance(cellule_gabarit, cellule_remise):
+    """Part des lignes fixes de la cellule publiée qu'on retrouve dans la cellule remise."""
+    fixes = _lignes_fixes(_source(cellule_gabarit))
+    if not fixes:
+        return 0.0
+    lignes = {" ".join(l.split()) for l in _source(cellule_remise).splitlines()}
+    return sum(l in lignes for l in fixes) / len(fixes)
+
+
+def _identique_a_une_cellule_fournie(cellule, fournies):
+    texte = " ".join(_source(cellule).split())
+    return any(texte == f for f in fournies) or any(
+        difflib.SequenceMatcher(None, texte, f).ratio() > 0.95 for f in fournies if abs(len(f) - len(texte)) < 50)
+
+
+def _apparier_par_texte(reponses, cellules):
+    """Alignement ordonné (programmation dynamique) maximisant la ressemblance totale.
+
+    Renvoie {indice de la cellule à compléter: indice de la cellule remise}.
+    """
+    n, m = len(reponses), len(cellules)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    choix = [[None] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            options = [(score[i + 1][j], "saute_reponse"), (score[i][j + 1], "saute_cellule")]
+            r = ressemblance(reponses[i], cellules[j])
+            if r >= SEUIL_RESSEMBLANCE:
+                options.append((r + score[i + 1][j + 1], "apparie"))
+            score[i][j], choix[i][j] = max(options, key=lambda o: o[0])
+    appariement, i, j = {}, 0, 0
+    while i < n and j < m:
+        if choix[i][j] == "apparie":
+            appariement[i] = j
+            i, j = i + 1, j + 1
+        elif choix[i][j] == "saute_reponse":
+            i += 1
+        else:
+            j += 1
+    return appariement
+
+
+def reconstruire(remise, gabarit):
+    """Renvoie ``(notebook, remarques)`` : le gabarit publié rempli avec la remise.
+
+    ``remise`` et ``gabarit`` sont des notebooks nbformat 4 (``NotebookNode``) ;
+    ni l'un ni l'autre n'est modifié.
+    """
+    remarques = []
+    cellules_gabarit = gabarit.cells
+    a_completer = [i for i, c in enumerate(cellules_gabarit) if _meta(c).get("solution")]
+    ids_reponses = {_meta(cellules_gabarit[i]).get("grade_id"): i for i in a_completer}
+    fournies = [" ".join(_source(c).split()) for c in cellules_gabarit if not _meta(c).get("solution")]
+
+    # 1. Quelle cellule remise répond à quelle cellule à compléter ?
+    code_remis = list(remise.cells)
+    par_id = {}
+    for j, cellule in enumerate(code_remis):
+        gid = _meta(cellule).get("grade_id")
+        if gid in ids_reponses:
+            par_id[gid] = j  # la dernière l'emporte si l'étudiant a dupliqué la cellule
+    if len(par_id) == len(ids_reponses):
+        appariement = {ids_reponses[gid]: j for gid, j in par_id.items()}
+    else:
+        candidates = [j for j, c in enumerate(code_remis) if not _meta(c).get("grade")]
+        alignement = _apparier_par_texte([cellules_gabarit[i] for i in a_completer],
+                                         [code_remis[j] for j in candidates])
+        appariement = {a_completer[k]: candidates[j] for k, j in alignement.items()}
+        remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
+                         f"({len(appariement)}/{len(a_completer)} cellules à compléter)")
+    utilisees = set(appariement.values())
+
+    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule à compléter qui les précède.
+    ajoutees, derniere = {}, None
+    inverse = {j: i for i, j in appariement.items()}
+    for j, cellule in enumerate(code_remis):
+        if j in inverse:
+            derniere = inverse[j]
+            continue
+        meta = _meta(cellule)
+        if meta.get("grade") or meta.get("locked") or meta.get("solution") or j in utilisees:
+            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
+        if cellule.get("cell_type") != "code" or not _source(cellule).strip():
+            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
+        if _identique_a_une_cellule_fournie(cellule, fournies):
+            continue  # copie d'une cellule fournie ou d'une vérification
+        ajoutees.setdefault(derniere, []).append(cellule)
+
+    # 3. Le gabarit, rempli.
+    resultat = copy.deepcopy(gabarit)
+    cellules = []
+    for i, cellule in enumerate(resultat.cells):
+        if a_completer and i == a_completer[0]:  # ajouts placés avant toute réponse
+            cellules += [_cellule_ajoutee(c) for c in ajoutees.get(None, [])]
+        if i in appariement:
+            remise_i = code_remis[appariement[i]]
+            if remise_i.get("cell_type") != cellule.cell_type:
+                remarques.append(f"cellule « {_meta(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
+                                 "remise en code")
+            cellule.source = _source(remise_i)
+        elif i in a_completer:
+            remarques.append(f"réponse « {_meta(cellule).get('grade_id')} » introuvable : cellule laissée vide")
+        cellules.append(cellule)
+        for ajout in ajoutees.get(i, []):
+            cellules.append(_cellule_ajoutee(ajout))
+    resultat.cells = cellules
+    return resultat, remarques
+
+
+def _cellule_ajoutee(cellule):
+    from nbformat.v4 import new_code_cell
+
+    return new_code_cell(_source(cellule))

@@ -1,0 +1,123 @@
+"""Trouver les remises d'une classe et les lire, quoi que les étudiants leur aient fait.
+
+Un dossier de remises contient, tels que téléchargés (Colab, Drive, Moodle) :
+``<étudiant>.ipynb`` ou ``<étudiant>/<nom quelconque>.ipynb``. L'identifiant de l'étudiant
+est le nom du fichier ou du dossier (accents et espaces admis).
+"""
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+
+@dataclass
+class Soumission:
+    etudiant: str
+    chemin: Path
+    remarques: list = field(default_factory=list)
+
+    @property
+    def id_interne(self):
+        """Identifiant stable et sûr pour nbgrader (noms de dossiers, base de données)."""
+        return "e" + hashlib.sha1(self.etudiant.encode("utf-8")).hexdigest()[:12]
+
+    def empreinte(self):
+        return hashlib.sha256(self.chemin.read_bytes()).hexdigest()
+
+
+def _identifiant(nom):
+    return unicodedata.normalize("NFC", nom).strip()
+
+
+def _ignore(chemin):
+    return any(partie.startswith(".") for partie in chemin.parts) or ".ipynb_checkpoints" in chemin.parts
+
+
+def decouvrir(dossier):
+    """Renvoie ``(soumissions, ignores)`` : une remise par étudiant, triées par identifiant.
+
+    Quand un étudiant a plusieurs notebooks (deux remises, un dossier avec deux fichiers),
+    on garde le plus récent (date de modification) et on le dit dans ses remarques.
+    ``ignores`` liste les fichiers qui ne sont pas des notebooks.
+    """
+    dossier = Path(dossier)
+    if not dossier.is_dir():
+        raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
+    candidats, ignores = {}, []
+    for entree in sorted(dossier.iterdir()):
+        if _ignore(entree.relative_to(dossier)):
+            continue
+        if entree.is_file():
+            if entree.suffix.lower() == ".ipynb":
+                candidats.setdefault(_identifiant(entree.stem), []).append(entree)
+            else:
+                ignores.append(entree)
+        elif entree.is_dir():
+            notebooks = [p for p in sorted(entree.rglob("*")) if p.is_file() and p.suffix.lower() == ".ipynb"
+                         and not _ignore(p.relative_to(dossier))]
+            if notebooks:
+                candidats.setdefault(_identifiant(entree.name), []).extend(notebooks)
+            else:
+                ignores.append(entree)
+    soumissions = []
+    for etudiant, chemins in sorted(candidats.items()):
+        chemins = sorted(chemins, key=lambda p: (p.stat().st_mtime, str(p)), reverse=True)
+        soumission = Soumission(etudiant, chemins[0])
+        if len(chemins) > 1:
+            autres = ", ".join(p.name for p in chemins[1:])
+            soumission.remarques.append(
+                f"{len(chemins)} remises trouvées : la plus récente ({chemins[0].name}) est notée, "
+                f"les autres ignorées ({autres})")
+        soumissions.append(soumission)
+    return soumissions, ignores
+
+
+def selectionner_part(soumissions, part):
+    """Part ``"i/n"`` (1 ≤ i ≤ n) : tranche déterministe, stable quand la classe change."""
+    i, n = (int(x) for x in part.split("/"))
+    if not 1 <= i <= n:
+        raise ValueError(f"Part invalide : {part} (attendu i/n avec 1 ≤ i ≤ n)")
+    return [s for s in soumissions if int(hashlib.sha1(s.etudiant.encode("utf-8")).hexdigest(), 16) % n == i - 1]
+
+
+class SoumissionIllisible(Exception):
+    """La remise n'est pas un notebook lisible ; le message (français) dit pourquoi."""
+
+
+def lire_notebook(chemin):
+    """Lit une remise en nbformat 4, en réparant ce qui peut l'être.
+
+    Renvoie ``(notebook, remarques)`` ; lève ``SoumissionIllisible`` sinon.
+    """
+    remarques = []
+    donnees = Path(chemin).read_bytes()
+    if not donnees.strip():
+        raise SoumissionIllisible("fichier vide")
+    try:
+        texte = donnees.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SoumissionIllisible("ce n'est pas un notebook (fichier binaire, pas du texte JSON)")
+    try:
+        brut = json.loads(texte)
+    except json.JSONDecodeError as erreur:
+        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : fichier tronqué ou modifié à la main ?")
+    if not isinstance(brut, dict) or "cells" not in brut and "worksheets" not in brut:
+        raise SoumissionIllisible("ce n'est pas un notebook Jupyter (pas de cellules)")
+    version = brut.get("nbformat")
+    try:
+        nb = nbformat.reads(texte, as_version=4)
+    except Exception as erreur:  # nbformat lève des exceptions variées selon la version
+        raise SoumissionIllisible(f"notebook illisible : {erreur}")
+    if version != 4:
+        remarques.append(f"notebook au format nbformat {version}, converti au format 4")
+    for cellule in nb.cells:
+        cellule.setdefault("metadata", {})
+        if cellule.cell_type == "code":
+            cellule.setdefault("outputs", [])
+            cellule.setdefault("execution_count", None)
+    nb.metadata.setdefault("kernelspec", {})
+    nb.metadata.kernelspec.update({"name": "python3", "display_name": "Python 3", "language": "python"})
+    return nb, remarques

@@ -1,0 +1,138 @@
+"""Remises « hostiles » : tout ce que des étudiants font à leurs notebooks.
+
+Chaque remise est écrite dans le dossier de la classe (voir ``tests/conftest.py``) et a
+sa note attendue : ``ATTENDU[étudiant] = (points perdus par exercice, motif du statut)``.
+"""
+import copy
+import json
+import os
+import time
+
+import nbformat
+
+from autograder.chemins import RACINE
+from fabrique import ecrire, remise
+
+# étudiant -> ({exercice: points perdus}, expression régulière attendue dans « statut » ou None pour « ok »)
+ATTENDU = {
+    "tout_leve": ("tout", None),
+    "boucle_infinie": ({"ex3": 2}, None),
+    "bombe_memoire": ({"ex4": 2}, None),
+    "plantage_noyau": ({"ex7": 2}, r"cellule n° \d+ neutralisée : elle a arrêté le noyau"),
+    "cellules_bousculees": ({"ex1": 2}, r"ex2_reponse.*remise en code"),
+    "sans_metadonnees": ({}, r"métadonnées nbgrader absentes"),
+    "enregistre_par_colab": ({}, None),
+    "json_invalide": ("tout", r"remise illisible \(JSON invalide"),
+    "fichier_vide": ("tout", r"remise illisible \(fichier vide\)"),
+    "pas_un_notebook": ("tout", r"remise illisible \(ce n'est pas un notebook"),
+    "ancien_format": ({}, r"nbformat 3, converti au format 4"),
+    "sorties_enormes": ({}, None),
+    "tricheur": ({}, None),
+    "Zoé": ({}, r"2 remises trouvées : la plus récente \(tp\.ipynb\) est notée"),
+    "李雷": ({}, None),
+}
+
+
+def _cellule(nb, grade_id):
+    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _prefixer(nb, grade_id, code):
+    cellule = _cellule(nb, grade_id)
+    cellule["source"] = code + "\n" + cellule["source"]
+    return nb
+
+
+def _inserer_apres(nb, grade_id, code):
+    i = nb["cells"].index(_cellule(nb, grade_id))
+    nb["cells"].insert(i + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def code_tricheur(port, remises):
+    return f'''
+import json, socket
+tentatives = {{}}
+def essai(nom, action):
+    try:
+        action()
+        tentatives[nom] = "réussi"
+    except Exception as erreur:
+        tentatives[nom] = type(erreur).__name__
+essai("lire_solutions", lambda: open({str(RACINE / "solutions" / "tp_diffusion.ipynb")!r}).read())
+essai("lire_source_nbgrader", lambda: open("../../../source/tp_diffusion/tp_diffusion.ipynb").read())
+essai("lire_carnet_de_notes", lambda: open("../../../gradebook.db", "rb").read())
+essai("lire_autre_copie", lambda: open({str(remises / "Élodie Martin.ipynb")!r}).read())
+essai("reseau", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3))
+essai("ecrire_hors_dossier", lambda: open({str(RACINE / "pirate.txt")!r}, "w").write("x"))
+json.dump(tentatives, open("tentatives.json", "w"))
+'''
+
+
+def ecrire_remises_hostiles(dossier, port):
+    correct = remise()
+
+    tout_leve = remise(vierge=True)
+    for cellule in tout_leve["cells"]:
+        if cellule["cell_type"] == "code" and cellule["metadata"].get("nbgrader", {}).get("solution"):
+            cellule["source"] = "raise ValueError('je ne sais pas')"
+    ecrire(tout_leve, dossier / "tout_leve.ipynb")
+
+    ecrire(_prefixer(remise(), "ex3_reponse", "while True:\n    pass"), dossier / "boucle_infinie.ipynb")
+    ecrire(_prefixer(remise(), "ex4_reponse", "bombe = [np.ones(10**8) for _ in range(1000)]  # 800 Go"),
+           dossier / "bombe_memoire.ipynb")
+    ecrire(_prefixer(remise(), "ex7_reponse", "import os\nos._exit(1)"), dossier / "plantage_noyau.ipynb")
+
+    # Vérifications modifiée, supprimée, dupliquée, déplacée ; cellule ajoutée ; type changé.
+    bouscule = remise({"ex1_reponse": {0: "beta = np.zeros(T + 1)"}})
+    cellules = bouscule["cells"]
+    _cellule(bouscule, "ex1_verif")["source"] = "pass  # plus de vérification !"
+    cellules.remove(_cellule(bouscule, "ex2a_verif"))
+    cellules.append(copy.deepcopy(_cellule(bouscule, "ex3_verif")))
+    ex4 = _cellule(bouscule, "ex4_verif")
+    cellules.remove(ex4)
+    cellules.insert(0, ex4)
+    _inserer_apres(bouscule, "ex5_reponse", "def double(x):\n    return 2 * x\nprint(double(21))")
+    reponse2 = _cellule(bouscule, "ex2_reponse")
+    reponse2.update(cell_type="markdown")
+    reponse2.pop("outputs"), reponse2.pop("execution_count")
+    ecrire(bouscule, dossier / "cellules_bousculees.ipynb")
+
+    sans = remise()
+    for cellule in sans["cells"]:
+        cellule["metadata"] = {}
+    ecrire(sans, dossier / "sans_metadonnees.ipynb")
+
+    colab = remise()
+    colab["nbformat_minor"] = 0
+    colab["metadata"] = {"colab": {"provenance": [], "gpuType": "T4"}, "accelerator": "GPU",
+                         "kernelspec": {"name": "python3", "display_name": "Python 3"},
+                         "language_info": {"name": "python"}}
+    for n, cellule in enumerate(colab["cells"]):
+        cellule["metadata"]["id"] = f"colab{n:04d}"
+        cellule.pop("id", None)
+        if cellule["cell_type"] == "code":
+            cellule["execution_count"] = n
+            cellule["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "sortie de Colab\n"}]
+    ecrire(colab, dossier / "enregistre_par_colab.ipynb")
+
+    texte = json.dumps(correct, ensure_ascii=False)
+    (dossier / "json_invalide.ipynb").write_text(texte[: len(texte) // 2], encoding="utf-8")
+    (dossier / "fichier_vide.ipynb").write_bytes(b"")
+    (dossier / "pas_un_notebook.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    v3 = nbformat.convert(nbformat.reads(json.dumps(correct), as_version=4), 3)
+    (dossier / "ancien_format.ipynb").write_text(nbformat.writes(v3, version=3), encoding="utf-8")
+
+    enorme = _inserer_apres(remise(), "ex9_reponse",
+                            "print('x' * 30_000_000)\n"
+                            "for i in range(300):\n    plt.figure(figsize=(1, 1)); plt.plot([0, i]); plt.show()")
+    ecrire(enorme, dossier / "sorties_enormes.ipynb")
+
+    ecrire(_inserer_apres(remise(), "ex1_reponse", code_tricheur(port, dossier)), dossier / "tricheur.ipynb")
+
+    ecrire(remise(vierge=True), dossier / "Zoé" / "ancienne.ipynb")
+    ancien = time.time() - 3600
+    os.utime(dossier / "Zoé" / "ancienne.ipynb", (ancien, ancien))
+    ecrire(remise(), dossier / "Zoé" / "tp.ipynb")
+    ecrire(remise(), dossier / "李雷.ipynb")
+    (dossier / "consignes.txt").write_text("pas un notebook", encoding="utf-8")

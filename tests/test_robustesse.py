@@ -1,0 +1,88 @@
+"""Des remises hostiles sont notées justement, avec un statut clair, sans gêner les autres."""
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.bareme import bareme
+from autograder.chemins import RACINE
+from autograder.sandbox import detecter_bac_a_sable
+from autograder.soumissions import Soumission
+from conftest import ETUDIANT_CORRECT
+from fabrique import ecrire, remise
+from remises_hostiles import ATTENDU
+
+pytestmark = pytest.mark.lent
+BAREME = bareme()
+
+
+@pytest.mark.parametrize("etudiant", sorted(ATTENDU))
+def test_remise_hostile_notee_justement(classe_corrigee, etudiant):
+    pertes, motif = ATTENDU[etudiant]
+    ligne = classe_corrigee.notes[etudiant]
+    obtenu = {ex: float(ligne[ex]) for ex in BAREME}
+    attendu = {ex: 0.0 for ex in BAREME} if pertes == "tout" else {ex: BAREME[ex] - pertes.get(ex, 0) for ex in BAREME}
+    assert obtenu == attendu, ligne["statut"]
+    if motif is None:
+        assert ligne["statut"] == "ok"
+    else:
+        assert re.search(motif, ligne["statut"]), ligne["statut"]
+
+
+def test_les_autres_copies_ne_sont_pas_genees(classe_corrigee):
+    assert float(classe_corrigee.notes[ETUDIANT_CORRECT]["note_sur_20"]) == 20
+    assert "ignoré (pas un notebook) : consignes.txt" in classe_corrigee.texte
+    assert "consignes" not in classe_corrigee.notes
+
+
+def test_une_remise_illisible_a_un_retour_qui_dit_pourquoi(classe_corrigee):
+    texte = (classe_corrigee.sortie / "feedback" / "json_invalide.html").read_text(encoding="utf-8")
+    assert "Note : 0 / 20" in texte and "JSON invalide" in texte
+
+
+def test_sorties_enormes_tronquees_dans_le_retour(classe_corrigee):
+    retour = classe_corrigee.sortie / "feedback" / "sorties_enormes.html"
+    assert retour.stat().st_size < 15_000_000
+    assert "Sorties tronquées à la correction" in retour.read_text(encoding="utf-8")
+
+
+def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_corrigee):
+    etat = detecter_bac_a_sable()
+    if not etat.complet:
+        pytest.skip(f"bac à sable incomplet sur cette machine : {etat.description()}")
+    tricheur = Soumission("tricheur", classe_corrigee.remises / "tricheur.ipynb")
+    dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "autograded" / tricheur.id_interne
+    tentatives = json.loads((dossier / "tp_diffusion" / "tentatives.json").read_text(encoding="utf-8"))
+    assert set(tentatives) == {"lire_solutions", "lire_source_nbgrader", "lire_carnet_de_notes",
+                               "lire_autre_copie", "reseau", "ecrire_hors_dossier"}
+    assert "réussi" not in tentatives.values(), tentatives
+    assert classe_corrigee.guetteur.connexions == 0
+    assert not (RACINE / "pirate.txt").exists()
+
+
+def test_correction_interrompue_puis_reprise(tmp_path):
+    remises, sortie = tmp_path / "remises", tmp_path / "sortie"
+    ecrire(remise(), remises / "Anaïs.ipynb")
+    ecrire(remise({"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}), remises / "Bastien.ipynb")
+    commande = [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie), "--processus", "1"]
+    premiere = subprocess.Popen(commande, cwd=RACINE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+    limite = time.monotonic() + 300
+    while not list((sortie / "etat").glob("*.json")) and time.monotonic() < limite:
+        time.sleep(0.5)
+    premiere.send_signal(signal.SIGINT)  # Ctrl-C pendant la deuxième copie
+    texte = premiere.communicate(timeout=120)[0]
+    assert premiere.returncode == 130, texte
+    assert "Correction interrompue" in texte
+    assert len(list((sortie / "etat").glob("*.json"))) == 1
+    reprise = subprocess.run(commande, cwd=RACINE, capture_output=True, text=True, timeout=600)
+    assert reprise.returncode == 0, reprise.stdout + reprise.stderr
+    assert "Reprise : 1 remise(s) déjà notée(s) et inchangée(s), 1 à noter." in reprise.stdout
+    lignes = (sortie / "notes.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lignes) == 3  # en-tête + deux étudiants, sans doublon
+    assert lignes[1].startswith("Anaïs,") and lignes[1].split(",")[-2] == "20"
+    assert lignes[2].startswith("Bastien,") and lignes[2].split(",")[-2] == "18"
