@@ -14,6 +14,8 @@ arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, 
 écrasé sans être archivé dans ``OUT/archives/``.
 """
 import argparse
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -36,6 +38,17 @@ from autograder.soumissions import decouvrir, selectionner_part
 
 #: Délai total pour une remise (tout le notebook, toutes tentatives comprises).
 DELAI_COPIE_S = 900
+
+
+def _version_correction():
+    """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
+    empreinte = hashlib.sha256(json.dumps(ENVIRONNEMENT_RAPIDE, sort_keys=True).encode())
+    for fichier in [NOTEBOOK_MAITRE, *sorted((RACINE / "autograder").glob("*.py"))]:
+        empreinte.update(fichier.read_bytes())
+    return empreinte.hexdigest()[:16]
+
+
+VERSION = _version_correction()
 
 
 def _horodatage():
@@ -76,7 +89,7 @@ class Correction:
 
     def __init__(self, sortie, processus=None, delai_cellule=None, delai_copie=DELAI_COPIE_S, sortie_texte=sys.stdout):
         self.sortie = Path(sortie)
-        self.processus = max(1, processus or os.cpu_count() or 1)
+        self.processus = max(1, processus or len(os.sched_getaffinity(0)))
         self.delai_cellule = delai_cellule
         self.delai_copie = delai_copie
         self.ecran = sortie_texte
@@ -84,7 +97,8 @@ class Correction:
         self.archives = self.sortie / "archives"
         self.cours = self.sortie / "cours"
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
-        self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", self.sortie.resolve()]
+        self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
+                         self.sortie.resolve()]
 
     def dire(self, texte):
         print(texte, file=self.ecran, flush=True)
@@ -103,11 +117,16 @@ class Correction:
         except (OSError, json.JSONDecodeError):
             _archiver(fichier, self.archives)
             return None
-        if etat.get("empreinte") == soumission.empreinte() and etat.get("etudiant") == soumission.etudiant:
+        if etat.get("a_refaire"):
+            raison = "la correction précédente n'avait pas abouti"
+        elif etat.get("version") != VERSION:
+            raison = "le TP ou le correcteur a changé depuis la correction précédente"
+        elif etat.get("empreinte") != soumission.empreinte() or etat.get("etudiant") != soumission.etudiant:
+            raison = "remise modifiée depuis la correction précédente"
+        else:
             return etat
         ancien = _archiver(fichier, self.archives)
-        self.dire(f"  {soumission.etudiant} : remise modifiée depuis la correction précédente "
-                  f"(ancien résultat archivé : {ancien.relative_to(self.sortie)})")
+        self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
         return None
 
     # -- une remise = un processus ---------------------------------------------------------
@@ -141,11 +160,13 @@ class Correction:
         soumission, demande = tache["soumission"], tache["demande"]
         tache["journal"].close()
         resultat_fichier = Path(demande["resultat"])
+        a_refaire = True  # incident de la correction elle-même : à retenter à la prochaine reprise
         if expire:
             resultat = {"scores": {}, "remarques": [], "erreur":
                         f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
         elif resultat_fichier.exists():
             resultat = json.loads(resultat_fichier.read_text(encoding="utf-8"))
+            a_refaire = str(resultat.get("erreur") or "").startswith("erreur interne")
         else:
             resultat = {"scores": {}, "remarques": [], "erreur":
                         f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
@@ -158,8 +179,9 @@ class Correction:
             shutil.copyfile(retour, destination)
         else:  # remise illisible ou correction impossible : le retour dit pourquoi
             ligne = ligne_de_note(soumission.etudiant, resultat, soumission.remarques)
-            ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"]))
-        etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(),
+            ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"], ligne["note_sur_20"]))
+        etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(), "version": VERSION,
+                "a_refaire": a_refaire,
                 "fichier": str(soumission.chemin), "remarques": soumission.remarques, "resultat": resultat,
                 "date": datetime.now().isoformat(timespec="seconds")}
         self.etat.mkdir(parents=True, exist_ok=True)
@@ -180,10 +202,24 @@ class Correction:
         return f"[{'#' * plein}{'-' * (largeur - plein)}] {fait}/{total}"
 
     # -- la classe -------------------------------------------------------------------------
-    def corriger(self, soumissions, ignores=()):
+    def corriger(self, soumissions, ignores=(), dossier_remises=None):
         self.sortie.mkdir(parents=True, exist_ok=True)
-        if soumissions:  # le dossier des remises : les copies des autres étudiants
-            self.a_cacher.append(Path(os.path.commonpath([s.chemin.resolve().parent for s in soumissions])))
+        verrou = open(self.sortie / ".verrou", "w")
+        try:  # deux corrections dans le même dossier se détruiraient l'une l'autre
+            fcntl.flock(verrou, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
+        try:
+            return self._corriger(soumissions, ignores, dossier_remises)
+        finally:
+            verrou.close()
+
+    def _corriger(self, soumissions, ignores, dossier_remises):
+        self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
+        if dossier_remises is None and soumissions:
+            dossier_remises = os.path.commonpath([s.chemin.resolve().parent for s in soumissions])
+        if dossier_remises is not None:  # les copies des autres étudiants
+            self.a_cacher.append(Path(dossier_remises).resolve())
         self.dire(message_bac_a_sable())
         for fichier in ignores:
             self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
@@ -210,7 +246,7 @@ class Correction:
                         en_cours.append(self._lancer(en_attente.pop(0), gabarit))
                     time.sleep(0.2)
                     for tache in list(en_cours):
-                        expire = time.monotonic() - tache["debut"] > self.delai_copie
+                        expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
                         if tache["processus"].poll() is None and not expire:
                             continue
                         if expire:
@@ -226,8 +262,8 @@ class Correction:
                 for tache in en_cours:
                     self._tuer(tache["processus"])
                     tache["journal"].close()
-                self.dire("Correction interrompue : relancez la même commande avec le même dossier "
-                          "de sortie pour reprendre.")
+                self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
+                          f"(--sortie {self.sortie}) pour reprendre.")
                 raise
         lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
         self.ecrire_sorties(lignes)
@@ -261,12 +297,18 @@ def main(argv=None):
     except FileNotFoundError as erreur:
         parser.error(str(erreur))
     if args.shard:
-        soumissions = selectionner_part(soumissions, args.shard)
+        try:
+            soumissions = selectionner_part(soumissions, args.shard)
+        except ValueError as erreur:
+            parser.error(str(erreur))
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / _horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
     try:
-        correction.corriger(soumissions, ignores)
+        correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)
+    except RuntimeError as erreur:
+        print(erreur, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

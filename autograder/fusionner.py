@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from autograder.corriger import Correction, _archiver, ligne_de_note
+from autograder.rapport import ecrire_atomique
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
@@ -22,29 +23,35 @@ def fusionner(parts, sortie, ecran=sys.stdout):
     correction = Correction(sortie, sortie_texte=ecran)
     retenus = {}
     for part in map(Path, parts):
+        if not part.is_dir():
+            raise FileNotFoundError(f"Part introuvable : {part}")
         etats = sorted((part / "etat").glob("*.json"))
-        if not etats:
-            raise FileNotFoundError(f"Aucun résultat dans {part} (dossier etat/ vide ou absent)")
+        if not etats:  # une part peut être vide (peu d'étudiants, beaucoup de parts)
+            print(f"  {part} : aucun résultat (part vide ?)", file=ecran)
         for fichier in etats:
             etat = json.loads(fichier.read_text(encoding="utf-8"))
             etat["_part"], etat["_fichier"] = part, fichier
             precedent = retenus.get(etat["etudiant"])
-            if precedent is None or etat["date"] > precedent["date"]:
-                if precedent is not None:
-                    etat["remarques"] = [*etat["remarques"],
-                                         f"noté dans deux parts ({precedent['_part'].name} et {part.name}) : le plus récent est gardé"]
-                retenus[etat["etudiant"]] = etat
+            if precedent is not None:
+                garde, ecarte = (etat, precedent) if etat["date"] > precedent["date"] else (precedent, etat)
+                garde["remarques"] = [*garde["remarques"], f"noté dans deux parts ({ecarte['_part'].name} et "
+                                      f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
+                etat = garde
+            retenus[etat["etudiant"]] = etat
     correction.etat.mkdir(parents=True, exist_ok=True)
     for etudiant, etat in retenus.items():
         destination = correction.etat / etat["_fichier"].name
         if destination.exists():
             _archiver(destination, correction.archives)
         propre = {k: v for k, v in etat.items() if not k.startswith("_")}
-        destination.write_text(json.dumps(propre, ensure_ascii=False, indent=1), encoding="utf-8")
+        ecrire_atomique(destination, json.dumps(propre, ensure_ascii=False, indent=1))
         retour = etat["_part"] / "feedback" / f"{etudiant}.html"
         if retour.exists():
-            (sortie / "feedback").mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(retour, sortie / "feedback" / retour.name)
+            cible = sortie / "feedback" / retour.name
+            cible.parent.mkdir(parents=True, exist_ok=True)
+            if cible.exists():
+                _archiver(cible, correction.archives)
+            shutil.copyfile(retour, cible)
     lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in retenus.values()]
     correction.ecrire_sorties(lignes)
     return lignes

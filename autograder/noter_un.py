@@ -11,7 +11,6 @@ chemins du notebook corrigé et du retour HTML. Un processus par remise : un not
 fait planter nbgrader, le noyau ou la mémoire n'emporte que lui.
 """
 import json
-import os
 import shutil
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT
 from autograder.cours import configuration
+from autograder.rapport import ecrire_atomique
 from autograder.reconstruction import reconstruire
 from autograder.soumissions import SoumissionIllisible, lire_notebook
 
@@ -29,12 +29,6 @@ MESSAGE_NEUTRALISEE = (
     "raise RuntimeError('Cellule neutralisée à la correction : {raison}. "
     "Les exercices qui en dépendent ne sont pas notés.')"
 )
-
-
-def _ecrire_json(chemin, donnees):
-    temporaire = Path(f"{chemin}.tmp")
-    temporaire.write_text(json.dumps(donnees, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(temporaire, chemin)
 
 
 def _scores(racine_cours, id_interne):
@@ -101,18 +95,25 @@ def noter(demande):
         journal = f"{sortie.get('log', '')}\n{sortie.get('error', '')}"
         raison = _raison_echec(journal)
         if raison is None or not suivi.exists():
-            resultat["erreur"] = "la correction automatique a échoué : " + journal.strip().splitlines()[-1][:300]
+            derniere = (journal.strip().splitlines() or ["(journal vide)"])[-1][:300]
+            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
             return resultat
         en_cours = json.loads(suivi.read_text())
         nb = nbformat.read(chemin_remis, as_version=4)
-        cellule = nb.cells[en_cours["indice"]]
-        if cellule.metadata.get("nbgrader", {}).get("locked"):
-            resultat["erreur"] = (f"la cellule de vérification {en_cours['grade_id']} ne se termine pas "
-                                  f"({raison}) : correction impossible, à examiner à la main")
+        indice = en_cours["indice"]
+        # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
+        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
+        while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
+            indice -= 1
+        if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
+            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
+                                  "correction impossible, à examiner à la main")
             return resultat
+        cellule = nb.cells[indice]
         cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
         nbformat.write(nb, chemin_remis)
-        resultat["remarques"].append(f"cellule n° {en_cours['indice'] + 1} neutralisée : {raison}")
+        nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
+        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
     else:
         resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
         return resultat
@@ -137,7 +138,7 @@ def main(argv=None):
     except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
         resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
                     "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
-    _ecrire_json(demande["resultat"], resultat)
+    ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))
     return 0
 
 

@@ -26,6 +26,11 @@ def _nombre(x):
     return f"{x:g}"
 
 
+def _cellule_sure(texte):
+    """Neutralise une formule de tableur (=, +, -, @ en tête) venue d'un nom de fichier."""
+    return "'" + texte if isinstance(texte, str) and texte[:1] in ("=", "+", "-", "@") else texte
+
+
 def lignes_notes(lignes):
     """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
     colonnes = ["student_id", *bareme(), *COLONNES_FIN]
@@ -33,17 +38,8 @@ def lignes_notes(lignes):
     ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
     ecrivain.writeheader()
     for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow({k: (_nombre(v) if isinstance(v, float) else v) for k, v in ligne.items() if k in colonnes})
+        ecrivain.writerow({k: (_nombre(v) if isinstance(v, float) else _cellule_sure(v)) for k, v in ligne.items() if k in colonnes})
     return tampon.getvalue()
-
-
-def lire_notes(chemin):
-    with open(chemin, encoding="utf-8", newline="") as fichier:
-        lignes = list(csv.DictReader(fichier))
-    for ligne in lignes:
-        for cle in [*bareme(), "total", "note_sur_20"]:
-            ligne[cle] = float(ligne[cle])
-    return lignes
 
 
 def texte_moodle(lignes, colonne_note="TP diffusion"):
@@ -58,7 +54,7 @@ def texte_moodle(lignes, colonne_note="TP diffusion"):
     ecrivain = csv.writer(tampon, lineterminator="\n")
     ecrivain.writerow(["identifiant", colonne_note, "commentaire"])
     for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow([ligne["student_id"], f"{ligne['note_sur_20']:.2f}", ligne["statut"]])
+        ecrivain.writerow([_cellule_sure(ligne["student_id"]), f"{ligne['note_sur_20']:.2f}", _cellule_sure(ligne["statut"])])
     return tampon.getvalue()
 
 
@@ -106,13 +102,13 @@ def figure_resume(lignes, chemin):
     plt.close(figure)
 
 
-def page_sans_notebook(etudiant, statut):
+def page_sans_notebook(etudiant, statut, note=0.0):
     """Retour HTML quand il n'y a pas de notebook corrigé à montrer (remise illisible…)."""
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>TP diffusion — {html.escape(etudiant)}</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
 <h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
-<p><strong>Note : 0 / 20.</strong> Votre remise n'a pas pu être corrigée automatiquement :</p>
+<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
 <p>{html.escape(statut)}</p>
 <p>Vérifiez que vous avez rendu le fichier <code>.ipynb</code> téléchargé depuis Colab
 (<em>Fichier › Télécharger › Télécharger le fichier .ipynb</em>) et parlez-en à votre enseignant.</p>

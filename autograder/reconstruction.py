@@ -106,21 +106,26 @@ def reconstruire(remise, gabarit):
         appariement = {a_completer[k]: candidates[j] for k, j in alignement.items()}
         remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
                          f"({len(appariement)}/{len(a_completer)} cellules à compléter)")
-    utilisees = set(appariement.values())
 
-    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule à compléter qui les précède.
+    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède
+    #    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte).
     ajoutees, derniere = {}, None
     inverse = {j: i for i, j in appariement.items()}
+    par_grade_id = {_meta(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if _meta(c).get("grade_id")}
+    par_texte = {" ".join(_source(c).split()): i for i, c in enumerate(cellules_gabarit)}
     for j, cellule in enumerate(code_remis):
         if j in inverse:
-            derniere = inverse[j]
+            derniere = inverse[j]  # les réponses donnent l'ordre, même si une vérification a été déplacée
             continue
         meta = _meta(cellule)
-        if meta.get("grade") or meta.get("locked") or meta.get("solution") or j in utilisees:
+        repere = par_grade_id.get(meta.get("grade_id"), par_texte.get(" ".join(_source(cellule).split())))
+        if repere is not None:
+            derniere = repere if derniere is None else max(derniere, repere)
+        if meta.get("grade") or meta.get("locked") or meta.get("solution"):
             continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
         if cellule.get("cell_type") != "code" or not _source(cellule).strip():
             continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
-        if _identique_a_une_cellule_fournie(cellule, fournies):
+        if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
             continue  # copie d'une cellule fournie ou d'une vérification
         ajoutees.setdefault(derniere, []).append(cellule)
 

@@ -6,6 +6,7 @@ est le nom du fichier ou du dossier (accents et espaces admis).
 """
 import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +26,30 @@ class Soumission:
         return "e" + hashlib.sha1(self.etudiant.encode("utf-8")).hexdigest()[:12]
 
     def empreinte(self):
-        return hashlib.sha256(self.chemin.read_bytes()).hexdigest()
+        try:
+            return hashlib.sha256(self.chemin.read_bytes()).hexdigest()
+        except OSError:  # fichier illisible : la correction le dira, sans arrêter la classe
+            return None
+
+
+#: Suffixe des dossiers d'un téléchargement groupé de devoir Moodle :
+#: « Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom ».
+_SUFFIXE_MOODLE = re.compile(r"_\d+_assignsubmission_\w+?_?$")
 
 
 def _identifiant(nom):
-    return unicodedata.normalize("NFC", nom).strip()
+    return _SUFFIXE_MOODLE.sub("", unicodedata.normalize("NFC", nom)).strip()
 
 
 def _ignore(chemin):
     return any(partie.startswith(".") for partie in chemin.parts) or ".ipynb_checkpoints" in chemin.parts
+
+
+def _date(chemin):
+    try:
+        return chemin.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def decouvrir(dossier):
@@ -64,7 +80,7 @@ def decouvrir(dossier):
                 ignores.append(entree)
     soumissions = []
     for etudiant, chemins in sorted(candidats.items()):
-        chemins = sorted(chemins, key=lambda p: (p.stat().st_mtime, str(p)), reverse=True)
+        chemins = sorted(chemins, key=lambda p: (_date(p), str(p)), reverse=True)
         soumission = Soumission(etudiant, chemins[0])
         if len(chemins) > 1:
             autres = ", ".join(p.name for p in chemins[1:])
@@ -77,7 +93,10 @@ def decouvrir(dossier):
 
 def selectionner_part(soumissions, part):
     """Part ``"i/n"`` (1 ≤ i ≤ n) : tranche déterministe, stable quand la classe change."""
-    i, n = (int(x) for x in part.split("/"))
+    try:
+        i, n = (int(x) for x in part.split("/"))
+    except ValueError:
+        raise ValueError(f"Part invalide : {part} (attendu i/n, par exemple 2/8)") from None
     if not 1 <= i <= n:
         raise ValueError(f"Part invalide : {part} (attendu i/n avec 1 ≤ i ≤ n)")
     return [s for s in soumissions if int(hashlib.sha1(s.etudiant.encode("utf-8")).hexdigest(), 16) % n == i - 1]
@@ -93,7 +112,10 @@ def lire_notebook(chemin):
     Renvoie ``(notebook, remarques)`` ; lève ``SoumissionIllisible`` sinon.
     """
     remarques = []
-    donnees = Path(chemin).read_bytes()
+    try:
+        donnees = Path(chemin).read_bytes()
+    except OSError as erreur:
+        raise SoumissionIllisible(f"fichier illisible ({erreur.strerror})")
     if not donnees.strip():
         raise SoumissionIllisible("fichier vide")
     try:

@@ -18,7 +18,7 @@ ATTENDU = {
     "tout_leve": ("tout", None),
     "boucle_infinie": ({"ex3": 2}, None),
     "bombe_memoire": ({"ex4": 2}, None),
-    "plantage_noyau": ({"ex7": 2}, r"cellule n° \d+ neutralisée : elle a arrêté le noyau"),
+    "plantage_noyau": ({"ex7": 2}, r"cellule ex7_reponse neutralisée : elle a arrêté le noyau"),
     "cellules_bousculees": ({"ex1": 2}, r"ex2_reponse.*remise en code"),
     "sans_metadonnees": ({}, r"métadonnées nbgrader absentes"),
     "enregistre_par_colab": ({}, None),
