@@ -77,5 +77,5 @@ EPOCHS   ?= 20
 N_IMAGES ?= 0
 SAMPLES  ?= 1000
 .PHONY: benchmark
-benchmark: ## Banc d'essai (~40 min sur 2 cœurs) : rapport docs/benchmark.md (EPOCHS=, N_IMAGES=, SAMPLES=)
+benchmark: ## Banc d'essai (~20 min sur 2 cœurs) : rapport docs/benchmark.md (EPOCHS=, N_IMAGES=, SAMPLES=)
 	$(PY) benchmarks/benchmark.py --epochs $(EPOCHS) --n-images $(N_IMAGES) --n-samples $(SAMPLES) $(BENCH_ARGS)
