@@ -468,6 +468,12 @@ def construire_commande(
                     pass
                 os.chmod(fichier_vide, 0)
             montages.append((_profondeur(chemin), 0, ["--ro-bind", fichier_vide, chemin]))
+    # L'environnement Python du noyau (un venv, par exemple) peut se trouver sous /tmp, que le
+    # bac à sable remplace par un /tmp privé et vide (dépôt cloné sous /tmp en intégration
+    # continue) : on le remonte, en lecture seule, à son chemin.
+    for prefixe in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
+        if prefixe == "/tmp" or prefixe.startswith("/tmp/"):
+            montages.append((_profondeur(prefixe), 1, ["--ro-bind", prefixe, prefixe]))
     inscriptibles = [os.path.realpath(chemin) for chemin in writable_paths]
     for chemin in [dossier_travail, *filter(os.path.exists, inscriptibles), dossier_prive]:
         montages.append((_profondeur(chemin), 1, ["--bind", chemin, chemin]))
