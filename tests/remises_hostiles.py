@@ -7,11 +7,16 @@ import copy
 import json
 import os
 import time
+from pathlib import Path
 
 import nbformat
 
 from autograder.chemins import RACINE
 from fabrique import ecrire, remise
+
+#: Fichier que le « tricheur » essaie d'écrire : hors de son dossier et hors de /tmp (que le
+#: bac à sable remplace par un /tmp privé, où une écriture ne toucherait pas le vrai disque).
+CIBLE_PIRATE = Path("/var/tmp") / f"pirate_tp_diffusion_{os.getpid()}.txt"
 
 # étudiant -> ({exercice: points perdus}, expression régulière attendue dans « statut » ou None pour « ok »)
 ATTENDU = {
@@ -64,7 +69,7 @@ essai("lire_source_nbgrader", lambda: open("../../../source/tp_diffusion/tp_diff
 essai("lire_carnet_de_notes", lambda: open("../../../gradebook.db", "rb").read())
 essai("lire_autre_copie", lambda: open({str(remises / "Élodie Martin.ipynb")!r}).read())
 essai("reseau", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3))
-essai("ecrire_hors_dossier", lambda: open({str(RACINE / "pirate.txt")!r}, "w").write("x"))
+essai("ecrire_hors_dossier", lambda: open({str(CIBLE_PIRATE)!r}, "w").write("x"))
 json.dump(tentatives, open("tentatives.json", "w"))
 '''
 

@@ -14,7 +14,7 @@ from autograder.sandbox import detecter_bac_a_sable
 from autograder.soumissions import Soumission
 from conftest import ETUDIANT_CORRECT
 from fabrique import ecrire, remise
-from remises_hostiles import ATTENDU
+from remises_hostiles import ATTENDU, CIBLE_PIRATE
 
 pytestmark = pytest.mark.lent
 BAREME = bareme()
@@ -61,7 +61,7 @@ def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_cor
                                "lire_autre_copie", "reseau", "ecrire_hors_dossier"}
     assert "réussi" not in tentatives.values(), tentatives
     assert classe_corrigee.guetteur.connexions == 0
-    assert not (RACINE / "pirate.txt").exists()
+    assert not CIBLE_PIRATE.exists()
 
 
 def test_correction_interrompue_puis_reprise(tmp_path):
