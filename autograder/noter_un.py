@@ -31,11 +31,9 @@ MESSAGE_NEUTRALISEE = (
 )
 
 
-def _scores(racine_cours, id_interne):
-    from nbgrader.api import Gradebook
-
-    config = configuration(racine_cours)
-    with Gradebook(f"sqlite:///{Path(racine_cours) / 'gradebook.db'}", config.CourseDirectory.course_id) as gb:
+def _scores(api, id_interne):
+    """Points de chaque cellule de vérification, lus dans le carnet de notes du cours."""
+    with api.gradebook as gb:
         notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, id_interne)
         return {note.name: note.score for note in notebook.grades if note.cell_type == "code"}
 
@@ -118,7 +116,7 @@ def noter(demande):
         resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
         return resultat
 
-    resultat["scores"] = _scores(cours, id_interne)
+    resultat["scores"] = _scores(api, id_interne)
     retour = api.generate_feedback(ASSIGNMENT, id_interne, force=True)
     html = cours / "feedback" / id_interne / ASSIGNMENT / f"{ASSIGNMENT}.html"
     if retour["success"] and html.exists():

@@ -4,7 +4,6 @@ Comme un étudiant : on part du notebook étudiant généré et on remplit ses `
 par ligne, avec les réponses du maître ; une « erreur typique » remplace une de ces
 réponses par une autre ligne. Les remises restent ainsi synchronisées avec le TP.
 """
-import copy
 import json
 import re
 
@@ -93,6 +92,3 @@ def ecrire(nb, chemin):
     chemin.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
     return chemin
 
-
-def copie(nb):
-    return copy.deepcopy(nb)
