@@ -30,10 +30,10 @@ test: ## Lance toute la suite de tests (mode rapide, hors ligne)
 	$(PY) -m pytest
 
 student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
-	$(PY) -m autograder.etudiant
+	$(PY) -m autograder.distribution.etudiant
 
 check-student: ## Vérifie que le notebook étudiant committé est à jour
-	$(PY) -m autograder.etudiant --verifier
+	$(PY) -m autograder.distribution.etudiant --verifier
 
 # Publication aux étudiants : le paquet (notebook étudiant + README) va dans DEST, jamais dans
 # l'arbre suivi de ce dépôt. PUBLIC_REPO/PUBLIC_BRANCH vides : c.BadgeColab de nbgrader_config.py.
@@ -42,13 +42,13 @@ PUBLIC_REPO   ?=
 PUBLIC_BRANCH ?=
 .PHONY: release
 release: ## Écrit le paquet étudiant dans DEST (PUBLIC_REPO=propriétaire/nom ou aucun, PUBLIC_BRANCH)
-	$(PY) -m autograder.publication --dest "$(DEST)" --depot "$(PUBLIC_REPO)" --branche "$(PUBLIC_BRANCH)"
+	$(PY) -m autograder.distribution.publication --dest "$(DEST)" --depot "$(PUBLIC_REPO)" --branche "$(PUBLIC_BRANCH)"
 
 # Corrigé publiable (HTML autonome) et rendu du notebook étudiant dans un vrai navigateur.
 COMPLET ?=
 .PHONY: corrige rendu
 corrige: ## Exécute le maître sans tests cachés (COMPLET=1 : TP complet) -> build/corrige/tp_diffusion_corrige.html
-	$(PY) -m autograder.corrige $(if $(filter 1 oui yes true,$(COMPLET)),--complet)
+	$(PY) -m autograder.distribution.corrige $(if $(filter 1 oui yes true,$(COMPLET)),--complet)
 
 rendu: ## Affiche le notebook étudiant dans Chromium, hors ligne -> build/artefacts/rendu_etudiant.png
 	$(PY) -m pytest tests/test_rendu_navigateur.py
@@ -62,14 +62,14 @@ N           ?= 6
 .PHONY: grade merge benchmark-grading
 grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle.csv, feedback/, resume.png
 	@test -n "$(SUBMISSIONS)" || { echo "Usage : make grade SUBMISSIONS=<dossier des remises> [OUT=<dossier>] [SHARD=i/n]"; exit 2; }
-	$(PY) -m autograder.corriger "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD))
+	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD))
 
 merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans OUT
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }
-	$(PY) -m autograder.fusionner --sortie "$(OUT)" $(PARTS)
+	$(PY) -m autograder.correction.fusion --sortie "$(OUT)" $(PARTS)
 
 benchmark-grading: ## Secondes par copie : nbgrader seul, en série, contre ce correcteur (N copies correctes)
-	$(PY) -m benchmarks.correction --copies $(N)
+	$(PY) -m benchmarks.vitesse_correction --copies $(N)
 
 # Banc d'essai (issue #5), pas un test : vitesse, qualité jugée par un classifieur, ablation,
 # génération conditionnelle. Budget réduit : make benchmark EPOCHS=2 (n'écrase pas docs/).

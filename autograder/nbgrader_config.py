@@ -1,6 +1,6 @@
 """Configuration nbgrader du TP (chargée par autograder/, utilisable telle quelle avec nbgrader).
 
-Chaque extension est un préprocesseur de ``autograder.preprocessors`` enregistré ici,
+Chaque extension est un préprocesseur de ``autograder.distribution.preprocessors`` enregistré ici,
 comme nbgrader enregistre les siens.
 """
 from nbgrader.preprocessors import (
@@ -8,8 +8,8 @@ from nbgrader.preprocessors import (
     IncludeHeaderFooter, InstantiateTests, LockCells, SaveCells,
 )
 
-from autograder.preprocessors import ClearSolutionLines
-from autograder.preprocessors import BadgeColab
+from autograder.distribution.preprocessors import ClearSolutionLines
+from autograder.distribution.preprocessors import BadgeColab
 
 c = get_config()  # noqa: F821 (fourni par traitlets)
 
@@ -36,7 +36,7 @@ c.GenerateAssignment.preprocessors = [
 # Badge « Ouvrir dans Colab » en tête du notebook étudiant : il ouvre la copie PUBLIQUE du
 # notebook (dépôt des étudiants, jamais celui-ci). Seul réglage à adapter : « OWNER/REPO »
 # veut dire « pas encore choisi ». make release PUBLIC_REPO=… PUBLIC_BRANCH=… le remplace
-# pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/publication.py.
+# pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/distribution/publication.py.
 c.BadgeColab.depot = "OWNER/REPO"
 c.BadgeColab.branche = "main"
 
@@ -47,7 +47,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from autograder.chemins import RACINE  # noqa: E402
-from autograder.preprocessors_correction import (  # noqa: E402
+from autograder.correction.preprocessors import (  # noqa: E402
     ExecuteSuivi, LimiterSorties, MasquerTestsCaches,
 )
 

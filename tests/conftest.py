@@ -3,7 +3,7 @@
 Les remises sont fabriquées comme le ferait un étudiant (``tests/fabrique.py``) : le
 notebook étudiant, ses ``...`` remplis, avec ou sans erreur typique, plus les remises
 « hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
-(``python -m autograder.corriger``), en parallèle, comme pour un enseignant.
+(``python -m autograder.correction.classe``), en parallèle, comme pour un enseignant.
 """
 import csv
 import socket
@@ -73,7 +73,7 @@ def classe_corrigee(tmp_path_factory):
     guetteur = Guetteur()
     remises_de_la_classe(remises, guetteur.port)
     execution = subprocess.run(
-        [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie),
+        [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie),
          "--processus", "2", "--delai-cellule", "60"],
         cwd=RACINE, capture_output=True, text=True, timeout=1800,
     )

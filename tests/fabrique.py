@@ -8,7 +8,7 @@ import json
 import re
 
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.preprocessors import MARQUEUR_SOLUTION, ligne_trou
+from autograder.distribution.preprocessors import MARQUEUR_SOLUTION, ligne_trou
 
 TROU = re.compile(r"^\s*(for .+ in \.\.\. :|[\w.\[\]\-]+ = \.\.\.)$")
 

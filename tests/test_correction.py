@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 
 from autograder.bareme import bareme
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE
-from autograder.fusionner import fusionner
-from autograder.soumissions import decouvrir, selectionner_part
+from autograder.correction.fusion import fusionner
+from autograder.correction.soumissions import decouvrir, selectionner_part
 from conftest import ETUDIANT_CORRECT
 from fabrique import ERREURS_TYPIQUES
 
@@ -110,7 +110,7 @@ def test_relancer_reprend_sans_rien_recorriger_ni_ecraser(classe_corrigee):
     sortie, notes, remises = classe_corrigee.sortie, classe_corrigee.notes, classe_corrigee.remises
     avant = (sortie / "notes.csv").read_bytes()
     execution = subprocess.run(
-        [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie)],
+        [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie)],
         cwd=RACINE, capture_output=True, text=True, timeout=300,
     )
     assert execution.returncode == 0, execution.stderr

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from autograder.chemins import NOTEBOOK_MAITRE
-from autograder.corrige import generer_corrige
+from autograder.distribution.corrige import generer_corrige
 
 pytestmark = pytest.mark.lent
 

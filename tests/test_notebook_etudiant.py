@@ -5,8 +5,8 @@ import re
 import pytest
 
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.etudiant import generer
-from autograder.preprocessors import MARQUEUR_SOLUTION
+from autograder.distribution.etudiant import generer
+from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
 
 # Les lignes à trou de chaque cellule d'exercice, dans l'ordre du brouillon de l'enseignant.
 TROUS_DU_BROUILLON = {

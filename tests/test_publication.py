@@ -12,8 +12,8 @@ import pytest
 
 from autograder.chemins import BUILD, NOTEBOOK_ETUDIANT, RACINE
 from autograder.cours import configuration
-from autograder.preprocessors import DEPOT_A_RENSEIGNER, ID_CELLULE_BADGE, ligne_badge, url_colab
-from autograder.publication import (
+from autograder.distribution.preprocessors import DEPOT_A_RENSEIGNER, ID_CELLULE_BADGE, ligne_badge, url_colab
+from autograder.distribution.publication import (
     CONTENU, DEST_PAR_DEFAUT, LISEZMOI, NOTEBOOK, SANS_BADGE, PublicationRefusee, fuites, publier, reglages_badge,
     secrets_du_maitre, verifier_destination,
 )
@@ -27,7 +27,7 @@ def lancer_make_release(dest, **variables):
         commande = ["make", "--no-print-directory", "-C", str(RACINE), "release", f"DEST={dest}"]
         commande += [f"{nom}={valeur}" for nom, valeur in variables.items()]
     else:
-        commande = [sys.executable, "-m", "autograder.publication", "--dest", str(dest),
+        commande = [sys.executable, "-m", "autograder.distribution.publication", "--dest", str(dest),
                     "--depot", variables.get("PUBLIC_REPO", ""), "--branche", variables.get("PUBLIC_BRANCH", "")]
     return subprocess.Popen(commande, cwd=RACINE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -10,8 +10,8 @@ import pytest
 
 from autograder.bareme import bareme
 from autograder.chemins import RACINE
-from autograder.sandbox import detecter_bac_a_sable
-from autograder.soumissions import Soumission
+from autograder.correction.sandbox import detecter_bac_a_sable
+from autograder.correction.soumissions import Soumission
 from conftest import ETUDIANT_CORRECT
 from fabrique import ecrire, remise
 from remises_hostiles import ATTENDU, CIBLE_PIRATE
@@ -68,7 +68,7 @@ def test_correction_interrompue_puis_reprise(tmp_path):
     remises, sortie = tmp_path / "remises", tmp_path / "sortie"
     ecrire(remise(), remises / "Anaïs.ipynb")
     ecrire(remise({"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}), remises / "Bastien.ipynb")
-    commande = [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie), "--processus", "1"]
+    commande = [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie), "--processus", "1"]
     premiere = subprocess.Popen(commande, cwd=RACINE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
     limite = time.monotonic() + 300

@@ -1,4 +1,4 @@
-"""Tests du bac à sable de la correction (``autograder/sandbox.py``).
+"""Tests du bac à sable de la correction (``autograder/correction/sandbox.py``).
 
 Les tests qui exigent bubblewrap sont sautés, avec la raison, quand il ne marche pas
 sur la machine (``apt-get install -y bubblewrap``) ; le repli (limites seules) est
@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
-from autograder import sandbox as sb
+from autograder.correction import sandbox as sb
 
 ETAT = sb.detecter_bac_a_sable()
 exige_bwrap = pytest.mark.skipif(
@@ -372,7 +372,7 @@ def test_branchement_nbgrader():
 
     config = Config()
     config.Execute.timeout = 123
-    config.Execute.kernel_manager_class = "autograder.sandbox.SandboxKernelManager"
+    config.Execute.kernel_manager_class = "autograder.correction.sandbox.SandboxKernelManager"
     # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
     assert Execute(config=config).kernel_manager_class is not sb.SandboxKernelManager
 

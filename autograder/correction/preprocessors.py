@@ -1,7 +1,7 @@
 """Préprocesseurs nbgrader de la correction (autograde et retours aux étudiants).
 
 Chacun a une seule tâche et s'enregistre dans ``autograder/nbgrader_config.py`` ou dans
-la configuration construite par ``autograder.noter_un``.
+la configuration construite par ``autograder.correction.copie``.
 """
 import json
 import os
@@ -11,7 +11,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from nbformat.v4 import new_output
 from traitlets import Integer, Unicode
 
-from autograder.sandbox import SandboxExecute
+from autograder.correction.sandbox import SandboxExecute
 
 
 class MasquerTestsCaches(NbGraderPreprocessor):
@@ -67,10 +67,10 @@ class LimiterSorties(NbGraderPreprocessor):
 class ExecuteSuivi(SandboxExecute):
     """``Execute`` de nbgrader, dans le bac à sable, qui note la cellule en cours d'exécution.
 
-    Le noyau tourne dans le bac à sable de ``autograder.sandbox`` (réglages :
+    Le noyau tourne dans le bac à sable de ``autograder.correction.sandbox`` (réglages :
     ``c.SandboxKernelManager``).
     Si le noyau meurt (``os._exit``, mémoire épuisée) ou ne répond plus, nbgrader abandonne
-    tout le notebook ; ce fichier dit à ``autograder.noter_un`` quelle cellule neutraliser
+    tout le notebook ; ce fichier dit à ``autograder.correction.copie`` quelle cellule neutraliser
     avant de recommencer, pour que les autres exercices soient quand même notés.
     """
 

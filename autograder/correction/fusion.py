@@ -2,7 +2,7 @@
 
 Usage ::
 
-    python -m autograder.fusionner --sortie OUT PART1 PART2 ...   (ou make merge)
+    python -m autograder.correction.fusion --sortie OUT PART1 PART2 ...   (ou make merge)
 
 Chaque PART est le dossier de sortie d'une correction partielle (``etat/`` et
 ``feedback/``). Un étudiant présent dans deux parts garde son résultat le plus récent, et
@@ -14,8 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.corriger import Correction, _archiver, ligne_de_note
-from autograder.rapport import ecrire_atomique
+from autograder.correction.classe import Correction, _archiver, ligne_de_note
+from autograder.correction.rapport import ecrire_atomique
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
@@ -58,7 +58,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.fusionner", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.correction.fusion", description=__doc__.split("\n")[0])
     parser.add_argument("--sortie", "--out", type=Path, required=True, help="dossier des résultats fusionnés")
     parser.add_argument("parts", nargs="+", type=Path, help="dossiers de sortie des parts")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """Paquet à publier aux étudiants (``make release``) : le notebook étudiant et un README, rien d'autre.
 
-Usage : ``python -m autograder.publication [--dest DOSSIER] [--depot PROPRIÉTAIRE/NOM | aucun]
+Usage : ``python -m autograder.distribution.publication [--dest DOSSIER] [--depot PROPRIÉTAIRE/NOM | aucun]
 [--branche BRANCHE]``
 
 Ce dépôt est celui des enseignants : solutions, tests cachés, correction et historique git
@@ -127,7 +127,7 @@ def reglages_badge(depot="", branche=""):
     from traitlets.config import Config
 
     from autograder.cours import configuration
-    from autograder.preprocessors import DEPOT_A_RENSEIGNER, BadgeColab
+    from autograder.distribution.preprocessors import DEPOT_A_RENSEIGNER, BadgeColab
 
     config = configuration(BUILD)
     reglages = {}
@@ -157,7 +157,7 @@ def reglages_badge(depot="", branche=""):
 
 def lisezmoi(badge, modele=MODELE_LISEZMOI):
     """Texte du README étudiant : le modèle, avec le bloc de la mise en place choisie."""
-    from autograder.preprocessors import ligne_badge
+    from autograder.distribution.preprocessors import ligne_badge
 
     texte = modele.read_text(encoding="utf-8")
     garde = "github" if badge.depot else "fichier"
@@ -174,7 +174,7 @@ def lisezmoi(badge, modele=MODELE_LISEZMOI):
 
 def generer_notebook(destination, badge, maitre=NOTEBOOK_MAITRE):
     """Écrit le notebook étudiant, généré par nbgrader comme ``make student``, avec ce badge."""
-    from autograder.etudiant import generer
+    from autograder.distribution.etudiant import generer
 
     return generer(destination, maitre, BadgeColab={"depot": badge.depot, "branche": badge.branche})
 
@@ -193,7 +193,7 @@ def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
     Une ligne trop courte (12 caractères au plus), ou écrite en clair ailleurs dans le maître
     (code fourni, tests visibles, énoncé), n'en est pas un.
     """
-    from autograder.preprocessors import MARQUEUR_SOLUTION
+    from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
 
     caches, publiques = [], []
     for cellule in json.loads(Path(maitre).read_text(encoding="utf-8"))["cells"]:
@@ -370,7 +370,7 @@ def main(argv=None):
     for relatif in CONTENU:
         print(f"  {relatif.as_posix()}")
     if badge.depot:
-        from autograder.preprocessors import url_colab
+        from autograder.distribution.preprocessors import url_colab
 
         print(f"Badge « Ouvrir dans Colab » : {url_colab(badge.depot, badge.branche, NOTEBOOK.as_posix())}")
         print(f"À publier tel quel sur la branche {badge.branche} de github.com/{badge.depot} : un dépôt "

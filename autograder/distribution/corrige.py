@@ -1,6 +1,6 @@
 """Corrigé publiable du TP (``make corrige``) : le notebook maître exécuté, en HTML autonome.
 
-Usage : ``python -m autograder.corrige [--complet] [--sortie DOSSIER]``
+Usage : ``python -m autograder.distribution.corrige [--complet] [--sortie DOSSIER]``
 
 1. Lit ``solutions/tp_diffusion.ipynb`` et en retire les tests cachés (régions
    ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS``, préprocesseur ``ClearHiddenTests``

@@ -1,6 +1,6 @@
-"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.corriger``.
+"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.correction.classe``.
 
-Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.correction --copies N``
+Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.vitesse_correction --copies N``
 
 Les deux corrigent N copies correctes du TP (notebook étudiant rempli avec les réponses
 du maître), en mode rapide, avec retour HTML, et affichent les secondes par copie :
@@ -9,7 +9,7 @@ du maître), en mode rapide, avec retour HTML, et affichent les secondes par cop
   chaque étudiant, l'un après l'autre (nbgrader n'a pas de correction parallèle, #174),
   avec sa configuration d'origine sauf le délai par cellule, porté à 120 s comme ici
   (30 s par défaut : l'entraînement court dépasse parfois ce délai) ;
-- « ce correcteur » : ``python -m autograder.corriger`` (un processus par copie, autant
+- « ce correcteur » : ``python -m autograder.correction.classe`` (un processus par copie, autant
   en parallèle que de cœurs, bac à sable, reconstruction des remises).
 """
 import argparse
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE, RACINE
-from autograder.corriger import Correction
+from autograder.correction.classe import Correction
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
-from autograder.soumissions import decouvrir
+from autograder.correction.soumissions import decouvrir
 
 sys.path.insert(0, str(RACINE / "tests"))
 from fabrique import ecrire, remise  # noqa: E402
@@ -81,7 +81,7 @@ def main(argv=None):
     print()
     print("| correction | secondes par copie | 30 copies (projection) |")
     print("|---|---|---|")
-    for nom, duree in (("nbgrader seul, en série", serie), ("autograder.corriger", parallele)):
+    for nom, duree in (("nbgrader seul, en série", serie), ("autograder.correction.classe", parallele)):
         par_copie = duree / args.copies
         print(f"| {nom} | {par_copie:.1f} | {30 * par_copie / 60:.1f} min |")
     print(f"\nAccélération : × {serie / parallele:.2f}")

@@ -1,6 +1,6 @@
 """Génère le notebook étudiant à partir du notebook maître (``make student``).
 
-Usage : ``python -m autograder.etudiant [--verifier]``
+Usage : ``python -m autograder.distribution.etudiant [--verifier]``
 
 Sans option, écrit ``notebooks/tp_diffusion.ipynb``. Avec ``--verifier``, régénère dans
 un dossier temporaire et échoue si le notebook committé en diffère.

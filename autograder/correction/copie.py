@@ -1,8 +1,8 @@
 """Note une seule remise, dans son propre dossier de cours nbgrader (un processus par remise).
 
-Usage interne (lancé par ``autograder.corriger``) ::
+Usage interne (lancé par ``autograder.correction.classe``) ::
 
-    python -m autograder.noter_un DEMANDE.json
+    python -m autograder.correction.copie DEMANDE.json
 
 La demande donne la remise, l'identifiant interne, le gabarit de cours (généré une fois
 pour toute la classe), le dossier de travail et le fichier de résultat. Le résultat (JSON)
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT
 from autograder.cours import configuration
-from autograder.rapport import ecrire_atomique
-from autograder.reconstruction import reconstruire
-from autograder.soumissions import SoumissionIllisible, lire_notebook
+from autograder.correction.rapport import ecrire_atomique
+from autograder.correction.reconstruction import reconstruire
+from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
 
 #: Nombre maximal de cellules neutralisées (noyau mort) avant d'abandonner.
 MAX_NEUTRALISATIONS = 3

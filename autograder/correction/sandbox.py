@@ -112,7 +112,7 @@ fonctions propres au projet sont en français.
 
 Branchement dans ``nbgrader_config.py`` (voir :func:`configurer_nbgrader`) ::
 
-    from autograder.sandbox import configurer_nbgrader
+    from autograder.correction.sandbox import configurer_nbgrader
     # chemins relatifs : au dossier courant au moment où la configuration est lue
     configurer_nbgrader(c, hidden_paths=["solutions", "source", "submitted",
                                          "autograded", "gradebook.db"])

@@ -2,11 +2,11 @@
 
 Usage ::
 
-    python -m autograder.corriger <dossier des remises> [--sortie OUT] [--shard i/n]
+    python -m autograder.correction.classe <dossier des remises> [--sortie OUT] [--shard i/n]
                                   [--processus N] [--delai-cellule S] [--delai-copie S]
 
 Chaque remise est notée par nbgrader dans son propre dossier de cours et son propre
-processus (``autograder.noter_un``), plusieurs à la fois (un par cœur par défaut).
+processus (``autograder.correction.copie``), plusieurs à la fois (un par cœur par défaut).
 Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
 ``moodle.csv``, ``feedback/<étudiant>.html``, ``resume.png`` et le dossier de cours
 nbgrader ``cours/``. Relancée sur le même OUT, la correction reprend là où elle s'était
@@ -30,11 +30,11 @@ from autograder.bareme import bareme, points_par_exercice
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
-from autograder.sandbox import message_bac_a_sable
-from autograder.rapport import (
+from autograder.correction.sandbox import message_bac_a_sable
+from autograder.correction.rapport import (
     ecrire_atomique, figure_resume, lignes_notes, page_sans_notebook, resume, texte_moodle, texte_resume,
 )
-from autograder.soumissions import decouvrir, selectionner_part
+from autograder.correction.soumissions import decouvrir, selectionner_part
 
 #: Délai total pour une remise (tout le notebook, toutes tentatives comprises).
 DELAI_COPIE_S = 900
@@ -43,7 +43,7 @@ DELAI_COPIE_S = 900
 def _version_correction():
     """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
     empreinte = hashlib.sha256(json.dumps(ENVIRONNEMENT_RAPIDE, sort_keys=True).encode())
-    for fichier in [NOTEBOOK_MAITRE, *sorted((RACINE / "autograder").glob("*.py"))]:
+    for fichier in [NOTEBOOK_MAITRE, *sorted((RACINE / "autograder").rglob("*.py"))]:
         empreinte.update(fichier.read_bytes())
     return empreinte.hexdigest()[:16]
 
@@ -149,7 +149,7 @@ class Correction:
         environnement["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), os.environ.get("PYTHONPATH")]))
         journal = open(travail.parent / f"{soumission.id_interne}.log", "w", encoding="utf-8")
         processus = subprocess.Popen(
-            [sys.executable, "-m", "autograder.noter_un", str(fichier_demande)],
+            [sys.executable, "-m", "autograder.correction.copie", str(fichier_demande)],
             cwd=RACINE, env=environnement, stdout=journal, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
@@ -284,7 +284,7 @@ class Correction:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.corriger", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.correction.classe", description=__doc__.split("\n")[0])
     parser.add_argument("soumissions", type=Path, help="dossier des remises (<étudiant>.ipynb ou <étudiant>/*.ipynb)")
     parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
     parser.add_argument("--shard", help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
