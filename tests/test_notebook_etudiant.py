@@ -2,8 +2,6 @@
 import json
 import re
 
-import pytest
-
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.etudiant import generer
 from autograder.preprocessors import MARQUEUR_SOLUTION
