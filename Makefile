@@ -63,15 +63,14 @@ TESTS_VERSIONS := solutions/tp_diffusion.ipynb tests/test_validation_nbgrader.py
 VENV_COLAB     ?= .venv-colab
 VENV_LATEST    ?= .venv-latest
 DERNIERES      := build/requirements-latest.txt
-AFFICHER_VERSIONS := import sys, tensorflow, keras, numpy, nbgrader; \
-	print(f"Python {sys.version.split()[0]}, TensorFlow {tensorflow.__version__}, Keras {keras.__version__}, " \
-	      f"NumPy {numpy.__version__}, nbgrader {nbgrader.__version__}")
+AFFICHER_VERSIONS := import sys; from importlib.metadata import version as v; \
+	print("Python " + sys.version.split()[0], *(p + " " + v(p) for p in ("tensorflow-cpu", "keras", "numpy", "nbgrader")), sep=", ")
 .PHONY: test-colab test-latest
 test-colab: ## Le maître et le validateur nbgrader avec les versions de Colab (colab/versions.txt), dans .venv-colab
 	@test -x $(UV) || { echo "uv introuvable ($(UV)) : lancez d'abord make install."; exit 2; }
 	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV_COLAB)
 	$(UV) pip install --quiet --python $(VENV_COLAB)/bin/python -r requirements.txt --override colab/versions.txt
-	@TF_CPP_MIN_LOG_LEVEL=3 $(VENV_COLAB)/bin/python -c '$(AFFICHER_VERSIONS)'
+	@$(VENV_COLAB)/bin/python -c '$(AFFICHER_VERSIONS)'
 	$(VENV_COLAB)/bin/python -m pytest $(TESTS_VERSIONS)
 
 test-latest: ## Idem avec les dernières TensorFlow, Keras et NumPy du registre, dans .venv-latest (hors CI)
@@ -81,7 +80,7 @@ test-latest: ## Idem avec les dernières TensorFlow, Keras et NumPy du registre,
 	printf 'tensorflow-cpu\nkeras\nnumpy\n' >> $(DERNIERES)
 	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV_LATEST)
 	$(UV) pip install --quiet --upgrade --python $(VENV_LATEST)/bin/python -r $(DERNIERES)
-	@TF_CPP_MIN_LOG_LEVEL=3 $(VENV_LATEST)/bin/python -c '$(AFFICHER_VERSIONS)'
+	@$(VENV_LATEST)/bin/python -c '$(AFFICHER_VERSIONS)'
 	$(VENV_LATEST)/bin/python -m pytest $(TESTS_VERSIONS)
 
 # Essayer le TP à la main : JupyterLab avec les réglages des tests (mode rapide, chiffres MNIST
