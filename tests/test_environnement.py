@@ -275,3 +275,18 @@ def test_exigence_manquante_sous_ci_le_test_echoue_avec_la_raison(monkeypatch, v
     monkeypatch.setenv("CI", valeur)
     with pytest.raises(pytest.fail.Exception, match="(?s)Chromium absent.*ne peut pas être ignoré"):
         exiger_ou_ignorer(None, "Chromium absent")
+
+
+def test_la_marque_exige_passe_par_exiger_ou_ignorer(monkeypatch):
+    from conftest import pytest_runtest_setup
+
+    class Test:
+        def iter_markers(self, nom):
+            return [pytest.mark.exige(False, "Slurm absent").mark] if nom == "exige" else []
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Slurm absent"):
+        pytest_runtest_setup(Test())
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="Slurm absent"):
+        pytest_runtest_setup(Test())
