@@ -2,32 +2,97 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# uv (verrouillage, environnements de test-colab et test-latest) vient de .venv (requirements.lock).
+UV     := $(VENV)/bin/uv
+# Intégration continue (CI=true, posé par .ci/run) : ce qui manque fait échouer, rien n'est ignoré.
+EN_CI  := $(filter true TRUE True 1 yes,$(CI))
 
-.PHONY: install test student check-student help
+.PHONY: install lock lint test student check-student help
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-install: ## Crée l'environnement .venv et installe les dépendances épinglées (+ paquets Debian si root)
+install: ## Crée .venv et installe requirements.lock (toutes les versions épinglées) + paquets Debian si root
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	-@$(MAKE) --no-print-directory paquets-systeme
+	$(PY) -m pip install --quiet -r requirements.lock
+	@$(MAKE) --no-print-directory paquets-systeme
+
+lock: ## Régénère requirements.lock à partir de requirements.txt (uv pip compile, Python 3.11)
+	$(UV) pip compile --quiet requirements.txt -o requirements.lock --python-version 3.11
+
+lint: ## Analyse statique (ruff : pyflakes, pycodestyle, isort, bugbear ; réglages dans pyproject.toml)
+	$(PY) -m ruff check .
 
 # Paquets Debian : bubblewrap (bac à sable de la correction), chromium et libjs-mathjax (test
-# de rendu dans un vrai navigateur). Sans apt-get ou sans root : la correction tourne avec
-# les seules limites de temps et de mémoire, et le test de rendu est ignoré (message clair).
-PAQUETS_SYSTEME := bubblewrap chromium libjs-mathjax
+# de rendu dans un vrai navigateur), Slurm et munge (test de la correction en tableau de tâches).
+# Sans apt-get ou sans root : la correction tourne avec les seules limites de temps et de
+# mémoire, et les tests qui en ont besoin sont ignorés en le disant. Sous CI=true, c'est une
+# erreur : une intégration continue verte doit avoir tout testé.
+PAQUETS_SYSTEME := bubblewrap chromium libjs-mathjax slurmctld slurmd slurm-client munge
+COMMANDES_SYSTEME := bwrap chromium slurmctld slurmd sinfo munged
 .PHONY: paquets-systeme
-paquets-systeme: ## (root) Installe bubblewrap, chromium et libjs-mathjax avec apt-get
-	@command -v bwrap >/dev/null && command -v chromium >/dev/null && test -f /usr/share/javascript/mathjax/MathJax.js || { \
-	  echo "Installation de $(PAQUETS_SYSTEME) (apt-get)..."; export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1 || \
-	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1; } || \
-	  echo "  non installés (apt-get absent ou pas root) : correction sans bac à sable complet, test de rendu ignoré."; }
+paquets-systeme: ## (root) Installe bubblewrap, chromium, libjs-mathjax, Slurm et munge avec apt-get
+	@manque=""; for c in $(COMMANDES_SYSTEME); do command -v $$c >/dev/null || manque="$$manque $$c"; done; \
+	test -f /usr/share/javascript/mathjax/MathJax.js || manque="$$manque MathJax"; \
+	test -z "$$manque" && exit 0; \
+	echo "Manquent :$$manque. Installation de $(PAQUETS_SYSTEME) (apt-get)..."; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1 || \
+	   { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1; }; then \
+	  echo "  installés."; \
+	elif test -n "$(EN_CI)"; then \
+	  echo "ERREUR (CI=$(CI)) : impossible d'installer $(PAQUETS_SYSTEME) avec apt-get (absent, pas root ou dépôt injoignable)." >&2; \
+	  echo "  Sans eux, les tests du bac à sable, du rendu dans Chromium et de Slurm échoueraient : lancez en root." >&2; \
+	  exit 1; \
+	else \
+	  echo "  non installés (apt-get absent ou pas root) : correction sans bac à sable complet ;"; \
+	  echo "  les tests du bac à sable, du rendu dans Chromium et de Slurm seront ignorés (CI=true : échec)."; \
+	fi
 
 test: ## Lance toute la suite de tests (mode rapide, hors ligne)
 	$(PY) -m pytest
+
+# Autres versions de TensorFlow, Keras et NumPy, chacune dans son propre environnement (uv) :
+# le maître exécuté de bout en bout en mode rapide hors ligne (nbval), puis le validateur
+# nbgrader (le maître passe, le notebook vierge échoue à chaque vérification).
+#   make test-colab  : celles de Colab (colab/versions.txt), le reste de requirements.txt ;
+#   make test-latest : les plus récentes du registre, pour voir venir la prochaine montée de
+#                      Colab (pas dans l'intégration continue : dépend du jour où on la lance).
+TESTS_VERSIONS := solutions/tp_diffusion.ipynb tests/test_validation_nbgrader.py
+VENV_COLAB     ?= .venv-colab
+VENV_LATEST    ?= .venv-latest
+DERNIERES      := build/requirements-latest.txt
+AFFICHER_VERSIONS := import sys; from importlib.metadata import version as v; \
+	print("Python " + sys.version.split()[0], *(p + " " + v(p) for p in ("tensorflow-cpu", "keras", "numpy", "nbgrader")), sep=", ")
+.PHONY: test-colab test-latest
+test-colab: ## Le maître et le validateur nbgrader avec les versions de Colab (colab/versions.txt), dans .venv-colab
+	@test -x $(UV) || { echo "uv introuvable ($(UV)) : lancez d'abord make install."; exit 2; }
+	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV_COLAB)
+	$(UV) pip install --quiet --python $(VENV_COLAB)/bin/python -r requirements.txt --override colab/versions.txt
+	@$(VENV_COLAB)/bin/python -c '$(AFFICHER_VERSIONS)'
+	$(VENV_COLAB)/bin/python -m pytest $(TESTS_VERSIONS)
+
+test-latest: ## Idem avec les dernières TensorFlow, Keras et NumPy du registre, dans .venv-latest (hors CI)
+	@test -x $(UV) || { echo "uv introuvable ($(UV)) : lancez d'abord make install."; exit 2; }
+	@mkdir -p $(dir $(DERNIERES))
+	grep -v -E '^(tensorflow-cpu|keras|numpy)==' requirements.txt > $(DERNIERES)
+	printf 'tensorflow-cpu\nkeras\nnumpy\n' >> $(DERNIERES)
+	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV_LATEST)
+	$(UV) pip install --quiet --upgrade --python $(VENV_LATEST)/bin/python -r $(DERNIERES)
+	@$(VENV_LATEST)/bin/python -c '$(AFFICHER_VERSIONS)'
+	$(VENV_LATEST)/bin/python -m pytest $(TESTS_VERSIONS)
+
+# Essayer le TP à la main : JupyterLab avec les réglages des tests (mode rapide, chiffres MNIST
+# hors ligne : autograder/environnement.py). NOTEBOOK=solutions/tp_diffusion.ipynb pour le maître.
+# En root (conteneur), JupyterLab exige --allow-root : ajouté d'office.
+NOTEBOOK     ?= notebooks/tp_diffusion.ipynb
+JUPYTER_ARGS ?=
+ENV_RAPIDE    = $(shell $(PY) -c 'import shlex; from autograder.environnement import ENVIRONNEMENT_RAPIDE as e; \
+	print(" ".join(f"{k}={shlex.quote(v)}" for k, v in e.items()))')
+.PHONY: notebook
+notebook: ## Ouvre JupyterLab sur le notebook étudiant (NOTEBOOK=… : un autre), en mode rapide et hors ligne
+	env $(ENV_RAPIDE) $(VENV)/bin/jupyter-lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS) "$(NOTEBOOK)"
 
 student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
 	$(PY) -m autograder.distribution.etudiant

@@ -5,7 +5,6 @@ dont la cellule de test déclenche de vrais avertissements de TensorFlow, de Ker
 Python : avec la configuration du dépôt, elle a tous ses points ; sans le filtre
 (IgnorePattern désactivé), nbgrader lui aurait mis 0.
 """
-import json
 
 import nbformat
 import pytest

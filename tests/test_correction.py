@@ -89,7 +89,7 @@ def _lignes_cachees():
 
 
 def test_aucun_test_cache_dans_les_retours(classe_corrigee):
-    sortie, notes = classe_corrigee.sortie, classe_corrigee.notes
+    sortie = classe_corrigee.sortie
     cachees = _lignes_cachees()
     assert len(cachees) > 30
     retours = sorted((sortie / "feedback").glob("*.html"))

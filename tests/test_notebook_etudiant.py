@@ -2,8 +2,6 @@
 import json
 import re
 
-import pytest
-
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.distribution.etudiant import generer
 from autograder.distribution.preprocessors import MARQUEUR_SOLUTION

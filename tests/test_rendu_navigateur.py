@@ -22,6 +22,7 @@ import pytest
 
 import navigateur
 from autograder.chemins import BUILD, NOTEBOOK_ETUDIANT
+from conftest import exiger_ou_ignorer
 
 ARTEFACTS = BUILD / "artefacts"
 SCHEMAS = {"Schéma de la diffusion", "Schéma de l'entraînement"}
@@ -53,13 +54,13 @@ def formules_du_markdown(nb):
 
 @pytest.fixture(scope="module")
 def mathjax():
-    """Chromium et MathJax présents (installés par apt au besoin), sinon test ignoré."""
+    """Chromium et MathJax présents (installés par apt au besoin), sinon test ignoré (échec sous CI)."""
     if not navigateur.trouver_chromium() or not navigateur.trouver_mathjax():
         navigateur.installer_paquets_debian("chromium", "libjs-mathjax")
-    if not navigateur.trouver_chromium():
-        pytest.skip("Chromium introuvable et impossible à installer ici (apt-get absent ou "
-                    "pas root) : test de rendu dans le navigateur ignoré. Pour le lancer : "
-                    "« apt-get install chromium libjs-mathjax » puis « make test ».")
+    exiger_ou_ignorer(navigateur.trouver_chromium(),
+                      "Chromium introuvable et impossible à installer ici (apt-get absent ou "
+                      "pas root) : test de rendu dans le navigateur ignoré. Pour le lancer : "
+                      "« apt-get install chromium libjs-mathjax » puis « make test ».")
     chemin = navigateur.trouver_mathjax()
     if not chemin:
         pytest.fail("MathJax 2 introuvable : installez le paquet Debian libjs-mathjax "

@@ -1,7 +1,8 @@
 """Tests du bac à sable de la correction (``autograder/correction/sandbox.py``).
 
 Les tests qui exigent bubblewrap sont sautés, avec la raison, quand il ne marche pas
-sur la machine (``apt-get install -y bubblewrap``) ; le repli (limites seules) est
+sur la machine (``apt-get install -y bubblewrap``), et échouent sous CI=true (voir
+``exiger_ou_ignorer`` dans ``tests/conftest.py``) ; le repli (limites seules) est
 testé partout. Un seul noyau sert à la plupart des vérifications (module ``scope``),
 pour que l'ensemble tienne en une trentaine de secondes. Pour la même raison, les noyaux
 de ce module n'héritent pas de l'IPYTHONDIR du dépôt (son script de démarrage importe
@@ -22,12 +23,11 @@ from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 from autograder.correction import sandbox as sb
+from conftest import exiger_ou_ignorer
 
 ETAT = sb.detecter_bac_a_sable()
-exige_bwrap = pytest.mark.skipif(
-    ETAT.mecanisme != sb.BUBBLEWRAP,
-    reason=f"bubblewrap indisponible ici ({ETAT.raison}) : {sb.COMMANDE_INSTALLATION}",
-)
+RAISON_SANS_BWRAP = f"bubblewrap indisponible ici ({ETAT.raison}) : {sb.COMMANDE_INSTALLATION}"
+exige_bwrap = pytest.mark.exige(ETAT.mecanisme == sb.BUBBLEWRAP, RAISON_SANS_BWRAP)
 TRENTE_GO = 30 * 10**9
 
 
@@ -120,8 +120,7 @@ CELLULES = {
 @pytest.fixture(scope="module")
 def cellules(cours):
     """Exécute toutes les vérifications dans un seul noyau bubblewrap."""
-    if ETAT.mecanisme != sb.BUBBLEWRAP:
-        pytest.skip(f"bubblewrap indisponible ici ({ETAT.raison}) : {sb.COMMANDE_INSTALLATION}")
+    exiger_ou_ignorer(ETAT.mecanisme == sb.BUBBLEWRAP, RAISON_SANS_BWRAP)
     config = Config()
     config.SandboxKernelManager.hidden_paths = [
         str(cours / "solutions"), str(cours / "gradebook.db"), str(cours / "autograded"),
