@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT
 from autograder.cours import configuration
-from autograder.correction.rapport import ecrire_atomique
+from autograder.correction.archives import ecrire_atomique
 from autograder.correction.reconstruction import reconstruire
 from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
 
@@ -47,14 +47,18 @@ def _raison_echec(journal):
 
 
 def noter(demande):
-    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict)."""
+    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict).
+
+    ``a_refaire`` : vrai seulement quand la correction elle-même a échoué (pas la remise) ;
+    la prochaine reprise de la classe recorrige alors cette remise.
+    """
     from nbgrader.apps import NbGraderAPI
     import nbformat
 
     debut = time.monotonic()
     cours = Path(demande["cours"])
     id_interne = demande["id_interne"]
-    resultat = {"id_interne": id_interne, "scores": {}, "remarques": [], "erreur": None}
+    resultat = {"id_interne": id_interne, "scores": {}, "remarques": [], "erreur": None, "a_refaire": False}
 
     if cours.exists():
         shutil.rmtree(cours)
@@ -134,7 +138,7 @@ def main(argv=None):
     try:
         resultat = noter(demande)
     except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
-        resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
+        resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [], "a_refaire": True,
                     "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
     ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))
     return 0
