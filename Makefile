@@ -29,6 +29,10 @@ paquets-systeme: ## (root) Installe bubblewrap, chromium et libjs-mathjax avec a
 test: ## Lance toute la suite de tests (mode rapide, hors ligne)
 	$(PY) -m pytest
 
+.PHONY: test-rapide
+test-rapide: ## Voie rapide : tests unitaires sur des cellules et fichiers faits main (< 1 min)
+	$(PY) -m pytest tests/unitaires
+
 student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
 	$(PY) -m autograder.distribution.etudiant
 
