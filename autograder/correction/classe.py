@@ -197,42 +197,46 @@ class Correction:
                 a_faire.append(soumission)
         if etats:
             self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
-        total, fait = len(soumissions), len(etats)
         if a_faire:
-            gabarit = self.cours / "gabarit"
-            if gabarit.exists():
-                shutil.rmtree(gabarit)
-            preparer_cours(gabarit, NOTEBOOK_MAITRE)
-            self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
-            en_attente, en_cours = list(a_faire), []
-            try:
-                while en_attente or en_cours:
-                    while en_attente and len(en_cours) < self.processus:
-                        en_cours.append(self._lancer(en_attente.pop(0), gabarit))
-                    time.sleep(0.2)
-                    for tache in list(en_cours):
-                        expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
-                        if tache["processus"].poll() is None and not expire:
-                            continue
-                        if expire:
-                            self._tuer(tache["processus"])
-                        en_cours.remove(tache)
-                        etat = self._terminer(tache, expire)
-                        etats[etat["etudiant"]] = etat
-                        fait += 1
-                        ligne = ligne_de_note(etat["etudiant"], etat["resultat"], etat["remarques"])
-                        self.dire(f"{self._barre(fait, total)} {etat['etudiant']} : {ligne['note_sur_20']:g}/20"
-                                  + ("" if ligne["statut"] == "ok" else f" ({ligne['statut']})"))
-            except BaseException:
-                for tache in en_cours:
-                    self._tuer(tache["processus"])
-                    tache["journal"].close()
-                self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
-                          f"(--sortie {self.sortie}) pour reprendre.")
-                raise
+            self._noter_en_parallele(a_faire, etats, total=len(soumissions))
         lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
         ecrire_sorties(lignes, self.dossier, self.dire)
         return lignes
+
+    def _noter_en_parallele(self, a_faire, etats, *, total):
+        """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
+        fait = len(etats)
+        gabarit = self.cours / "gabarit"
+        if gabarit.exists():
+            shutil.rmtree(gabarit)
+        preparer_cours(gabarit, NOTEBOOK_MAITRE)
+        self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
+        en_attente, en_cours = list(a_faire), []
+        try:
+            while en_attente or en_cours:
+                while en_attente and len(en_cours) < self.processus:
+                    en_cours.append(self._lancer(en_attente.pop(0), gabarit))
+                time.sleep(0.2)
+                for tache in list(en_cours):
+                    expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
+                    if tache["processus"].poll() is None and not expire:
+                        continue
+                    if expire:
+                        self._tuer(tache["processus"])
+                    en_cours.remove(tache)
+                    etat = self._terminer(tache, expire)
+                    etats[etat["etudiant"]] = etat
+                    fait += 1
+                    ligne = ligne_de_note(etat["etudiant"], etat["resultat"], etat["remarques"])
+                    self.dire(f"{self._barre(fait, total)} {etat['etudiant']} : {ligne['note_sur_20']:g}/20"
+                              + ("" if ligne["statut"] == "ok" else f" ({ligne['statut']})"))
+        except BaseException:
+            for tache in en_cours:
+                self._tuer(tache["processus"])
+                tache["journal"].close()
+            self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
+                      f"(--sortie {self.sortie}) pour reprendre.")
+            raise
 
 
 def main(argv=None):

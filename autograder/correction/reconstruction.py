@@ -100,27 +100,8 @@ def reconstruire(remise, gabarit):
         remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
                          f"({len(appariement)}/{len(a_completer)} cellules à compléter)")
 
-    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède
-    #    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte).
-    ajoutees, derniere = {}, None
-    inverse = {j: i for i, j in appariement.items()}
-    par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("grade_id")}
-    par_texte = {" ".join(source(c).split()): i for i, c in enumerate(cellules_gabarit)}
-    for j, cellule in enumerate(code_remis):
-        if j in inverse:
-            derniere = inverse[j]  # les réponses donnent l'ordre, même si une vérification a été déplacée
-            continue
-        meta = meta_nbgrader(cellule)
-        repere = par_grade_id.get(meta.get("grade_id"), par_texte.get(" ".join(source(cellule).split())))
-        if repere is not None:
-            derniere = repere if derniere is None else max(derniere, repere)
-        if meta.get("grade") or meta.get("locked") or meta.get("solution"):
-            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
-        if cellule.get("cell_type") != "code" or not source(cellule).strip():
-            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
-        if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
-            continue  # copie d'une cellule fournie ou d'une vérification
-        ajoutees.setdefault(derniere, []).append(cellule)
+    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède.
+    ajoutees = _ajouts(cellules_gabarit, code_remis, appariement, fournies)
 
     # 3. Le gabarit, rempli.
     resultat = copy.deepcopy(gabarit)
@@ -141,6 +122,32 @@ def reconstruire(remise, gabarit):
             cellules.append(_cellule_ajoutee(ajout))
     resultat.cells = cellules
     return resultat, remarques
+
+
+def _ajouts(cellules_gabarit, code_remis, appariement, fournies):
+    """Cellules ajoutées par l'étudiant, par indice de la cellule du gabarit qui les précède
+    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte ;
+    ``None`` : avant toute réponse)."""
+    ajoutees, derniere = {}, None
+    inverse = {j: i for i, j in appariement.items()}
+    par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("grade_id")}
+    par_texte = {" ".join(source(c).split()): i for i, c in enumerate(cellules_gabarit)}
+    for j, cellule in enumerate(code_remis):
+        if j in inverse:
+            derniere = inverse[j]  # les réponses donnent l'ordre, même si une vérification a été déplacée
+            continue
+        meta = meta_nbgrader(cellule)
+        repere = par_grade_id.get(meta.get("grade_id"), par_texte.get(" ".join(source(cellule).split())))
+        if repere is not None:
+            derniere = repere if derniere is None else max(derniere, repere)
+        if meta.get("grade") or meta.get("locked") or meta.get("solution"):
+            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
+        if cellule.get("cell_type") != "code" or not source(cellule).strip():
+            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
+        if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
+            continue  # copie d'une cellule fournie ou d'une vérification
+        ajoutees.setdefault(derniere, []).append(cellule)
+    return ajoutees
 
 
 def _cellule_ajoutee(cellule):
