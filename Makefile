@@ -93,6 +93,9 @@ ENV_RAPIDE    = $(shell $(PY) -c 'import shlex; from autograder.environnement im
 .PHONY: notebook
 notebook: ## Ouvre JupyterLab sur le notebook étudiant (NOTEBOOK=… : un autre), en mode rapide et hors ligne
 	env $(ENV_RAPIDE) $(VENV)/bin/jupyter-lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS) "$(NOTEBOOK)"
+.PHONY: test-rapide
+test-rapide: ## Voie rapide : tests unitaires sur des cellules et fichiers faits main (< 1 min)
+	$(PY) -m pytest tests/unitaires
 
 student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
 	$(PY) -m autograder.distribution.etudiant

@@ -9,10 +9,12 @@ import contextlib
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parents[1]
-NOTEBOOK_MAITRE = RACINE / "solutions" / "tp_diffusion.ipynb"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # lancé en script : le dépôt importable
+from autograder.cellules import grade_id, source  # noqa: E402
+from autograder.chemins import NOTEBOOK_MAITRE, RACINE  # noqa: E402,F401  (RACINE : lu par benchmark.py)
 
 # Cellules exécutées pour disposer de tout le code du TP (dans cet ordre).
 CELLULES_CODE = ["imports", "ex1_reponse", "ex2_reponse", "normalisation", "ex5_reponse",
@@ -24,10 +26,9 @@ def sources_des_cellules(chemin=NOTEBOOK_MAITRE):
     nb = json.loads(Path(chemin).read_text(encoding="utf-8"))
     sources = {}
     for cellule in nb["cells"]:
-        gid = cellule.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        gid = grade_id(cellule)
         if cellule["cell_type"] == "code" and gid:
-            src = cellule["source"]
-            sources[gid] = "".join(src) if isinstance(src, list) else src
+            sources[gid] = source(cellule)
     return sources
 
 

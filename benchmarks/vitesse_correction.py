@@ -20,13 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE, RACINE
+from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE
 from autograder.correction.classe import Correction
-from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.correction.soumissions import decouvrir
-
-sys.path.insert(0, str(RACINE / "tests"))
-from fabrique import ecrire, remise  # noqa: E402
+from autograder.environnement import ENVIRONNEMENT_RAPIDE
+from autograder.remises_modeles import ecrire, remise
 
 
 def nbgrader_seul(remises, dossier):

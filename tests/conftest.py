@@ -1,6 +1,6 @@
 """Une classe entière de remises, corrigée une seule fois pour toute la session de tests.
 
-Les remises sont fabriquées comme le ferait un étudiant (``tests/fabrique.py``) : le
+Les remises sont fabriquées comme le ferait un étudiant (``autograder/remises_modeles.py``) : le
 notebook étudiant, ses ``...`` remplis, avec ou sans erreur typique, plus les remises
 « hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
 (``python -m autograder.correction.classe``), en parallèle, comme pour un enseignant.

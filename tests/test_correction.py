@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from autograder.bareme import bareme
+from autograder.cellules import lignes_tests_caches
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE
 from autograder.correction.fusion import fusionner
 from autograder.correction.soumissions import decouvrir, selectionner_part
@@ -71,21 +72,8 @@ def test_resume_au_terminal(classe_corrigee):
 
 def _lignes_cachees():
     """Lignes des tests cachés du maître qui n'apparaissent nulle part ailleurs en clair."""
-    nb = json.loads(NOTEBOOK_MAITRE.read_text(encoding="utf-8"))
-    cachees, publiques, dedans = set(), set(), False
-    for cellule in nb["cells"]:
-        for ligne in "".join(cellule["source"]).splitlines():
-            normale = " ".join(ligne.split())
-            if "BEGIN HIDDEN TESTS" in ligne:
-                dedans = True
-            elif "END HIDDEN TESTS" in ligne:
-                dedans = False
-            elif dedans:
-                if len(normale) > 15 and not normale.startswith("#"):
-                    cachees.add(normale)
-            else:
-                publiques.add(normale)
-    return cachees - publiques
+    cellules = json.loads(NOTEBOOK_MAITRE.read_text(encoding="utf-8"))["cells"]
+    return {" ".join(ligne.split()) for ligne in lignes_tests_caches(cellules)}
 
 
 def test_aucun_test_cache_dans_les_retours(classe_corrigee):

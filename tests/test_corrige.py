@@ -6,23 +6,11 @@ import re
 import nbformat
 import pytest
 
+from autograder.cellules import lignes_tests_caches
 from autograder.chemins import NOTEBOOK_MAITRE
 from autograder.distribution.corrige import generer_corrige
 
 pytestmark = pytest.mark.lent
-
-
-def separer_tests_caches(texte):
-    """(lignes des régions de tests cachés, autres lignes), sans les espaces autour."""
-    cachees, autres, dedans = [], [], False
-    for ligne in texte.splitlines():
-        if "BEGIN HIDDEN TESTS" in ligne:
-            dedans = True
-        elif "END HIDDEN TESTS" in ligne:
-            dedans = False
-        else:
-            (cachees if dedans else autres).append(ligne.strip())
-    return cachees, autres
 
 
 def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp_path):
@@ -34,10 +22,9 @@ def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp
     texte = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<(script|style)\b.*?</\1>", "", contenu, flags=re.DOTALL)))
 
     maitre = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
-    sources = [c.source for c in maitre.cells if c.cell_type == "code"]
-    cachees = {l for s in sources for l in separer_tests_caches(s)[0]}
-    publiques = {l for s in sources for l in separer_tests_caches(s)[1]}
-    secretes = [l for l in cachees if len(l) > 12 and not l.startswith("#") and l not in publiques]
+    code = [c for c in maitre.cells if c.cell_type == "code"]
+    sources = [c.source for c in code]
+    secretes = lignes_tests_caches(code)
     assert len(secretes) > 20
     assert "HIDDEN TESTS" not in contenu
     fuites = [l for l in secretes if l in texte]

@@ -2,6 +2,9 @@
 import json
 import re
 
+import pytest
+
+from autograder.cellules import grade_id, separer_regions, source
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.distribution.etudiant import generer
 from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
@@ -23,28 +26,6 @@ def cellules(chemin):
     return json.loads(chemin.read_text(encoding="utf-8"))["cells"]
 
 
-def source(cellule):
-    texte = cellule["source"]
-    return texte if isinstance(texte, str) else "".join(texte)
-
-
-def grade_id(cellule):
-    return cellule["metadata"].get("nbgrader", {}).get("grade_id")
-
-
-def lignes_cachees(texte):
-    """Lignes des régions BEGIN/END HIDDEN TESTS et BEGIN/END SOLUTION d'une cellule."""
-    cachees, dedans = [], False
-    for ligne in texte.splitlines():
-        if re.search(r"BEGIN (HIDDEN TESTS|SOLUTION)", ligne):
-            dedans = True
-        elif re.search(r"END (HIDDEN TESTS|SOLUTION)", ligne):
-            dedans = False
-        elif dedans:
-            cachees.append(ligne)
-    return cachees
-
-
 def test_le_notebook_etudiant_committe_est_celui_que_genere_le_maitre(tmp_path):
     neuf = generer(tmp_path / "tp_diffusion.ipynb")
     assert neuf.read_bytes() == NOTEBOOK_ETUDIANT.read_bytes(), (
@@ -58,7 +39,7 @@ def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
     secretes, publiques = [], set()
     for c in cellules(NOTEBOOK_MAITRE):
         texte = source(c)
-        cachees = [l.strip() for l in lignes_cachees(texte)]
+        cachees = [l.strip() for l in separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[0]]
         marquees = [MARQUEUR_SOLUTION.sub("", l).strip() for l in texte.splitlines() if MARQUEUR_SOLUTION.search(l)]
         secretes += cachees + marquees
         publiques |= {l.strip() for l in texte.splitlines()} - set(cachees)

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from autograder.cellules import source
 from autograder.chemins import BUILD, NOTEBOOK_ETUDIANT, RACINE
 from autograder.cours import configuration
 from autograder.distribution.preprocessors import DEPOT_A_RENSEIGNER, ID_CELLULE_BADGE, ligne_badge, url_colab
@@ -79,10 +80,6 @@ def fichiers(dossier):
 
 def cellules(chemin):
     return json.loads(chemin.read_text(encoding="utf-8"))["cells"]
-
-
-def source(cellule):
-    return cellule["source"] if isinstance(cellule["source"], str) else "".join(cellule["source"])
 
 
 # --- Contenu du paquet ----------------------------------------------------------------------

@@ -365,24 +365,26 @@ def test_ordre_des_montages(tmp_path):
 # --- Branchement dans nbgrader --------------------------------------------------------
 
 
-def test_branchement_nbgrader():
-    from nbgrader.converters.autograde import Autograde
+def test_branchement_nbgrader(tmp_path):
+    """La configuration du dépôt (la seule voie) exécute les remises dans le bac à sable."""
     from nbgrader.preprocessors import Execute
 
-    config = Config()
-    config.Execute.timeout = 123
+    from autograder.cours import configuration
+
+    config = configuration(tmp_path, SandboxKernelManager={"hidden_paths": ["/cours/solutions"],
+                                                           "memory_limit": 2 * sb.GIO})
     config.Execute.kernel_manager_class = "autograder.correction.sandbox.SandboxKernelManager"
     # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
     assert Execute(config=config).kernel_manager_class is not sb.SandboxKernelManager
 
-    sb.configurer_nbgrader(config, hidden_paths=["solutions"], memory_limit=2 * sb.GIO)
     preprocesseurs = config.Autograde.autograde_preprocessors
-    assert sb.SandboxExecute in preprocesseurs and Execute not in preprocesseurs
-    assert len(preprocesseurs) == len(Autograde.class_traits()["autograde_preprocessors"].default())
-    execute = sb.SandboxExecute(config=config)
+    assert Execute not in preprocesseurs
+    [classe_execute] = [p for p in preprocesseurs if issubclass(p, Execute)]
+    assert issubclass(classe_execute, sb.SandboxExecute)
+    execute = classe_execute(config=config)
     assert execute.kernel_manager_class is sb.SandboxKernelManager
-    assert execute.timeout == 123
+    assert execute.timeout == 120  # c.Execute.timeout de nbgrader_config.py
     km = sb.SandboxKernelManager(config=config)
     assert km.memory_limit == 2 * sb.GIO
-    assert km.hidden_paths == [os.path.abspath("solutions")]
+    assert km.hidden_paths == ["/cours/solutions"]
     assert km.transport == "ipc"

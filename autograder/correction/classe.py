@@ -26,15 +26,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from autograder.bareme import bareme, points_par_exercice
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
+from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
+from autograder.correction.notes import ecrire_sorties, ligne_de_note
+from autograder.correction.rapport import page_sans_notebook
+from autograder.correction.sandbox import message_bac_a_sable
+from autograder.correction.soumissions import decouvrir, selectionner_part
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
-from autograder.correction.sandbox import message_bac_a_sable
-from autograder.correction.rapport import (
-    ecrire_atomique, figure_resume, lignes_notes, page_sans_notebook, resume, texte_moodle, texte_resume,
-)
-from autograder.correction.soumissions import decouvrir, selectionner_part
 
 #: Délai total pour une remise (tout le notebook, toutes tentatives comprises).
 DELAI_COPIE_S = 900
@@ -51,39 +50,6 @@ def _version_correction():
 VERSION = _version_correction()
 
 
-def _horodatage():
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
-
-
-def _archiver(chemin, archives):
-    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
-    archives.mkdir(parents=True, exist_ok=True)
-    cible = archives / f"{_horodatage()}-{chemin.name}"
-    n = 1
-    while cible.exists():
-        cible = archives / f"{_horodatage()}-{n}-{chemin.name}"
-        n += 1
-    shutil.move(str(chemin), cible)
-    return cible
-
-
-def ligne_de_note(etudiant, resultat, remarques=()):
-    """Ligne de notes.csv pour un étudiant à partir du résultat de ``noter_un``."""
-    points = points_par_exercice(resultat.get("scores", {}))
-    total = sum(points.values())
-    maximum = sum(bareme().values())
-    messages = [*remarques, *resultat.get("remarques", [])]
-    if resultat.get("erreur"):
-        messages.append(resultat["erreur"])
-    return {
-        "student_id": etudiant,
-        **points,
-        "total": total,
-        "note_sur_20": round(20 * total / maximum, 2),
-        "statut": "ok" if not messages else " ; ".join(messages),
-    }
-
-
 class Correction:
     """Une correction de classe dans un dossier de sortie (reprise possible)."""
 
@@ -93,9 +59,8 @@ class Correction:
         self.delai_cellule = delai_cellule
         self.delai_copie = delai_copie
         self.ecran = sortie_texte
-        self.etat = self.sortie / "etat"
-        self.archives = self.sortie / "archives"
-        self.cours = self.sortie / "cours"
+        self.dossier = DossierSortie(self.sortie)
+        self.etat, self.archives, self.cours = self.dossier.etat, self.dossier.archives, self.dossier.cours
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
         self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
                          self.sortie.resolve()]
@@ -115,7 +80,7 @@ class Correction:
         try:
             etat = json.loads(fichier.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            _archiver(fichier, self.archives)
+            self.dossier.archiver(fichier)
             return None
         if etat.get("a_refaire"):
             raison = "la correction précédente n'avait pas abouti"
@@ -125,7 +90,7 @@ class Correction:
             raison = "remise modifiée depuis la correction précédente"
         else:
             return etat
-        ancien = _archiver(fichier, self.archives)
+        ancien = self.dossier.archiver(fichier)
         self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
         return None
 
@@ -166,15 +131,15 @@ class Correction:
                         f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
         elif resultat_fichier.exists():
             resultat = json.loads(resultat_fichier.read_text(encoding="utf-8"))
-            a_refaire = str(resultat.get("erreur") or "").startswith("erreur interne")
+            a_refaire = bool(resultat.get("a_refaire"))
         else:
             resultat = {"scores": {}, "remarques": [], "erreur":
                         f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
         retour = resultat.get("retour_html")
-        destination = self.sortie / "feedback" / f"{soumission.etudiant}.html"
+        destination = self.dossier.feedback / f"{soumission.etudiant}.html"
         destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.exists():
-            _archiver(destination, self.archives)
+            self.dossier.archiver(destination)
         if retour and Path(retour).exists():
             shutil.copyfile(retour, destination)
         else:  # remise illisible ou correction impossible : le retour dit pourquoi
@@ -232,55 +197,46 @@ class Correction:
                 a_faire.append(soumission)
         if etats:
             self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
-        total, fait = len(soumissions), len(etats)
         if a_faire:
-            gabarit = self.cours / "gabarit"
-            if gabarit.exists():
-                shutil.rmtree(gabarit)
-            preparer_cours(gabarit, NOTEBOOK_MAITRE)
-            self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
-            en_attente, en_cours = list(a_faire), []
-            try:
-                while en_attente or en_cours:
-                    while en_attente and len(en_cours) < self.processus:
-                        en_cours.append(self._lancer(en_attente.pop(0), gabarit))
-                    time.sleep(0.2)
-                    for tache in list(en_cours):
-                        expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
-                        if tache["processus"].poll() is None and not expire:
-                            continue
-                        if expire:
-                            self._tuer(tache["processus"])
-                        en_cours.remove(tache)
-                        etat = self._terminer(tache, expire)
-                        etats[etat["etudiant"]] = etat
-                        fait += 1
-                        ligne = ligne_de_note(etat["etudiant"], etat["resultat"], etat["remarques"])
-                        self.dire(f"{self._barre(fait, total)} {etat['etudiant']} : {ligne['note_sur_20']:g}/20"
-                                  + ("" if ligne["statut"] == "ok" else f" ({ligne['statut']})"))
-            except BaseException:
-                for tache in en_cours:
-                    self._tuer(tache["processus"])
-                    tache["journal"].close()
-                self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
-                          f"(--sortie {self.sortie}) pour reprendre.")
-                raise
+            self._noter_en_parallele(a_faire, etats, total=len(soumissions))
         lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
-        self.ecrire_sorties(lignes)
+        ecrire_sorties(lignes, self.dossier, self.dire)
         return lignes
 
-    def ecrire_sorties(self, lignes):
-        notes = self.sortie / "notes.csv"
-        nouveau = lignes_notes(lignes)
-        if notes.exists() and notes.read_text(encoding="utf-8") != nouveau:
-            ancien = _archiver(notes, self.archives)
-            self.dire(f"Ancien notes.csv archivé : {ancien.relative_to(self.sortie)}")
-        ecrire_atomique(notes, nouveau)
-        ecrire_atomique(self.sortie / "moodle.csv", texte_moodle(lignes))
-        if lignes:
-            figure_resume(lignes, self.sortie / "resume.png")
-            self.dire(texte_resume(resume(lignes)))
-        self.dire(f"Résultats : {notes}")
+    def _noter_en_parallele(self, a_faire, etats, *, total):
+        """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
+        fait = len(etats)
+        gabarit = self.cours / "gabarit"
+        if gabarit.exists():
+            shutil.rmtree(gabarit)
+        preparer_cours(gabarit, NOTEBOOK_MAITRE)
+        self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
+        en_attente, en_cours = list(a_faire), []
+        try:
+            while en_attente or en_cours:
+                while en_attente and len(en_cours) < self.processus:
+                    en_cours.append(self._lancer(en_attente.pop(0), gabarit))
+                time.sleep(0.2)
+                for tache in list(en_cours):
+                    expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
+                    if tache["processus"].poll() is None and not expire:
+                        continue
+                    if expire:
+                        self._tuer(tache["processus"])
+                    en_cours.remove(tache)
+                    etat = self._terminer(tache, expire)
+                    etats[etat["etudiant"]] = etat
+                    fait += 1
+                    ligne = ligne_de_note(etat["etudiant"], etat["resultat"], etat["remarques"])
+                    self.dire(f"{self._barre(fait, total)} {etat['etudiant']} : {ligne['note_sur_20']:g}/20"
+                              + ("" if ligne["statut"] == "ok" else f" ({ligne['statut']})"))
+        except BaseException:
+            for tache in en_cours:
+                self._tuer(tache["processus"])
+                tache["journal"].close()
+            self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
+                      f"(--sortie {self.sortie}) pour reprendre.")
+            raise
 
 
 def main(argv=None):
@@ -302,7 +258,7 @@ def main(argv=None):
         except ValueError as erreur:
             parser.error(str(erreur))
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
-    sortie = args.sortie or BUILD / "grading" / _horodatage()
+    sortie = args.sortie or BUILD / "grading" / horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
     try:
         correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)

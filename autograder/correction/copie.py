@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT
 from autograder.cours import configuration
-from autograder.correction.rapport import ecrire_atomique
+from autograder.correction.archives import ecrire_atomique
 from autograder.correction.reconstruction import reconstruire
 from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
 
@@ -46,15 +46,60 @@ def _raison_echec(journal):
     return None
 
 
+def _autograder(api, id_interne, chemin_remis, suivi, resultat):
+    """``autograde`` ; si une cellule tue le noyau, la réponse qui la précède est neutralisée
+    et on recommence (``MAX_NEUTRALISATIONS`` fois au plus).
+
+    Renvoie vrai si nbgrader a noté la remise ; sinon ``resultat["erreur"]`` dit pourquoi.
+    """
+    import nbformat
+
+    for _ in range(MAX_NEUTRALISATIONS + 1):
+        suivi.unlink(missing_ok=True)
+        sortie = api.autograde(ASSIGNMENT, id_interne, force=True, create=True)
+        if sortie["success"]:
+            break
+        journal = f"{sortie.get('log', '')}\n{sortie.get('error', '')}"
+        raison = _raison_echec(journal)
+        if raison is None or not suivi.exists():
+            derniere = (journal.strip().splitlines() or ["(journal vide)"])[-1][:300]
+            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
+            return False
+        en_cours = json.loads(suivi.read_text())
+        nb = nbformat.read(chemin_remis, as_version=4)
+        indice = en_cours["indice"]
+        # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
+        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
+        while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
+            indice -= 1
+        if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
+            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
+                                  "correction impossible, à examiner à la main")
+            return False
+        cellule = nb.cells[indice]
+        cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
+        nbformat.write(nb, chemin_remis)
+        nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
+        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
+    else:
+        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
+        return False
+    return True
+
+
 def noter(demande):
-    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict)."""
+    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict).
+
+    ``a_refaire`` : vrai seulement quand la correction elle-même a échoué (pas la remise) ;
+    la prochaine reprise de la classe recorrige alors cette remise.
+    """
     from nbgrader.apps import NbGraderAPI
     import nbformat
 
     debut = time.monotonic()
     cours = Path(demande["cours"])
     id_interne = demande["id_interne"]
-    resultat = {"id_interne": id_interne, "scores": {}, "remarques": [], "erreur": None}
+    resultat = {"id_interne": id_interne, "scores": {}, "remarques": [], "erreur": None, "a_refaire": False}
 
     if cours.exists():
         shutil.rmtree(cours)
@@ -85,35 +130,7 @@ def noter(demande):
         reglages["Execute"] = {"timeout": int(demande["delai_cellule"])}
     api = NbGraderAPI(config=configuration(cours, **reglages))
 
-    for _ in range(MAX_NEUTRALISATIONS + 1):
-        suivi.unlink(missing_ok=True)
-        sortie = api.autograde(ASSIGNMENT, id_interne, force=True, create=True)
-        if sortie["success"]:
-            break
-        journal = f"{sortie.get('log', '')}\n{sortie.get('error', '')}"
-        raison = _raison_echec(journal)
-        if raison is None or not suivi.exists():
-            derniere = (journal.strip().splitlines() or ["(journal vide)"])[-1][:300]
-            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
-            return resultat
-        en_cours = json.loads(suivi.read_text())
-        nb = nbformat.read(chemin_remis, as_version=4)
-        indice = en_cours["indice"]
-        # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
-        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
-        while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
-            indice -= 1
-        if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
-            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
-                                  "correction impossible, à examiner à la main")
-            return resultat
-        cellule = nb.cells[indice]
-        cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
-        nbformat.write(nb, chemin_remis)
-        nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
-        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
-    else:
-        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
+    if not _autograder(api, id_interne, chemin_remis, suivi, resultat):
         return resultat
 
     resultat["scores"] = _scores(api, id_interne)
@@ -134,7 +151,7 @@ def main(argv=None):
     try:
         resultat = noter(demande)
     except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
-        resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
+        resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [], "a_refaire": True,
                     "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
     ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))
     return 0

@@ -14,13 +14,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.correction.classe import Correction, _archiver, ligne_de_note
-from autograder.correction.rapport import ecrire_atomique
+from autograder.correction.archives import DossierSortie, ecrire_atomique
+from autograder.correction.notes import ecrire_sorties, ligne_de_note
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
-    sortie = Path(sortie)
-    correction = Correction(sortie, sortie_texte=ecran)
+    """Réunit les parts dans ``sortie`` ; renvoie les lignes de notes.csv."""
+    dossier = DossierSortie(sortie)
     retenus = {}
     for part in map(Path, parts):
         if not part.is_dir():
@@ -38,22 +38,22 @@ def fusionner(parts, sortie, ecran=sys.stdout):
                                       f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
                 etat = garde
             retenus[etat["etudiant"]] = etat
-    correction.etat.mkdir(parents=True, exist_ok=True)
+    dossier.etat.mkdir(parents=True, exist_ok=True)
     for etudiant, etat in retenus.items():
-        destination = correction.etat / etat["_fichier"].name
+        destination = dossier.etat / etat["_fichier"].name
         if destination.exists():
-            _archiver(destination, correction.archives)
+            dossier.archiver(destination)
         propre = {k: v for k, v in etat.items() if not k.startswith("_")}
         ecrire_atomique(destination, json.dumps(propre, ensure_ascii=False, indent=1))
         retour = etat["_part"] / "feedback" / f"{etudiant}.html"
         if retour.exists():
-            cible = sortie / "feedback" / retour.name
+            cible = dossier.feedback / retour.name
             cible.parent.mkdir(parents=True, exist_ok=True)
             if cible.exists():
-                _archiver(cible, correction.archives)
+                dossier.archiver(cible)
             shutil.copyfile(retour, cible)
     lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in retenus.values()]
-    correction.ecrire_sorties(lignes)
+    ecrire_sorties(lignes, dossier, lambda texte: print(texte, file=ecran, flush=True))
     return lignes
 
 

@@ -1,61 +1,8 @@
-"""Sorties de la correction : notes.csv, moodle.csv, résumé au terminal et resume.png."""
-import csv
+"""Rapports de la correction : résumé au terminal, resume.png, page de retour sans notebook."""
 import html
-import io
-import os
 import statistics
-from pathlib import Path
 
 from autograder.bareme import bareme
-
-COLONNES_FIN = ["total", "note_sur_20", "statut"]
-
-
-def ecrire_atomique(chemin, texte):
-    """Écrit ``texte`` dans ``chemin`` d'un seul coup (fichier temporaire puis renommage)."""
-    chemin = Path(chemin)
-    temporaire = chemin.with_name(f".{chemin.name}.tmp")
-    with open(temporaire, "w", encoding="utf-8", newline="") as fichier:
-        fichier.write(texte)
-        fichier.flush()
-        os.fsync(fichier.fileno())
-    os.replace(temporaire, chemin)
-
-
-def _nombre(x):
-    return f"{x:g}"
-
-
-def _cellule_sure(texte):
-    """Neutralise une formule de tableur (=, +, -, @ en tête) venue d'un nom de fichier."""
-    return "'" + texte if isinstance(texte, str) and texte[:1] in ("=", "+", "-", "@") else texte
-
-
-def lignes_notes(lignes):
-    """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
-    colonnes = ["student_id", *bareme(), *COLONNES_FIN]
-    tampon = io.StringIO()
-    ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
-    ecrivain.writeheader()
-    for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow({k: (_nombre(v) if isinstance(v, float) else _cellule_sure(v)) for k, v in ligne.items() if k in colonnes})
-    return tampon.getvalue()
-
-
-def texte_moodle(lignes, colonne_note="TP diffusion"):
-    """CSV pour l'import de notes de Moodle (Carnet de notes › Importer › Fichier CSV).
-
-    Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
-    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
-    (à associer à l'élément d'évaluation) et ``commentaire`` (à associer à son feed-back).
-    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
-    """
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, lineterminator="\n")
-    ecrivain.writerow(["identifiant", colonne_note, "commentaire"])
-    for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow([_cellule_sure(ligne["student_id"]), f"{ligne['note_sur_20']:.2f}", _cellule_sure(ligne["statut"])])
-    return tampon.getvalue()
 
 
 def resume(lignes):

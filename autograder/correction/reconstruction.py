@@ -18,17 +18,10 @@ import copy
 import difflib
 import re
 
+from autograder.cellules import meta_nbgrader, source
+
 _TROU = re.compile(r"(=|in) \.\.\.( :)?\s*$")
 SEUIL_RESSEMBLANCE = 0.5
-
-
-def _source(cellule):
-    source = cellule.get("source", "")
-    return source if isinstance(source, str) else "".join(source)
-
-
-def _meta(cellule):
-    return cellule.get("metadata", {}).get("nbgrader", {})
 
 
 def _lignes_fixes(texte):
@@ -38,15 +31,15 @@ def _lignes_fixes(texte):
 
 def ressemblance(cellule_gabarit, cellule_remise):
     """Part des lignes fixes de la cellule publiée qu'on retrouve dans la cellule remise."""
-    fixes = _lignes_fixes(_source(cellule_gabarit))
+    fixes = _lignes_fixes(source(cellule_gabarit))
     if not fixes:
         return 0.0
-    lignes = {" ".join(l.split()) for l in _source(cellule_remise).splitlines()}
+    lignes = {" ".join(l.split()) for l in source(cellule_remise).splitlines()}
     return sum(l in lignes for l in fixes) / len(fixes)
 
 
 def _identique_a_une_cellule_fournie(cellule, fournies):
-    texte = " ".join(_source(cellule).split())
+    texte = " ".join(source(cellule).split())
     return any(texte == f for f in fournies) or any(
         difflib.SequenceMatcher(None, texte, f).ratio() > 0.95 for f in fournies if abs(len(f) - len(texte)) < 50)
 
@@ -86,48 +79,29 @@ def reconstruire(remise, gabarit):
     """
     remarques = []
     cellules_gabarit = gabarit.cells
-    a_completer = [i for i, c in enumerate(cellules_gabarit) if _meta(c).get("solution")]
-    ids_reponses = {_meta(cellules_gabarit[i]).get("grade_id"): i for i in a_completer}
-    fournies = [" ".join(_source(c).split()) for c in cellules_gabarit if not _meta(c).get("solution")]
+    a_completer = [i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("solution")]
+    ids_reponses = {meta_nbgrader(cellules_gabarit[i]).get("grade_id"): i for i in a_completer}
+    fournies = [" ".join(source(c).split()) for c in cellules_gabarit if not meta_nbgrader(c).get("solution")]
 
     # 1. Quelle cellule remise répond à quelle cellule à compléter ?
     code_remis = list(remise.cells)
     par_id = {}
     for j, cellule in enumerate(code_remis):
-        gid = _meta(cellule).get("grade_id")
+        gid = meta_nbgrader(cellule).get("grade_id")
         if gid in ids_reponses:
             par_id[gid] = j  # la dernière l'emporte si l'étudiant a dupliqué la cellule
     if len(par_id) == len(ids_reponses):
         appariement = {ids_reponses[gid]: j for gid, j in par_id.items()}
     else:
-        candidates = [j for j, c in enumerate(code_remis) if not _meta(c).get("grade")]
+        candidates = [j for j, c in enumerate(code_remis) if not meta_nbgrader(c).get("grade")]
         alignement = _apparier_par_texte([cellules_gabarit[i] for i in a_completer],
                                          [code_remis[j] for j in candidates])
         appariement = {a_completer[k]: candidates[j] for k, j in alignement.items()}
         remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
                          f"({len(appariement)}/{len(a_completer)} cellules à compléter)")
 
-    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède
-    #    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte).
-    ajoutees, derniere = {}, None
-    inverse = {j: i for i, j in appariement.items()}
-    par_grade_id = {_meta(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if _meta(c).get("grade_id")}
-    par_texte = {" ".join(_source(c).split()): i for i, c in enumerate(cellules_gabarit)}
-    for j, cellule in enumerate(code_remis):
-        if j in inverse:
-            derniere = inverse[j]  # les réponses donnent l'ordre, même si une vérification a été déplacée
-            continue
-        meta = _meta(cellule)
-        repere = par_grade_id.get(meta.get("grade_id"), par_texte.get(" ".join(_source(cellule).split())))
-        if repere is not None:
-            derniere = repere if derniere is None else max(derniere, repere)
-        if meta.get("grade") or meta.get("locked") or meta.get("solution"):
-            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
-        if cellule.get("cell_type") != "code" or not _source(cellule).strip():
-            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
-        if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
-            continue  # copie d'une cellule fournie ou d'une vérification
-        ajoutees.setdefault(derniere, []).append(cellule)
+    # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède.
+    ajoutees = _ajouts(cellules_gabarit, code_remis, appariement, fournies)
 
     # 3. Le gabarit, rempli.
     resultat = copy.deepcopy(gabarit)
@@ -138,11 +112,11 @@ def reconstruire(remise, gabarit):
         if i in appariement:
             remise_i = code_remis[appariement[i]]
             if remise_i.get("cell_type") != cellule.cell_type:
-                remarques.append(f"cellule « {_meta(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
+                remarques.append(f"cellule « {meta_nbgrader(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
                                  "remise en code")
-            cellule.source = _source(remise_i)
+            cellule.source = source(remise_i)
         elif i in a_completer:
-            remarques.append(f"réponse « {_meta(cellule).get('grade_id')} » introuvable : cellule laissée vide")
+            remarques.append(f"réponse « {meta_nbgrader(cellule).get('grade_id')} » introuvable : cellule laissée vide")
         cellules.append(cellule)
         for ajout in ajoutees.get(i, []):
             cellules.append(_cellule_ajoutee(ajout))
@@ -150,7 +124,33 @@ def reconstruire(remise, gabarit):
     return resultat, remarques
 
 
+def _ajouts(cellules_gabarit, code_remis, appariement, fournies):
+    """Cellules ajoutées par l'étudiant, par indice de la cellule du gabarit qui les précède
+    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte ;
+    ``None`` : avant toute réponse)."""
+    ajoutees, derniere = {}, None
+    inverse = {j: i for i, j in appariement.items()}
+    par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("grade_id")}
+    par_texte = {" ".join(source(c).split()): i for i, c in enumerate(cellules_gabarit)}
+    for j, cellule in enumerate(code_remis):
+        if j in inverse:
+            derniere = inverse[j]  # les réponses donnent l'ordre, même si une vérification a été déplacée
+            continue
+        meta = meta_nbgrader(cellule)
+        repere = par_grade_id.get(meta.get("grade_id"), par_texte.get(" ".join(source(cellule).split())))
+        if repere is not None:
+            derniere = repere if derniere is None else max(derniere, repere)
+        if meta.get("grade") or meta.get("locked") or meta.get("solution"):
+            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
+        if cellule.get("cell_type") != "code" or not source(cellule).strip():
+            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
+        if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
+            continue  # copie d'une cellule fournie ou d'une vérification
+        ajoutees.setdefault(derniere, []).append(cellule)
+    return ajoutees
+
+
 def _cellule_ajoutee(cellule):
     from nbformat.v4 import new_code_cell
 
-    return new_code_cell(_source(cellule))
+    return new_code_cell(source(cellule))

@@ -10,8 +10,7 @@ d'``AsyncKernelManager`` de jupyter_client) qui lance ce noyau :
   *réel* reste celle de nbclient/nbgrader (``c.Execute.timeout``, par cellule) ;
 * **sans réseau** (espace de noms réseau vide : seule l'interface ``lo`` existe) ;
 * avec un **système de fichiers en lecture seule**, sauf le dossier du notebook
-  (le ``cwd`` que nbgrader donne au noyau), un ``/tmp`` privé et jetable et les
-  éventuels ``writable_paths`` ;
+  (le ``cwd`` que nbgrader donne au noyau) et un ``/tmp`` privé et jetable ;
 * **sans accès en lecture** aux chemins de ``hidden_paths`` (corrigés
   ``solutions/``, tests cachés, copies des autres étudiants, ``gradebook.db``...) :
   un dossier masqué apparaît vide et en lecture seule, un fichier masqué
@@ -83,7 +82,7 @@ nbclient 0.11, nbgrader 0.9.6, ipykernel 6.29) :
   même mesure, VmData = 0,52 Go ; l'entraînement passe à 0,7 Go et n'échoue
   qu'à 0,5 Go. La valeur par défaut de 4 Gio laisse donc une large marge à
   TensorFlow tout en faisant échouer avec ``MemoryError`` une allocation numpy
-  de 30 Go. ``memory_limit_kind = 'as'`` reste disponible.
+  de 30 Go.
   Les groupes de contrôle (cgroups) limiteraient mieux la mémoire *réelle*,
   mais exigent une hiérarchie cgroup déléguée et inscriptible, rarement
   disponible en intégration continue : on ne s'en sert pas.
@@ -110,12 +109,10 @@ Conventions de nommage : les classes et les options traitlets
 (``c.SandboxKernelManager.memory_limit``...) suivent l'anglais de Jupyter ; les
 fonctions propres au projet sont en français.
 
-Branchement dans ``nbgrader_config.py`` (voir :func:`configurer_nbgrader`) ::
-
-    from autograder.correction.sandbox import configurer_nbgrader
-    # chemins relatifs : au dossier courant au moment où la configuration est lue
-    configurer_nbgrader(c, hidden_paths=["solutions", "source", "submitted",
-                                         "autograded", "gradebook.db"])
+Branchement : ``autograder/nbgrader_config.py`` met ``ExecuteSuivi`` (un
+:class:`SandboxExecute`) à la place d'``Execute`` dans
+``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.copie`` règle
+``c.SandboxKernelManager.hidden_paths`` pour chaque remise.
 
 Le dossier de travail du noyau (``autograded/<étudiant>/<devoir>``) reste
 visible et inscriptible même si ``autograded/`` est masqué : les montages sont
@@ -155,7 +152,6 @@ __all__ = [
     "construire_commande",
     "SandboxKernelManager",
     "SandboxExecute",
-    "configurer_nbgrader",
 ]
 
 BUBBLEWRAP = "bubblewrap"
@@ -170,7 +166,7 @@ RAISON_CONFIGURATION = "choix de la configuration"
 
 
 #: Lanceur exécuté par ``python -I -S -c`` juste avant le bac à sable.
-#: Arguments : ``NOM=VALEUR ... -- commande...`` où NOM vaut ``DATA``, ``AS`` ou
+#: Arguments : ``NOM=VALEUR ... -- commande...`` où NOM vaut ``DATA`` ou
 #: ``CPU``. Il fixe les limites (héritées par ``bwrap`` puis par le noyau : les
 #: rlimits traversent ``exec`` et ``fork``), ignore ``SIGINT`` (voir la docstring
 #: du module) puis se remplace par la commande avec ``execvp``.
@@ -387,6 +383,16 @@ def _profondeur(chemin: str) -> int:
     return len([morceau for morceau in chemin.split(os.sep) if morceau])
 
 
+def _lanceur(etat: EtatBacASable, memory_limit: int, cpu_time_limit: int) -> list[str]:
+    """``python -I -S -c _LANCEUR LIMITES --`` : fixe les rlimits puis exécute la suite."""
+    limites = []
+    if etat.limite_memoire and memory_limit > 0:
+        limites.append(f"DATA={int(memory_limit)}")
+    if etat.limite_memoire and cpu_time_limit > 0:
+        limites.append(f"CPU={int(cpu_time_limit)}")
+    return [sys.executable, "-I", "-S", "-c", _LANCEUR, *limites, "--"]
+
+
 def construire_commande(
     commande_noyau: list[str],
     etat: EtatBacASable,
@@ -394,10 +400,8 @@ def construire_commande(
     dossier_travail: str,
     dossier_prive: str,
     hidden_paths: t.Iterable[str] = (),
-    writable_paths: t.Iterable[str] = (),
     allow_network: bool = False,
     memory_limit: int = LIMITE_MEMOIRE_DEFAUT,
-    memory_limit_kind: str = "data",
     cpu_time_limit: int = 0,
     tmp_size: int = 0,
     environnement: t.Mapping[str, str] | None = None,
@@ -411,10 +415,8 @@ def construire_commande(
         dossier_prive: dossier propre à ce noyau (fichier de connexion et sockets
             ipc) ; monté en lecture-écriture au même chemin.
         hidden_paths: chemins rendus illisibles (inexistants : ignorés).
-        writable_paths: autres chemins laissés inscriptibles (inexistants : ignorés).
         allow_network: garder le réseau de l'hôte.
-        memory_limit: octets (0 : pas de limite).
-        memory_limit_kind: ``"data"`` (RLIMIT_DATA) ou ``"as"`` (RLIMIT_AS).
+        memory_limit: octets de mémoire privée (RLIMIT_DATA ; 0 : pas de limite).
         cpu_time_limit: secondes de temps processeur (0 : pas de limite).
         tmp_size: taille maximale du /tmp privé en octets (0 : défaut du noyau
             Linux, la moitié de la RAM) ; ignorée si ``bwrap`` est trop ancien.
@@ -424,12 +426,7 @@ def construire_commande(
     Returns:
         La commande complète : ``python -I -S -c _LANCEUR LIMITES -- [bwrap ... --] noyau``.
     """
-    limites = []
-    if etat.limite_memoire and memory_limit > 0:
-        limites.append(f"{'AS' if memory_limit_kind == 'as' else 'DATA'}={int(memory_limit)}")
-    if etat.limite_memoire and cpu_time_limit > 0:
-        limites.append(f"CPU={int(cpu_time_limit)}")
-    lanceur = [sys.executable, "-I", "-S", "-c", _LANCEUR, *limites, "--"]
+    lanceur = _lanceur(etat, memory_limit, cpu_time_limit)
 
     if etat.mecanisme == UNSHARE and not allow_network:
         assert etat.executable is not None
@@ -449,7 +446,23 @@ def construire_commande(
         options[position:position] = ["--size", str(int(tmp_size))]
     if not allow_network:
         options.append("--unshare-net")
+    options += _montages(hidden_paths, dossier_travail, dossier_prive)
+    options += [
+        "--dir", "/tmp/home",
+        "--setenv", "HOME", "/tmp/home",
+        "--setenv", "TMPDIR", "/tmp",
+        # JPY_PARENT_PID=1 : pas de « parent poller » (voir la docstring du module)
+        # ni de message « Ctrl-C will not work » du noyau sur la console.
+        "--setenv", "JPY_PARENT_PID", "1",
+        "--chdir", dossier_travail,
+    ]
+    for nom, valeur in (environnement or {}).items():
+        options += ["--setenv", nom, valeur]
+    return [*lanceur, etat.executable, *options, "--", *commande_noyau]
 
+
+def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive: str) -> list[str]:
+    """Options ``bwrap`` des montages : chemins masqués, environnement Python, dossiers inscriptibles."""
     # Montages à empiler : on les trie par profondeur (à profondeur égale, les
     # masques d'abord), pour qu'un dossier de travail situé *sous* un chemin
     # masqué reste visible, et qu'un chemin masqué situé *sous* le dossier de
@@ -474,27 +487,15 @@ def construire_commande(
     for prefixe in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
         if prefixe == "/tmp" or prefixe.startswith("/tmp/"):
             montages.append((_profondeur(prefixe), 1, ["--ro-bind", prefixe, prefixe]))
-    inscriptibles = [os.path.realpath(chemin) for chemin in writable_paths]
-    for chemin in [dossier_travail, *filter(os.path.exists, inscriptibles), dossier_prive]:
+    for chemin in [dossier_travail, dossier_prive]:
         montages.append((_profondeur(chemin), 1, ["--bind", chemin, chemin]))
+    options = []
     for _, _, morceau in sorted(montages, key=lambda m: m[:2]):
         options += morceau
     # Les tmpfs de masquage passent en lecture seule une fois les sous-montages faits.
     for chemin in dossiers_masques:
         options += ["--remount-ro", chemin]
-
-    options += [
-        "--dir", "/tmp/home",
-        "--setenv", "HOME", "/tmp/home",
-        "--setenv", "TMPDIR", "/tmp",
-        # JPY_PARENT_PID=1 : pas de « parent poller » (voir la docstring du module)
-        # ni de message « Ctrl-C will not work » du noyau sur la console.
-        "--setenv", "JPY_PARENT_PID", "1",
-        "--chdir", dossier_travail,
-    ]
-    for nom, valeur in (environnement or {}).items():
-        options += ["--setenv", nom, valeur]
-    return [*lanceur, etat.executable, *options, "--", *commande_noyau]
+    return options
 
 
 # ---------------------------------------------------------------------------
@@ -536,16 +537,6 @@ class SandboxKernelManager(AsyncKernelManager):
         help="Limite de mémoire du noyau, en octets (0 : aucune). Défaut : 4 Gio.",
     ).tag(config=True)
 
-    memory_limit_kind = CaselessStrEnum(
-        ["data", "as"],
-        default_value="data",
-        help=(
-            "'data' : RLIMIT_DATA (mémoire privée inscriptible, compatible avec "
-            "TensorFlow) ; 'as' : RLIMIT_AS (espace d'adressage, trop strict pour "
-            "TensorFlow sur une machine à nombreux cœurs)."
-        ),
-    ).tag(config=True)
-
     cpu_time_limit = Integer(
         0,
         min=0,
@@ -563,14 +554,6 @@ class SandboxKernelManager(AsyncKernelManager):
             "Chemins illisibles dans le bac à sable (relatifs : par rapport au "
             "dossier courant du correcteur). Ex. : solutions/, tests cachés, "
             "dossiers des autres étudiants, gradebook.db."
-        ),
-    ).tag(config=True)
-
-    writable_paths = List(
-        Unicode(),
-        help=(
-            "Chemins inscriptibles en plus du dossier de travail du noyau (le dossier "
-            "du notebook, donné par nbgrader) et du /tmp privé."
         ),
     ).tag(config=True)
 
@@ -689,10 +672,8 @@ class SandboxKernelManager(AsyncKernelManager):
             dossier_travail=self._dossier_travail or os.getcwd(),
             dossier_prive=self._dossier_prive,
             hidden_paths=self.hidden_paths,
-            writable_paths=self.writable_paths,
             allow_network=self.allow_network,
             memory_limit=self.memory_limit,
-            memory_limit_kind=self.memory_limit_kind,
             cpu_time_limit=self.cpu_time_limit,
             tmp_size=self.tmp_size,
             environnement=self._environnement,
@@ -729,43 +710,3 @@ else:
         def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
             kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
             super().__init__(*args, **kwargs)
-
-
-def configurer_nbgrader(
-    c: t.Any,
-    *,
-    hidden_paths: t.Iterable[str] = (),
-    memory_limit: int | None = None,
-    **options: t.Any,
-) -> None:
-    """Branche le bac à sable dans la configuration nbgrader ``c``.
-
-    Remplace ``Execute`` par :class:`SandboxExecute` dans
-    ``c.Autograde.autograde_preprocessors`` (en gardant les autres
-    préprocesseurs par défaut de nbgrader) et règle ``c.SandboxKernelManager``.
-
-    Args:
-        c: l'objet ``c`` de ``nbgrader_config.py`` (``get_config()``).
-        hidden_paths: chemins à rendre illisibles (rendus absolus ici).
-        memory_limit: octets (``None`` : défaut de 4 Gio).
-        **options: autres options de :class:`SandboxKernelManager`
-            (``cpu_time_limit``, ``allow_network``, ``sandbox``...).
-    """
-    if SandboxExecute is None:
-        raise RuntimeError("nbgrader n'est pas installé.")
-    from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute
-
-    if "autograde_preprocessors" in c.Autograde:
-        actuels = list(c.Autograde.autograde_preprocessors)
-    else:
-        actuels = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    c.Autograde.autograde_preprocessors = [
-        SandboxExecute if p is Execute or p == "nbgrader.preprocessors.Execute" else p
-        for p in actuels
-    ]
-    c.SandboxKernelManager.hidden_paths = [os.path.abspath(p) for p in hidden_paths]
-    if memory_limit is not None:
-        c.SandboxKernelManager.memory_limit = int(memory_limit)
-    for nom, valeur in options.items():
-        setattr(c.SandboxKernelManager, nom, valeur)

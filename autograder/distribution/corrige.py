@@ -90,7 +90,11 @@ def duree(secondes):
 
 
 def _client_avec_progression(nb, sortie, **options):
-    """``NotebookClient`` de nbclient qui affiche sa progression sur ``sortie``."""
+    """``NotebookClient`` de nbclient qui affiche sa progression sur ``sortie``.
+
+    Longue seulement de sa classe locale (des méthodes de quelques lignes chacune), qui
+    capture ``sortie``, le rang de chaque cellule et la largeur de l'affichage.
+    """
     from nbclient import NotebookClient
 
     a_executer = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]

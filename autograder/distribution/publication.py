@@ -33,6 +33,7 @@ import zlib
 from pathlib import Path
 from string import Template
 
+from autograder.cellules import REGION, TOUTES_LES_REGIONS, secrets, separer_regions, source
 from autograder.chemins import ASSIGNMENT, BUILD, NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE, RACINE
 
 DEST_PAR_DEFAUT = BUILD / "publication"
@@ -44,7 +45,6 @@ LISEZMOI = Path("README.md")
 NOTEBOOK = NOTEBOOK_ETUDIANT.relative_to(RACINE)
 CONTENU = (LISEZMOI, NOTEBOOK)
 
-_REGION = re.compile(r"(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS|MARK\s+SCHEME)")
 _MARQUEUR_EN_FIN_DE_LIGNE = re.compile(r"#\s*SOLUTION\s*$", re.M)
 _DATA_URI = re.compile(r"data:[\w.+/-]+;base64,([A-Za-z0-9+/=\s]+)")
 _CLES_NBGRADER = {"cell_type", "checksum", "grade", "grade_id", "locked", "points",
@@ -181,11 +181,6 @@ def generer_notebook(destination, badge, maitre=NOTEBOOK_MAITRE):
 
 # --- Recherche de fuites --------------------------------------------------------------------
 
-def _source(cellule):
-    texte = cellule.get("source", "")
-    return texte if isinstance(texte, str) else "".join(texte)
-
-
 def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
     """Lignes secrètes du maître : régions de solution et de tests cachés, lignes « # SOLUTION ».
 
@@ -197,14 +192,10 @@ def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
 
     caches, publiques = [], []
     for cellule in json.loads(Path(maitre).read_text(encoding="utf-8"))["cells"]:
-        dedans = False
-        for ligne in _source(cellule).splitlines():
-            region = _REGION.search(ligne)
-            if region:
-                dedans = region.group(1) == "BEGIN"
-            elif dedans:
-                caches.append(ligne)
-            elif MARQUEUR_SOLUTION.search(ligne):
+        dedans, dehors = separer_regions(source(cellule), regions=TOUTES_LES_REGIONS)
+        caches += dedans
+        for ligne in dehors:
+            if MARQUEUR_SOLUTION.search(ligne):
                 code = MARQUEUR_SOLUTION.sub("", ligne)
                 caches.append(code)
                 affectation = re.match(r"^[^=]+?[^=!<>]=(?!=)(.+)$", code)
@@ -212,9 +203,7 @@ def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
                     caches.append(affectation.group(1))
             else:
                 publiques.append(ligne)
-    texte_public = "\n".join(publiques)
-    return sorted({s.strip() for s in caches
-                   if len(s.strip()) > 12 and s.strip() not in texte_public})
+    return secrets(caches, publiques)
 
 
 def _chaines(valeur):
@@ -326,7 +315,7 @@ def fuites(dossier, secrets=None):
         trouvees += [f"{lieu} : ligne secrète « {s} »" for s in secrets if s in contenu]
         if contenu == "PIÈCE JOINTE ILLISIBLE":
             trouvees.append(f"{lieu} : pièce jointe illisible, impossible de la fouiller")
-        for motif in (_REGION, _MARQUEUR_EN_FIN_DE_LIGNE):
+        for motif in (REGION, _MARQUEUR_EN_FIN_DE_LIGNE):
             trouvees += [f"{lieu} : marqueur nbgrader « {m.group(0)} »" for m in motif.finditer(contenu)]
     for fichier in sorted(Path(dossier).rglob("*.ipynb")):
         notebook = nbformat.reads(fichier.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)

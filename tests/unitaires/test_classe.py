@@ -1,0 +1,54 @@
+"""``Correction`` sans noyau : « à refaire » vient d'un champ du résultat, jamais de son texte."""
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.chemins import RACINE
+from autograder.correction.classe import Correction
+from autograder.correction.soumissions import Soumission
+
+
+class ProcessusFini:
+    returncode = 0
+
+
+def terminer(tmp_path, resultat):
+    """Termine une tâche dont le processus a écrit ``resultat`` ; renvoie l'état enregistré."""
+    remise = tmp_path / "Ana.ipynb"
+    remise.write_text("{}", encoding="utf-8")
+    correction = Correction(tmp_path / "sortie", sortie_texte=io.StringIO())
+    fichier = tmp_path / "resultat.json"
+    fichier.write_text(json.dumps(resultat), encoding="utf-8")
+    tache = {"soumission": Soumission("Ana", remise), "processus": ProcessusFini(),
+             "demande": {"resultat": str(fichier)}, "journal": open(tmp_path / "journal.log", "w")}
+    return correction, correction._terminer(tache, expire=False)
+
+
+@pytest.mark.parametrize("a_refaire", [True, False])
+def test_a_refaire_lu_dans_le_resultat(tmp_path, a_refaire):
+    erreur = "erreur interne de la correction : OSError: disque plein"
+    correction, etat = terminer(tmp_path, {"scores": {}, "remarques": [], "erreur": erreur, "a_refaire": a_refaire})
+    assert etat["a_refaire"] is a_refaire
+    reprise = correction.etat_valide(Soumission("Ana", tmp_path / "Ana.ipynb"))
+    assert (reprise is None) is a_refaire  # à refaire : l'ancien état est archivé, la remise recorrigée
+    assert "Ana.html" in {p.name for p in (tmp_path / "sortie" / "feedback").iterdir()}
+
+
+def test_processus_disparu_a_refaire(tmp_path):
+    correction = Correction(tmp_path / "sortie", sortie_texte=io.StringIO())
+    remise = tmp_path / "Ana.ipynb"
+    remise.write_text("{}", encoding="utf-8")
+    tache = {"soumission": Soumission("Ana", remise), "processus": ProcessusFini(),
+             "demande": {"resultat": str(tmp_path / "absent.json")}, "journal": open(tmp_path / "j.log", "w")}
+    etat = correction._terminer(tache, expire=False)
+    assert etat["a_refaire"] and "s'est arrêté (code 0)" in etat["resultat"]["erreur"]
+
+
+@pytest.mark.parametrize("ancien, nouveau", [("corriger", "correction.classe"), ("fusionner", "correction.fusion")])
+def test_anciens_noms_des_commandes(ancien, nouveau):
+    aide = subprocess.run([sys.executable, "-m", f"autograder.{ancien}", "--help"], cwd=RACINE,
+                          capture_output=True, text=True, check=True).stdout
+    assert aide.startswith(f"usage: python -m autograder.{nouveau}")
