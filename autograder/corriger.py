@@ -28,6 +28,8 @@ from pathlib import Path
 
 from autograder.bareme import bareme, points_par_exercice
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
+from autograder.correction.ajustements import choisir_etudiant  # issue #13
+from autograder.correction.finalisation import finaliser  # issue #13
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.sandbox import message_bac_a_sable
@@ -96,6 +98,7 @@ class Correction:
         self.etat = self.sortie / "etat"
         self.archives = self.sortie / "archives"
         self.cours = self.sortie / "cours"
+        self.etudiant_seul = None  # issue #13 : --etudiant
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
         self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
                          self.sortie.resolve()]
@@ -225,7 +228,14 @@ class Correction:
             self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
         etats, a_faire = {}, []
         for soumission in soumissions:
-            etat = self.etat_valide(soumission)
+            # --- issue #13 : --etudiant (recorriger un seul étudiant, les autres tels quels) ---
+            if self.etudiant_seul is not None:
+                etat = self.etat_pour_un_seul(soumission)
+                if etat is False:
+                    continue
+            else:
+                etat = self.etat_valide(soumission)
+            # --- fin issue #13 ---
             if etat:
                 etats[soumission.etudiant] = etat
             else:
@@ -265,9 +275,30 @@ class Correction:
                 self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
                           f"(--sortie {self.sortie}) pour reprendre.")
                 raise
-        lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
+        # --- issue #13 : carnet de la classe, ajustements, formgrader, retours Moodle ---
+        lignes = finaliser(sortie=self.sortie, etats=list(etats.values()), ligne_de_note=ligne_de_note,
+                           dire=self.dire).lignes
+        # --- fin issue #13 ---
         self.ecrire_sorties(lignes)
         return lignes
+
+    # --- issue #13 : --etudiant ---
+    def etat_pour_un_seul(self, soumission):
+        """Avec ``--etudiant`` : None (à recorriger) pour lui, l'état existant tel quel pour les
+        autres, False pour un autre étudiant jamais noté dans ce OUT (laissé de côté)."""
+        fichier = self._fichier_etat(soumission)
+        if soumission.etudiant == self.etudiant_seul:
+            if fichier.exists():
+                ancien = _archiver(fichier, self.archives)
+                self.dire(f"  {soumission.etudiant} : recorrigé à la demande (ancien résultat archivé : "
+                          f"{ancien.relative_to(self.sortie)})")
+            return None
+        try:
+            return json.loads(fichier.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            self.dire(f"  {soumission.etudiant} : jamais noté dans ce dossier, laissé de côté (--etudiant)")
+            return False
+    # --- fin issue #13 ---
 
     def ecrire_sorties(self, lignes):
         notes = self.sortie / "notes.csv"
@@ -291,6 +322,7 @@ def main(argv=None):
     parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
+    parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
     args = parser.parse_args(argv)
     try:
         soumissions, ignores = decouvrir(args.soumissions)
@@ -304,6 +336,12 @@ def main(argv=None):
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / _horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
+    if args.etudiant is not None:  # issue #13
+        try:
+            correction.etudiant_seul = choisir_etudiant([s.etudiant for s in soumissions], args.etudiant)
+        except ValueError as erreur:
+            print(erreur, file=sys.stderr)
+            return 2
     try:
         correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)
     except RuntimeError as erreur:

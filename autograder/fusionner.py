@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from autograder.correction.finalisation import finaliser  # issue #13
 from autograder.corriger import Correction, _archiver, ligne_de_note
 from autograder.rapport import ecrire_atomique
 
@@ -52,7 +53,11 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             if cible.exists():
                 _archiver(cible, correction.archives)
             shutil.copyfile(retour, cible)
-    lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in retenus.values()]
+    # --- issue #13 : ajustements, retours Moodle (pas de carnet : les parts gardent leurs dossiers de cours) ---
+    etats = [{k: v for k, v in e.items() if not k.startswith("_")} for e in retenus.values()]
+    lignes = finaliser(sortie=sortie, etats=etats, ligne_de_note=ligne_de_note, dire=correction.dire,
+                       carnet=False).lignes
+    # --- fin issue #13 ---
     correction.ecrire_sorties(lignes)
     return lignes
 
