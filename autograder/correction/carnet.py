@@ -23,7 +23,9 @@ import io
 import re
 import shutil
 import unicodedata
+import warnings
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from autograder.bareme import cellules_notees
@@ -72,6 +74,20 @@ def correspondance(chemin: Path, etudiants) -> dict:
     return table
 
 
+@cache
+def _id_du_cours():
+    from autograder.cours import configuration
+
+    return configuration(".").CourseDirectory.course_id
+
+
+def _gradebook(base: Path):
+    """Carnet nbgrader ``base`` (sqlite), avec l'identifiant de cours de la configuration du dépôt."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{Path(base).resolve()}", _id_du_cours())
+
+
 class CarnetDeClasse:
     """Le dossier de cours de la classe (``racine``, en général ``OUT/cours``)."""
 
@@ -81,9 +97,7 @@ class CarnetDeClasse:
         self.base = self.racine / "gradebook.db"
 
     def gradebook(self):
-        from nbgrader.api import Gradebook
-
-        return Gradebook(f"sqlite:///{self.base.resolve()}")
+        return _gradebook(self.base)
 
     def _cellules_du_carnet(self):
         from nbgrader.api import MissingEntry
@@ -123,12 +137,12 @@ class CarnetDeClasse:
     @staticmethod
     def _lignes_de_la_copie(travail, id_interne):
         """Notes et commentaires automatiques du carnet d'une remise ; ``None`` s'il n'y en a pas."""
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
         base = travail / "gradebook.db"
         if not base.exists():
             return None
-        with Gradebook(f"sqlite:///{base.resolve()}") as gb:
+        with _gradebook(base) as gb:
             try:
                 notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, id_interne)
             except MissingEntry:
@@ -145,6 +159,8 @@ class CarnetDeClasse:
         ``ids`` : student_id -> id nbgrader ; ``participants`` : student_id -> identifiant
         de participant Moodle (rangé dans ``lms_user_id``). Les ``manual_score`` restent.
         """
+        from sqlalchemy.exc import SAWarning
+
         copies = {}
         for etat in etats:
             id_interne = (etat.get("resultat") or {}).get("id_interne")
@@ -153,7 +169,9 @@ class CarnetDeClasse:
                 self._copier_fichiers(id_interne, sid)
             copies[etat["etudiant"]] = (self._lignes_de_la_copie(self.racine / "travail" / id_interne, id_interne)
                                         if id_interne else None)
-        with self.gradebook() as gb:
+        with self.gradebook() as gb, warnings.catch_warnings():
+            # add_submission de nbgrader 0.9 déclenche des SAWarning de SQLAlchemy 2 (sans effet).
+            warnings.simplefilter("ignore", category=SAWarning)
             for etudiant, copie in copies.items():
                 sid = ids[etudiant]
                 gb.update_or_create_student(sid, last_name=etudiant, lms_user_id=participants.get(etudiant))
