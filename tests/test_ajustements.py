@@ -99,7 +99,7 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     modification = aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté <à la main>")
     assert aj.marquer_retour(retour, [modification], 20.0)
     une_fois = retour.read_text(encoding="utf-8")
-    assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant : 20 / 20.") \
+    assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
     assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt;)" in une_fois
     assert not aj.marquer_retour(retour, [modification], 20.0)
@@ -213,5 +213,5 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     assert (tmp_path / "ajustements.csv").read_bytes() == avant
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
-    assert "barème revu" in page and "19.5 / 20" in page
+    assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
     assert [m.texte() for m in second.modifications] == ["ex2 : 1 → 2.5 / 3 point(s) (barème revu)"]

@@ -192,9 +192,9 @@ def _bloc(modifications, note_sur_20):
     items = "".join(f"<li>{html.escape(m.texte())}</li>" for m in modifications)
     return (f'{DEBUT_BLOC}<div style="border: 2px solid #e07b39; background: #fff6ee; padding: 0.6em 1em; '
             f'margin: 1em auto; max-width: 60em; font-family: sans-serif">'
-            f"<strong>Note modifiée par votre enseignant : {note_sur_20:g} / 20.</strong> "
-            f"Les points affichés plus bas sont ceux de la correction automatique ; "
-            f"ces exercices ont été revus à la main :<ul>{items}</ul></div>{FIN_BLOC}")
+            f"<strong>Note modifiée par votre enseignant\u00a0: {note_sur_20:g}\u00a0/\u00a020.</strong> "
+            f"Les points affichés plus bas sont ceux de la correction automatique\u202f; "
+            f"ces exercices ont été revus à la main\u00a0:<ul>{items}</ul></div>{FIN_BLOC}")
 
 
 def marquer_retour(chemin: Path, modifications, note_sur_20: float) -> bool:
