@@ -96,12 +96,12 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     retour = tmp_path / "Léo Petit.html"
     original = "<!DOCTYPE html>\n<html><head></head><body class='x'>\n<h1>TP</h1></body></html>"
     retour.write_text(original, encoding="utf-8")
-    modification = aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté <à la main>")
+    modification = aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté <à la main> par l'enseignant")
     assert aj.marquer_retour(retour, [modification], 20.0)
     une_fois = retour.read_text(encoding="utf-8")
     assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
-    assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt;)" in une_fois
+    assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)" in une_fois
     assert not aj.marquer_retour(retour, [modification], 20.0)
     assert retour.read_text(encoding="utf-8") == une_fois
     assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré

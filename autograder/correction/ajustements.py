@@ -189,7 +189,7 @@ DEBUT_BLOC, FIN_BLOC = "<!-- ajustements-enseignant : début -->", "<!-- ajustem
 
 
 def _bloc(modifications, note_sur_20):
-    items = "".join(f"<li>{html.escape(m.texte())}</li>" for m in modifications)
+    items = "".join(f"<li>{html.escape(m.texte(), quote=False)}</li>" for m in modifications)
     return (f'{DEBUT_BLOC}<div style="border: 2px solid #e07b39; background: #fff6ee; padding: 0.6em 1em; '
             f'margin: 1em auto; max-width: 60em; font-family: sans-serif">'
             f"<strong>Note modifiée par votre enseignant\u00a0: {note_sur_20:g}\u00a0/\u00a020.</strong> "

@@ -74,6 +74,14 @@ def correspondance(chemin: Path, etudiants) -> dict:
     return table
 
 
+def _signature(dossier):
+    """Fichiers d'un dossier avec taille et date : deux copies identiques ont la même."""
+    if not dossier.is_dir():
+        return None
+    return sorted((str(f.relative_to(dossier)), f.stat().st_size, f.stat().st_mtime_ns)
+                  for f in dossier.rglob("*") if f.is_file())
+
+
 @cache
 def _id_du_cours():
     from autograder.cours import configuration
@@ -129,6 +137,8 @@ class CarnetDeClasse:
         for etape in ETAPES:
             source = travail / etape / id_interne / ASSIGNMENT
             cible = self.racine / etape / sid / ASSIGNMENT
+            if _signature(source) == _signature(cible):  # déjà copié (copytree garde les dates)
+                continue
             if cible.exists():
                 shutil.rmtree(cible)
             if source.is_dir():
