@@ -215,3 +215,16 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
     assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
     assert [m.texte() for m in second.modifications] == ["ex2 : 1 → 2.5 / 3 point(s) (barème revu)"]
+
+
+def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):
+    from autograder.corriger import main
+
+    remises = tmp_path / "remises"
+    for dossier in ("Léo Petit_4023_assignsubmission_file_", "Chloé Dubois_4022_assignsubmission_file_"):
+        (remises / dossier).mkdir(parents=True)
+        (remises / dossier / "tp_diffusion.ipynb").write_text("{}", encoding="utf-8")
+    assert main([str(remises), "--sortie", str(tmp_path / "sortie"), "--etudiant", "Leo Petit"]) == 2
+    erreur = capsys.readouterr().err
+    assert "Étudiant inconnu : « Leo Petit »" in erreur and "Identifiants proches : Léo Petit" in erreur
+    assert not (tmp_path / "sortie").exists()
