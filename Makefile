@@ -121,16 +121,17 @@ corrige: ## Exécute le maître sans tests cachés (COMPLET=1 : TP complet) -> b
 rendu: ## Affiche le notebook étudiant dans Chromium, hors ligne -> build/artefacts/rendu_etudiant.png
 	$(PY) -m pytest tests/test_rendu_navigateur.py
 
-# Correction d'une classe : make grade SUBMISSIONS=<dossier> [OUT=<dossier>] [SHARD=i/n]
+# Correction d'une classe : make grade SUBMISSIONS=<dossier> [OUT=<dossier>] [SHARD=i/n] [ETUDIANT=<id>]
 SUBMISSIONS ?=
 OUT         ?=
 SHARD       ?=
 PARTS       ?=
+ETUDIANT    ?=
 N           ?= 6
 .PHONY: grade merge benchmark-grading
 grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle.csv, feedback/, resume.png
 	@test -n "$(SUBMISSIONS)" || { echo "Usage : make grade SUBMISSIONS=<dossier des remises> [OUT=<dossier>] [SHARD=i/n]"; exit 2; }
-	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD))
+	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD)) $(if $(ETUDIANT),--etudiant "$(ETUDIANT)")
 
 merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans OUT
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }

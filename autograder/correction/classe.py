@@ -27,7 +27,9 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
+from autograder.correction.ajustements import choisir_etudiant
 from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
+from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
 from autograder.correction.rapport import page_sans_notebook
 from autograder.correction.sandbox import message_bac_a_sable
@@ -61,6 +63,8 @@ class Correction:
         self.ecran = sortie_texte
         self.dossier = DossierSortie(self.sortie)
         self.etat, self.archives, self.cours = self.dossier.etat, self.dossier.archives, self.dossier.cours
+        #: Avec ``--etudiant`` : le seul étudiant à recorriger (les autres gardent leur résultat).
+        self.etudiant_seul = None
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
         self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
                          self.sortie.resolve()]
@@ -190,7 +194,12 @@ class Correction:
             self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
         etats, a_faire = {}, []
         for soumission in soumissions:
-            etat = self.etat_valide(soumission)
+            if self.etudiant_seul is not None:
+                etat = self.etat_pour_un_seul(soumission)
+                if etat is False:
+                    continue
+            else:
+                etat = self.etat_valide(soumission)
             if etat:
                 etats[soumission.etudiant] = etat
             else:
@@ -199,9 +208,27 @@ class Correction:
             self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
         if a_faire:
             self._noter_en_parallele(a_faire, etats, total=len(soumissions))
-        lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
+        # Carnet de la classe, ajustements, notes saisies dans formgrader, retours Moodle.
+        lignes = finaliser(sortie=self.sortie, etats=list(etats.values()), ligne_de_note=ligne_de_note,
+                           dire=self.dire).lignes
         ecrire_sorties(lignes, self.dossier, self.dire)
         return lignes
+
+    def etat_pour_un_seul(self, soumission):
+        """Avec ``--etudiant`` : None (à recorriger) pour lui, l'état existant tel quel pour les
+        autres, False pour un autre étudiant jamais noté dans ce OUT (laissé de côté)."""
+        fichier = self._fichier_etat(soumission)
+        if soumission.etudiant == self.etudiant_seul:
+            if fichier.exists():
+                ancien = self.dossier.archiver(fichier)
+                self.dire(f"  {soumission.etudiant} : recorrigé à la demande (ancien résultat archivé : "
+                          f"{ancien.relative_to(self.sortie)})")
+            return None
+        try:
+            return json.loads(fichier.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            self.dire(f"  {soumission.etudiant} : jamais noté dans ce dossier, laissé de côté (--etudiant)")
+            return False
 
     def _noter_en_parallele(self, a_faire, etats, *, total):
         """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
@@ -247,6 +274,7 @@ def main(argv=None):
     parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
+    parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
     args = parser.parse_args(argv)
     try:
         soumissions, ignores = decouvrir(args.soumissions)
@@ -260,6 +288,12 @@ def main(argv=None):
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
+    if args.etudiant is not None:
+        try:
+            correction.etudiant_seul = choisir_etudiant([s.etudiant for s in soumissions], args.etudiant)
+        except ValueError as erreur:
+            print(erreur, file=sys.stderr)
+            return 2
     try:
         correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)
     except RuntimeError as erreur:

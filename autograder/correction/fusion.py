@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from autograder.correction.archives import DossierSortie, ecrire_atomique
+from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
 
 
@@ -52,8 +53,13 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             if cible.exists():
                 dossier.archiver(cible)
             shutil.copyfile(retour, cible)
-    lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in retenus.values()]
-    ecrire_sorties(lignes, dossier, lambda texte: print(texte, file=ecran, flush=True))
+    def dire(texte):
+        print(texte, file=ecran, flush=True)
+
+    # Ajustements et retours Moodle ; pas de carnet de classe : les parts gardent leurs dossiers de cours.
+    etats = [{k: v for k, v in e.items() if not k.startswith("_")} for e in retenus.values()]
+    lignes = finaliser(sortie=sortie, etats=etats, ligne_de_note=ligne_de_note, dire=dire, carnet=False).lignes
+    ecrire_sorties(lignes, dossier, dire)
     return lignes
 
 

@@ -1,0 +1,128 @@
+"""Après la correction, de bout en bout : une petite classe téléchargée de Moodle.
+
+Quatre remises aux noms de dossiers de « Télécharger tous les travaux remis ». On corrige
+une fois, puis l'enseignant ajoute un fichier d'ajustements (avec une ligne invalide) et
+une note dans formgrader, relance ; enfin il recorrige un seul étudiant (``--etudiant``).
+"""
+import csv
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from fabrique import ERREURS_TYPIQUES, ecrire, remise
+from nbgrader.api import Gradebook
+
+from autograder.bareme import bareme
+from autograder.chemins import ASSIGNMENT, RACINE
+
+pytestmark = pytest.mark.lent
+BAREME = bareme()
+
+CLASSE = {  # dossier Moodle -> (étudiant, erreurs)
+    "Élodie Martin_4021_assignsubmission_file_": ("Élodie Martin", {}),
+    "Chloé Dubois_4022_assignsubmission_file_": ("Chloé Dubois", ERREURS_TYPIQUES["beta_sans_zero"][0]),
+    "Léo Petit_4023_assignsubmission_file_": ("Léo Petit", ERREURS_TYPIQUES["alpha_barre_cumsum"][0]),
+    "Inès Moreau_4024_assignsubmission_file_": ("Inès Moreau", ERREURS_TYPIQUES["direct_alpha"][0]),
+}
+
+
+def _corriger(remises, sortie, *options):
+    execution = subprocess.run(
+        [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie),
+         "--processus", "2", "--delai-cellule", "60", *options],
+        check=False, cwd=RACINE, capture_output=True, text=True, timeout=1800)
+    return execution
+
+
+def _notes(sortie):
+    with open(sortie / "notes.csv", encoding="utf-8", newline="") as fichier:
+        return {ligne["student_id"]: ligne for ligne in csv.DictReader(fichier)}
+
+
+def _carnet(sortie):
+    with open(sortie / "cours_correspondance.csv", encoding="utf-8", newline="") as fichier:
+        ids = {l["student_id"]: l["id_nbgrader"] for l in csv.DictReader(fichier)}
+    return ids, Gradebook(f"sqlite:///{sortie / 'cours' / 'gradebook.db'}", "tp_diffusion")
+
+
+@pytest.fixture(scope="module")
+def classe(tmp_path_factory):
+    racine = tmp_path_factory.mktemp("moodle")
+    remises, sortie = racine / "remises", racine / "sortie"
+    for dossier, (_, erreurs) in CLASSE.items():
+        ecrire(remise(erreurs), remises / dossier / "tp_diffusion.ipynb")
+    execution = _corriger(remises, sortie)
+    assert execution.returncode == 0, execution.stdout + execution.stderr
+    return remises, sortie, execution.stdout
+
+
+def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
+    _, sortie, texte = classe
+    assert (sortie / "ajustements.csv").read_text(encoding="utf-8") == "student_id,exercice,points,motif\n"
+    notes = _notes(sortie)
+    assert set(notes) == {e for e, _ in CLASSE.values()}
+    assert float(notes["Chloé Dubois"]["ex1"]) == 0 and float(notes["Élodie Martin"]["total"]) == 20
+    # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
+    with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
+        noms = sorted(archive.namelist())
+        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/retour_tp_diffusion.html"
+                              for d in CLASSE)
+        page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
+    assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()
+    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} (4 étudiant(s))" in texte
+    # un seul carnet nbgrader pour la classe, mêmes notes que notes.csv
+    ids, gradebook = _carnet(sortie)
+    with gradebook as gb:
+        assert {s.id: s.score for s in gb.students} == {ids[e]: float(l["total"]) for e, l in notes.items()}
+        assert gb.find_student(ids["Inès Moreau"]).lms_user_id == "4024"
+    for etape in ("submitted", "autograded"):
+        assert (sortie / "cours" / etape / ids["Léo Petit"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (sortie / "cours" / "feedback" / ids["Léo Petit"] / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+
+
+def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
+    remises, sortie, _ = classe
+    avant = _notes(sortie)
+    ajustements = ("student_id,exercice,points,motif\n"
+                   "Chloé Dubois,ex1,1.5,beta presque juste : décalage d'indice seulement\n"
+                   "Chloé Dubois,ex42,1,exercice qui n'existe pas\n")
+    (sortie / "ajustements.csv").write_text(ajustements, encoding="utf-8")
+    ids, gradebook = _carnet(sortie)
+    with gradebook as gb:  # l'enseignant met 2 points sur 2 à ex2a_verif de Léo dans formgrader
+        gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, ids["Léo Petit"]).manual_score = 2.0
+        gb.db.commit()
+
+    execution = _corriger(remises, sortie)
+    assert execution.returncode == 0, execution.stdout + execution.stderr
+    assert "4 remise(s) déjà notée(s) et inchangée(s), 0 à noter" in execution.stdout
+    assert "ajustements.csv, ligne 3 : exercice inconnu « ex42 »" in execution.stdout
+    notes = _notes(sortie)
+    assert float(notes["Chloé Dubois"]["ex1"]) == 1.5
+    assert float(notes["Chloé Dubois"]["total"]) == float(avant["Chloé Dubois"]["total"]) + 1.5
+    assert float(notes["Léo Petit"]["ex2"]) == float(avant["Léo Petit"]["ex2"]) + 2
+    assert "note saisie dans formgrader" in notes["Léo Petit"]["statut"]
+    assert notes["Élodie Martin"] == avant["Élodie Martin"] and notes["Inès Moreau"] == avant["Inès Moreau"]
+    with open(sortie / "moodle.csv", encoding="utf-8", newline="") as fichier:
+        moodle = {l["identifiant"]: l for l in csv.DictReader(fichier)}
+    assert moodle["Chloé Dubois"]["TP diffusion"] == f"{float(notes['Chloé Dubois']['note_sur_20']):.2f}"
+    retour = (sortie / "feedback" / "Chloé Dubois.html").read_text(encoding="utf-8")
+    assert "beta presque juste : décalage d'indice seulement" in retour
+    with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
+        assert archive.read("Chloé Dubois_4022_assignfeedback_file/retour_tp_diffusion.html").decode() == retour
+    assert (sortie / "ajustements.csv").read_text(encoding="utf-8") == ajustements
+
+    # un identifiant mal tapé : erreur claire, rien ne bouge
+    faute = _corriger(remises, sortie, "--etudiant", "Leo Petit")
+    assert faute.returncode == 2 and "Étudiant inconnu : « Leo Petit »" in faute.stderr and "Léo Petit" in faute.stderr
+    # recorriger Léo seul : son résultat est refait, les autres gardés, ajustements toujours là
+    seul = _corriger(remises, sortie, "--etudiant", "Léo Petit")
+    assert seul.returncode == 0, seul.stdout + seul.stderr
+    assert "Léo Petit : recorrigé à la demande" in seul.stdout
+    assert "3 remise(s) déjà notée(s) et inchangée(s), 1 à noter" in seul.stdout
+    assert _notes(sortie) == notes
+    with _carnet(sortie)[1] as gb:
+        assert gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, ids["Léo Petit"]).manual_score == 2.0
+        assert {s.id: s.score for s in gb.students} == {
+            ids[e]: float(l["total"]) for e, l in notes.items() if e != "Chloé Dubois"} | {
+            ids["Chloé Dubois"]: float(avant["Chloé Dubois"]["total"])}
