@@ -28,6 +28,8 @@ from pathlib import Path
 
 from autograder.bareme import bareme, points_par_exercice
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
+from autograder.correction.rapport_classe import ecrire_rapport_classe
+from autograder.correction.similarites import ecrire_similarites
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.sandbox import message_bac_a_sable
@@ -93,6 +95,7 @@ class Correction:
         self.delai_cellule = delai_cellule
         self.delai_copie = delai_copie
         self.ecran = sortie_texte
+        self.debut = time.monotonic()
         self.etat = self.sortie / "etat"
         self.archives = self.sortie / "archives"
         self.cours = self.sortie / "cours"
@@ -280,6 +283,14 @@ class Correction:
         if lignes:
             figure_resume(lignes, self.sortie / "resume.png")
             self.dire(texte_resume(resume(lignes)))
+            try:  # rapport de la classe et réponses partagées (issue #13) : jamais au prix des notes
+                paires = ecrire_similarites(sortie=self.sortie, lignes=lignes)
+                ecrire_rapport_classe(sortie=self.sortie, lignes=lignes, paires=paires,
+                                      duree_s=time.monotonic() - self.debut)
+                self.dire(f"Rapport de la classe : {self.sortie / 'rapport_classe.html'} "
+                          f"({len(paires)} paire(s) de réponses partagées signalée(s) : similarites.csv)")
+            except Exception as erreur:  # noqa: BLE001
+                self.dire(f"Rapport de la classe non écrit ({type(erreur).__name__} : {erreur}) ; notes.csv est complet.")
         self.dire(f"Résultats : {notes}")
 
 

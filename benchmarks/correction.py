@@ -20,13 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE, RACINE
+from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE
+from autograder.correction.remplissage import ecrire, remise
 from autograder.corriger import Correction
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.soumissions import decouvrir
-
-sys.path.insert(0, str(RACINE / "tests"))
-from fabrique import ecrire, remise  # noqa: E402
 
 
 def nbgrader_seul(remises, dossier):
