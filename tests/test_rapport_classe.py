@@ -15,6 +15,7 @@ import matplotlib.figure
 import navigateur
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image, ImageOps
 
 from autograder.bareme import bareme, cellules_notees
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
@@ -179,7 +180,14 @@ def rendre_rapport(chemin, nom):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page = ARTEFACTS / f"{nom}.html"
     page.write_text(navigateur.avec_sonde(chemin.read_text(encoding="utf-8")), encoding="utf-8")
-    return navigateur.rendre(page, ARTEFACTS / f"{nom}.png", largeur=1200)
+    capture = ARTEFACTS / f"{nom}.png"
+    sonde = navigateur.rendre(page, capture, largeur=1200, hauteur_max=12000)
+    # La fenêtre est plus haute que la page : on coupe le blanc du bas.
+    with Image.open(capture) as image:
+        cadre = ImageOps.invert(image.convert("RGB")).getbbox()
+        if cadre:
+            image.crop((0, 0, image.width, min(image.height, cadre[3] + 20))).save(capture)
+    return sonde
 
 
 def test_le_rapport_s_affiche_dans_chromium(rapport, chromium):

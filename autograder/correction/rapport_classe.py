@@ -199,9 +199,18 @@ def section_statuts(lignes: list) -> str:
     return f"<h2>Remises à examiner (statut autre que «{NB}ok{NB}»)</h2>{corps}"
 
 
-def _cellule_surlignee(texte: str, lignes_marquees: set) -> str:
-    rangs = []
-    for numero, ligne in enumerate(texte.splitlines(), 1):
+def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> str:
+    """La cellule, lignes communes surlignées, réduite à ``contexte`` lignes autour d'elles (« … »)."""
+    lignes = texte.splitlines()
+    gardees = {n for m in lignes_marquees for n in range(m - contexte, m + contexte + 1)}
+    rangs, coupe = [], False
+    for numero, ligne in enumerate(lignes, 1):
+        if numero not in gardees:
+            coupe = True
+            continue
+        if coupe and rangs:
+            rangs.append("…")
+        coupe = False
         contenu = html.escape(ligne) or " "
         rangs.append(f"<mark>{contenu}</mark>" if numero in lignes_marquees else contenu)
     return "<pre>" + "\n".join(rangs) + "</pre>"
