@@ -90,7 +90,7 @@ class Correction:
     """Une correction de classe dans un dossier de sortie (reprise possible)."""
 
     def __init__(self, sortie, processus=None, delai_cellule=None, delai_copie=DELAI_COPIE_S, sortie_texte=sys.stdout):
-        self.sortie = Path(sortie)
+        self.sortie = Path(sortie).resolve()  # relatif, le bac à sable ne monterait pas le dossier de la copie
         self.processus = max(1, processus or len(os.sched_getaffinity(0)))
         self.delai_cellule = delai_cellule
         self.delai_copie = delai_copie

@@ -17,6 +17,7 @@ copies ordinaires (complètes ou avec une erreur typique) complètent la classe.
 réponses partagées doit signaler la paire inhabituelle, et elle seule.
 """
 import argparse
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -143,9 +144,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from autograder.corriger import main as corriger
 
-    remises, resultats = args.dossier / "remises", args.dossier / "resultats"
+    # Chemins absolus : le bac à sable de la correction monte le dossier de chaque copie par son chemin.
+    dossier = args.dossier.resolve()
+    remises, resultats = dossier / "remises", dossier / "resultats"
     classe = ecrire_classe_demo(remises, taille=args.taille)
-    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle dans {remises}")
+    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle dans {os.path.relpath(remises)}")
     for etudiant in classe.etudiants:
         print(f"  {etudiant.nom} : {etudiant.role}")
     code = corriger([str(remises), "--sortie", str(resultats)])
@@ -156,7 +159,7 @@ def main(argv=None) -> int:
                           ("retour d'un étudiant", resultats / "feedback" / f"{classe.nom('erreur alpha_barre (somme)')}.html"),
                           ("notes", resultats / "notes.csv"), ("import Moodle", resultats / "moodle.csv"),
                           ("réponses partagées", resultats / "similarites.csv")]:
-        print(f"  {titre:22} {chemin}")
+        print(f"  {titre:22} {os.path.relpath(chemin)}")
     return 0
 
 
