@@ -129,9 +129,13 @@ PARTS       ?=
 ETUDIANT    ?=
 N           ?= 6
 .PHONY: grade merge benchmark-grading
-grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle.csv, feedback/, resume.png
+grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle.csv, feedback/, rapport_classe.html, similarites.csv
 	@test -n "$(SUBMISSIONS)" || { echo "Usage : make grade SUBMISSIONS=<dossier des remises> [OUT=<dossier>] [SHARD=i/n]"; exit 2; }
 	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD)) $(if $(ETUDIANT),--etudiant "$(ETUDIANT)")
+
+.PHONY: demo
+demo: ## Classe de démonstration (8 remises nommées comme Moodle) corrigée dans build/demo/ : rapport, retours, CSV
+	$(PY) -m autograder.correction.demo --dossier build/demo
 
 merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans OUT
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }

@@ -29,7 +29,7 @@ CLASSE = {  # dossier Moodle -> (étudiant, erreurs)
 
 def _corriger(remises, sortie, *options):
     execution = subprocess.run(
-        [sys.executable, "-m", "autograder.corriger", str(remises), "--sortie", str(sortie),
+        [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie),
          "--processus", "2", "--delai-cellule", "60", *options],
         check=False, cwd=RACINE, capture_output=True, text=True, timeout=1800)
     return execution

@@ -31,6 +31,7 @@ from autograder.correction.ajustements import choisir_etudiant
 from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
 from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
+from autograder.correction.rapport_classe import ecrire_apres_correction
 from autograder.correction.rapport import page_sans_notebook
 from autograder.correction.sandbox import message_bac_a_sable
 from autograder.correction.soumissions import decouvrir, selectionner_part
@@ -56,11 +57,12 @@ class Correction:
     """Une correction de classe dans un dossier de sortie (reprise possible)."""
 
     def __init__(self, sortie, processus=None, delai_cellule=None, delai_copie=DELAI_COPIE_S, sortie_texte=sys.stdout):
-        self.sortie = Path(sortie)
+        self.sortie = Path(sortie).resolve()  # relatif, le bac à sable ne monterait pas le dossier de la copie
         self.processus = max(1, processus or len(os.sched_getaffinity(0)))
         self.delai_cellule = delai_cellule
         self.delai_copie = delai_copie
         self.ecran = sortie_texte
+        self.debut = time.monotonic()
         self.dossier = DossierSortie(self.sortie)
         self.etat, self.archives, self.cours = self.dossier.etat, self.dossier.archives, self.dossier.cours
         #: Avec ``--etudiant`` : le seul étudiant à recorriger (les autres gardent leur résultat).
@@ -212,6 +214,8 @@ class Correction:
         lignes = finaliser(sortie=self.sortie, etats=list(etats.values()), ligne_de_note=ligne_de_note,
                            dire=self.dire).lignes
         ecrire_sorties(lignes, self.dossier, self.dire)
+        ecrire_apres_correction(sortie=self.sortie, lignes=lignes, duree_s=time.monotonic() - self.debut,
+                                dire=self.dire)
         return lignes
 
     def etat_pour_un_seul(self, soumission):

@@ -17,6 +17,7 @@ from pathlib import Path
 from autograder.correction.archives import DossierSortie, ecrire_atomique
 from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
+from autograder.correction.rapport_classe import ecrire_apres_correction
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
@@ -60,6 +61,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
     etats = [{k: v for k, v in e.items() if not k.startswith("_")} for e in retenus.values()]
     lignes = finaliser(sortie=sortie, etats=etats, ligne_de_note=ligne_de_note, dire=dire, carnet=False).lignes
     ecrire_sorties(lignes, dossier, dire)
+    ecrire_apres_correction(sortie=dossier.racine, lignes=lignes, duree_s=None, dire=dire)
     return lignes
 
 

@@ -35,12 +35,14 @@ def figure_resume(lignes, chemin):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     stats = resume(lignes)
     figure, (gauche, droite) = plt.subplots(1, 2, figsize=(11, 4))
     gauche.hist([l["note_sur_20"] for l in lignes], bins=range(0, 22), color="#3b75af", edgecolor="white")
     gauche.set(title=f"Notes sur 20 ({stats['nombre']} copies, moyenne {stats['moyenne']:.1f})",
                xlabel="note sur 20", ylabel="nombre d'étudiants", xlim=(0, 21))
+    gauche.yaxis.set_major_locator(MaxNLocator(integer=True))  # on compte des étudiants : 0, 1, 2…
     exercices = list(stats["reussite"])
     droite.bar(exercices, [100 * stats["reussite"][e] for e in exercices], color="#e07b39")
     droite.set(title="Exercices réussis (tous les points)", ylabel="% des étudiants", ylim=(0, 100))

@@ -1,0 +1,298 @@
+"""Rapport de la classe (``OUT/rapport_classe.html``) : une page autonome pour le débriefing.
+
+Contenu : histogramme des notes ; réussite par exercice et par vérification ; pour chaque
+vérification, les messages d'échec que les étudiants ont reçus, regroupés et comptés (lus
+dans les sorties d'erreur des notebooks corrigés) ; les remises dont le statut n'est pas
+« ok » ; le temps de correction ; les paires de réponses partagées, côte à côte.
+
+**Aucune source de test caché** : une vérification est nommée par le commentaire visible
+en tête de sa cellule (« Vérification de l'exercice 3 ») ; d'une erreur, seuls le type et
+le message (ce que le retour de l'étudiant affiche) sont repris, jamais la trace ; une
+erreur levée par une ligne cachée est marquée « test caché », et son message est remplacé
+par le nom de la vérification s'il est vide ou cite une ligne cachée. Figures en PNG
+embarqués (base64) : la page s'ouvre sans réseau.
+"""
+import base64
+import html
+import io
+import re
+import statistics
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from autograder.bareme import bareme, cellules_notees, exercice_de
+from autograder.chemins import NOTEBOOK_MAITRE
+from autograder.cellules import grade_id, separer_regions, source
+from autograder.correction.resultats import copies_notees, lire_notebook
+from autograder.correction.similarites import SEUIL, reponses_de_la_classe
+
+NB, NNB = "\u00a0", "\u202f"  # espace insécable (avant « : », dans « ») et fine insécable (avant ; ! ?)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_FLECHE = re.compile(r"^-*>\s*\d+\s?(.*)$")
+
+
+def _fr(x: float, format_: str = "g") -> str:
+    """Nombre à la française : virgule décimale (« 12,5 »)."""
+    return format(x, format_).replace(".", ",")
+
+
+def _espaces(texte: str) -> str:
+    return " ".join(texte.split())
+
+
+def lignes_cachees(texte: str) -> list:
+    """Lignes non vides des régions ``BEGIN/END HIDDEN TESTS`` d'une source de cellule."""
+    return [ligne for ligne in separer_regions(texte)[0] if ligne.strip()]
+
+
+def _visible(texte: str) -> str:
+    return "\n".join(separer_regions(texte)[1])
+
+
+def verifications_du_maitre(maitre: Path = NOTEBOOK_MAITRE) -> dict:
+    """``{grade_id: (description, lignes cachées normalisées)}`` des cellules de vérification.
+
+    La description est le premier commentaire *visible* de la cellule, sans « (N points) ».
+    """
+    nb = lire_notebook(maitre) or {"cells": []}
+    verifications = {}
+    for cellule in nb["cells"]:
+        gid = grade_id(cellule)
+        if gid not in cellules_notees(maitre):
+            continue
+        texte = source(cellule)
+        commentaires = [l.strip().lstrip("#").strip() for l in _visible(texte).splitlines() if l.strip().startswith("#")]
+        description = re.sub(r"\s*\(\d+(?:[.,]\d+)? points?\)\s*$", "", commentaires[0]) if commentaires else gid
+        verifications[gid] = (description, {_espaces(l) for l in lignes_cachees(texte)})
+    return verifications
+
+
+def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees: set = frozenset()) -> tuple:
+    """``(message, caché)`` d'une sortie d'erreur : ce que le retour de l'étudiant affiche.
+
+    ``caché`` : l'instruction qui a échoué est une ligne cachée de la vérification
+    (``cachees``). Le message ne cite jamais de ligne cachée, de cette cellule ou d'une
+    autre (``toutes_cachees``) : sinon il est remplacé par le nom du test.
+    """
+    trace = _ANSI.sub("", "\n".join(sortie.get("traceback") or []))
+    fleches = [m.group(1) for m in map(_FLECHE.match, trace.splitlines()) if m]
+    cache = bool(fleches) and _espaces(fleches[0]) in cachees
+    valeur = _espaces(str(sortie.get("evalue") or ""))
+    nom = sortie.get("ename") or "Erreur"
+    fuite = any(len(l) > 15 and l in valeur for l in cachees | toutes_cachees)
+    if fuite or (cache and not valeur):
+        return f"{nom}{NB}: échec d'un test caché de «{NB}{description}{NB}»", cache
+    return (f"{nom}{NB}: {valeur}" if valeur else nom), cache
+
+
+def echecs_de_la_classe(copies: dict, verifications: dict) -> dict:
+    """``{grade_id: Counter((message, caché) -> nombre d'étudiants)}``."""
+    echecs = {gid: Counter() for gid in verifications}
+    toutes_cachees = {l for _, cachees in verifications.values() for l in cachees}
+    for copie in copies.values():
+        nb = lire_notebook(copie.notebook)
+        for cellule in (nb or {}).get("cells", []):
+            gid = grade_id(cellule)
+            if gid not in verifications:
+                continue
+            description, cachees = verifications[gid]
+            for sortie in cellule.get("outputs", []):
+                if sortie.get("output_type") == "error":
+                    echecs[gid][message_d_echec(sortie, cachees, description, toutes_cachees)] += 1
+                    break
+    return echecs
+
+
+def _png_base64(figure) -> str:
+    tampon = io.BytesIO()
+    figure.savefig(tampon, format="png", dpi=100)
+    return base64.b64encode(tampon.getvalue()).decode("ascii")
+
+
+def figures(lignes: list, reussite_verifs: dict) -> str:
+    """Histogramme des notes (nombre d'étudiants, graduations entières) et réussite par vérification."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    figure, (gauche, droite) = plt.subplots(1, 2, figsize=(12, 4))
+    notes = [l["note_sur_20"] for l in lignes]
+    gauche.hist(notes, bins=range(22), color="#3b75af", edgecolor="white")
+    gauche.set(title=f"Notes sur 20 ({len(notes)} copies)", xlabel="note sur 20", ylabel="nombre d'étudiants",
+               xlim=(0, 21), xticks=range(0, 21, 2))
+    gauche.yaxis.set_major_locator(MaxNLocator(integer=True))
+    noms = list(reussite_verifs)
+    droite.barh(noms[::-1], [100 * reussite_verifs[n] for n in noms[::-1]], color="#e07b39")
+    droite.set(title="Vérifications réussies (tous les points)", xlabel="% des étudiants", xlim=(0, 100))
+    figure.tight_layout()
+    image = _png_base64(figure)
+    plt.close(figure)
+    return f'<img alt="Histogramme des notes et réussite par vérification" src="data:image/png;base64,{image}">'
+
+
+def _tableau(entete: list, lignes: list) -> str:
+    tete = "".join(f"<th>{html.escape(str(c))}</th>" for c in entete)
+    corps = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in ligne) + "</tr>" for ligne in lignes)
+    return f"<table><thead><tr>{tete}</tr></thead><tbody>{corps}</tbody></table>"
+
+
+def _pourcent(x: float) -> str:
+    return f"{100 * x:.0f}{NB}%"
+
+
+def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: dict) -> tuple:
+    """(HTML des tableaux par exercice et par vérification, réussite par vérification)."""
+    maxima, points_verifs = bareme(), cellules_notees()
+    n = max(len(lignes), 1)
+    exercices = [[ex, _fr(maxi), f"{_fr(statistics.fmean(l[ex] for l in lignes), '.2f')}" if lignes else "–",
+                  _pourcent(sum(l[ex] >= maxi - 1e-9 for l in lignes) / n)] for ex, maxi in maxima.items()]
+    reussite, lignes_verifs = {}, []
+    for gid, maxi in points_verifs.items():
+        reussies = sum(float((c.resultat.get("scores") or {}).get(gid) or 0) >= maxi - 1e-9 for c in copies.values())
+        reussite[gid] = reussies / max(len(copies), 1)
+        lignes_verifs.append([html.escape(verifications.get(gid, (gid,))[0]), exercice_de(gid), _fr(maxi),
+                              _pourcent(reussite[gid]), str(sum(echecs.get(gid, Counter()).values()))])
+    texte = ("<h2>Réussite par exercice</h2>" + _tableau(["exercice", "points", "moyenne", "réussite complète"], exercices)
+             + "<h2>Réussite par vérification</h2>"
+             + _tableau(["vérification", "exercice", "points", "réussie", "messages d'échec"], lignes_verifs))
+    return texte, reussite
+
+
+def section_messages(echecs: dict, verifications: dict) -> str:
+    """Pour chaque vérification, les messages d'échec reçus par les étudiants, comptés."""
+    parties = [("<h2>Ce que la classe a manqué</h2><p>Les messages d'échec tels que les étudiants les ont "
+               f"reçus dans leur retour, regroupés{NNB}; «{NB}test caché{NB}»{NB}: levé par un test que les étudiants "
+               "ne voient pas (seul son message leur est montré).</p>")]
+    for gid, compte in echecs.items():
+        if not compte:
+            continue
+        marque = '<span class="cache">test caché</span> '
+        items = "".join(
+            f'<li><span class="nombre">{n} étudiant{"s" if n > 1 else ""}</span> '
+            f"{marque if cache else ''}<code>{html.escape(message)}</code></li>"
+            for (message, cache), n in sorted(compte.items(), key=lambda e: (-e[1], e[0][0])))
+        parties.append(f"<h3>{html.escape(verifications[gid][0])} <small>({gid})</small></h3><ul>{items}</ul>")
+    if len(parties) == 1:
+        parties.append("<p>Aucun message d'échec.</p>")
+    return "".join(parties)
+
+
+def section_statuts(lignes: list) -> str:
+    problemes = [[html.escape(l["student_id"]), f"{_fr(l['note_sur_20'], 'g')}", html.escape(l["statut"])]
+                 for l in sorted(lignes, key=lambda l: l["student_id"]) if l["statut"] != "ok"]
+    corps = _tableau(["étudiant", "note sur 20", "statut"], problemes) if problemes else "<p>Aucune.</p>"
+    return f"<h2>Remises à examiner (statut autre que «{NB}ok{NB}»)</h2>{corps}"
+
+
+def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> str:
+    """La cellule, lignes communes surlignées, réduite à ``contexte`` lignes autour d'elles (« … »)."""
+    lignes = texte.splitlines()
+    gardees = {n for m in lignes_marquees for n in range(m - contexte, m + contexte + 1)}
+    rangs, coupe = [], False
+    for numero, ligne in enumerate(lignes, 1):
+        if numero not in gardees:
+            coupe = True
+            continue
+        if coupe and rangs:
+            rangs.append("…")
+        coupe = False
+        contenu = html.escape(ligne) or " "
+        rangs.append(f"<mark>{contenu}</mark>" if numero in lignes_marquees else contenu)
+    return "<pre>" + "\n".join(rangs) + "</pre>"
+
+
+def section_similarites(paires: list, reponses: dict) -> str:
+    """Les paires signalées, cellule par cellule, côte à côte (instructions communes surlignées)."""
+    entete = (f"<h2>Réponses partagées</h2><p>Paires d'étudiants qui ont écrit les mêmes réponses "
+              f"<em>rares</em> (seuil{NB}: {_fr(SEUIL, 'g')}{NNB}; voir <code>similarites.csv</code>). Le score compte "
+              "les instructions communes, chacune pondérée par sa rareté dans la classe, en équivalents "
+              f"d'instructions que personne d'autre n'a écrites{NNB}; le gabarit et les réponses attendues ne "
+              "comptent jamais. <strong>Un signalement est une raison de regarder les deux copies, pas un "
+              f"verdict</strong>{NB}: une idée partagée en travaillant ensemble, une même source, un hasard "
+              "restent possibles.</p>")
+    if not paires:
+        return entete + "<p>Aucune paire au-dessus du seuil.</p>"
+    blocs = []
+    for p in paires:
+        cellules = sorted({c.cellule for c in p.communes}, key=lambda g: list(reponses[p.etudiant_a]).index(g)
+                          if g in reponses[p.etudiant_a] else 0)
+        rangs = []
+        for gid in cellules:
+            marques_a = {n for c in p.communes if c.cellule == gid for n in range(c.a.debut, c.a.fin + 1)}
+            marques_b = {n for c in p.communes if c.cellule == gid for n in range(c.b.debut, c.b.fin + 1)}
+            rangs.append([f"<strong>{gid}</strong>",
+                          _cellule_surlignee(reponses[p.etudiant_a].get(gid, ""), marques_a),
+                          _cellule_surlignee(reponses[p.etudiant_b].get(gid, ""), marques_b)])
+        blocs.append(f"<h3>{html.escape(p.etudiant_a)} et {html.escape(p.etudiant_b)} — score {_fr(p.score, 'g')} "
+                     f"({len(p.communes)} instructions communes{NNB}; {' '.join(p.exercices)})</h3>"
+                     + _tableau(["cellule", html.escape(p.etudiant_a), html.escape(p.etudiant_b)], rangs))
+    return entete + "".join(blocs)
+
+
+def section_duree(copies: dict, duree_s: float | None) -> str:
+    durees = [float(c.resultat["duree_s"]) for c in copies.values() if c.resultat.get("duree_s")]
+    morceaux = []
+    if duree_s is not None:
+        morceaux.append(f"cette exécution{NB}: {_fr(duree_s / 60, '.1f')}{NB}min")
+    if durees:
+        morceaux.append(f"par copie{NB}: {_fr(statistics.fmean(durees), '.1f')}{NB}s en moyenne, "
+                        f"{_fr(max(durees), '.1f')}{NB}s au plus ({len(durees)} copies)")
+    return f"<h2>Temps de correction</h2><p>{(NNB + '; ').join(morceaux) or 'inconnu'}.</p>"
+
+
+STYLE = """body{font-family:sans-serif;max-width:72em;margin:1.5em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top;text-align:left}
+th{background:#f0f0f0}img{max-width:100%}pre{margin:0;font-size:.85em;white-space:pre-wrap}mark{background:#ffe27a}
+.nombre{display:inline-block;min-width:7em;font-weight:bold}.cache{background:#eee;border-radius:.3em;padding:0 .3em;font-size:.85em}
+li{margin:.2em 0}small{color:#777;font-weight:normal}"""
+
+
+def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, duree_s: float | None = None) -> str:
+    """Le HTML complet du rapport (une page autonome, sans ressource externe)."""
+    verifications = verifications_du_maitre()
+    echecs = echecs_de_la_classe(copies, verifications)
+    reussite_html, reussite = section_reussite(lignes, copies, verifications, echecs)
+    notes = [l["note_sur_20"] for l in lignes]
+    chapeau = (f"{len(lignes)} copies{NNB}; moyenne {_fr(statistics.fmean(notes), '.2f')}{NB}/{NB}20, médiane "
+               f"{_fr(statistics.median(notes), '.2f')}{NB}/{NB}20" if notes else "Aucune copie.")
+    corps = "".join([
+        f"<h1>TP «{NB}Modèles de diffusion{NB}»{NB}: rapport de la classe</h1>",
+        f"<p>{chapeau}. Rapport écrit le {datetime.now().strftime('%d/%m/%Y à %H:%M')}.</p>",
+        figures(lignes, reussite) if lignes else "", reussite_html, section_messages(echecs, verifications),
+        section_statuts(lignes), section_similarites(paires, reponses), section_duree(copies, duree_s),
+    ])
+    return (f'<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
+            f"<title>TP diffusion — rapport de la classe</title><style>{STYLE}</style></head>"
+            f"<body>{corps}</body></html>\n")
+
+
+def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: float | None = None) -> Path:
+    """Écrit ``OUT/rapport_classe.html`` pour les étudiants de ``lignes`` ; renvoie son chemin."""
+    from autograder.correction.archives import ecrire_atomique
+
+    sortie = Path(sortie)
+    etudiants = [l["student_id"] for l in lignes]
+    page = page_rapport(lignes=lignes, copies=copies_notees(sortie, etudiants), paires=paires,
+                        reponses=reponses_de_la_classe(sortie, etudiants), duree_s=duree_s)
+    ecrire_atomique(sortie / "rapport_classe.html", page)
+    return sortie / "rapport_classe.html"
+
+
+def ecrire_apres_correction(*, sortie: Path, lignes: list, duree_s: float | None, dire=print) -> None:
+    """``similarites.csv`` puis ``rapport_classe.html`` : un échec ici ne coûte jamais notes.csv
+    (déjà écrit), il est seulement signalé."""
+    from autograder.correction.similarites import ecrire_similarites
+
+    if not lignes:
+        return
+    try:
+        paires = ecrire_similarites(sortie=sortie, lignes=lignes)
+        chemin = ecrire_rapport_classe(sortie=sortie, lignes=lignes, paires=paires, duree_s=duree_s)
+    except Exception as erreur:  # noqa: BLE001 — un rapport raté ne doit rien faire perdre
+        dire(f"Rapport de la classe non écrit ({type(erreur).__name__} : {erreur}) ; notes.csv est complet.")
+        return
+    dire(f"Rapport de la classe : {chemin} ({len(paires)} paire(s) de réponses partagées signalée(s) : "
+         f"similarites.csv)")
