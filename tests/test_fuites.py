@@ -75,9 +75,10 @@ def morceaux_secrets(ligne):
     droite = boucle.group(1) if boucle else affectation.group(1) if affectation else None
     if droite:
         morceaux |= {droite, *(_termes(droite) if len(_termes(droite)) > 1 else [])}
-    # Une ligne sans planning du bruit, réseau ni tirage (un affichage) ne répond à aucun exercice.
     publiques = {abstraire(p) for p in PUBLIQUES}
-    return {m for m in morceaux if len(m) >= LONGUEUR_MINIMALE and re.search(FORMULE, m)
+    # Une ligne sans planning du bruit, réseau ni tirage (un affichage) ne répond à aucun
+    # exercice ; l'en-tête d'une boucle (ses bornes) est toujours une réponse.
+    return {m for m in morceaux if len(m) >= LONGUEUR_MINIMALE and (re.search(FORMULE, m) or m == droite and boucle)
             and abstraire(m).split("=", 1)[-1] not in publiques}
 
 
@@ -134,6 +135,7 @@ MAITRE_MINIATURE = _notebook(
     ("ex3_reponse", "for t in range(1, T+1):\n"
                     "    x[t] = np.sqrt(alpha[t]) * x[t-1] + np.sqrt(beta[t]) * epsilon  # SOLUTION\n"),
     ("ex8_reponse", "x[t-1] = (x[t] - beta[t] / np.sqrt(1 - alpha_barre[t]) * eps_t) / np.sqrt(alpha[t]) + np.sqrt(beta[t]) * z  # SOLUTION\n"),
+    ("ex9_reponse", "for t in range(T, 0, -1):  # SOLUTION\n"),
     ("autre", "### BEGIN SOLUTION\nalpha_barre = np.cumprod(1 - beta)\n### END SOLUTION\n"),
 )
 
@@ -143,6 +145,7 @@ MAITRE_MINIATURE = _notebook(
     "assert np.allclose(x[T], np.sqrt(alpha[T]) * x[T - 1] + np.sqrt(beta[T]) * epsilon, atol=1e-6)",
     "def _m(x_t, t, eps):\n    return (x_t - beta[t] / np.sqrt(1 - alpha_barre[t]) * eps) / np.sqrt(alpha[t])",
     "ab = numpy.cumprod( 1-beta )",
+    "assert t == 1, f\"La boucle doit se terminer par t = 1 (ici {t}) : for t in range(T, 0, -1).\"",
 ])
 def test_une_fuite_plantee_est_trouvee(fuite):
     etudiant = _notebook(("ex3_reponse", "for t in range(1, T+1):\n    x[t] = ...\n"), ("ex3_verif", fuite))
