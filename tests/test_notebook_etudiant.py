@@ -26,6 +26,12 @@ def cellules(chemin):
     return json.loads(chemin.read_text(encoding="utf-8"))["cells"]
 
 
+def lignes_visibles(texte):
+    """Lignes hors des régions cachées et hors des lignes de solution : le code fourni."""
+    dehors = separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[1]
+    return [ligne for ligne in dehors if not MARQUEUR_SOLUTION.search(ligne)]
+
+
 def test_le_notebook_etudiant_committe_est_celui_que_genere_le_maitre(tmp_path):
     neuf = generer(tmp_path / "tp_diffusion.ipynb")
     assert neuf.read_bytes() == NOTEBOOK_ETUDIANT.read_bytes(), (
@@ -42,7 +48,7 @@ def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
         cachees = [l.strip() for l in separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[0]]
         marquees = [MARQUEUR_SOLUTION.sub("", l).strip() for l in texte.splitlines() if MARQUEUR_SOLUTION.search(l)]
         secretes += cachees + marquees
-        publiques |= {l.strip() for l in texte.splitlines()} - set(cachees)
+        publiques |= {l.strip() for l in lignes_visibles(texte)}
     # Une ligne aussi écrite en clair ailleurs dans le maître (code fourni) n'est pas un secret.
     secretes = [l for l in secretes if l and not l.startswith("#") and len(l) > 12 and l not in publiques]
     assert len(secretes) > 60  # le maître contient bien des solutions et des tests cachés

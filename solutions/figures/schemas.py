@@ -214,8 +214,9 @@ def schema_entrainement(chemin):
     ax.text(cx_u, cy_u - 1.02, r"$\boldsymbol{\epsilon}_\theta(\mathbf{x}_t, t)$",
             ha="center", va="center", fontsize=12)
     fleche(ax, (cx_b + 1.17, cy_u + 0.1), (xs[0] - 0.13, cy_u + 0.1), GRIS)
-    # t est aussi une entrée du réseau : on passe au-dessus de l'image bruitée.
-    trajet(ax, [2.77, cx_u, cx_u], [4.2, 4.2, cy_u + 0.6], GRIS)
+    # t est aussi une entrée du réseau : comme dans le code du TP, il rejoint l'image bruitée à
+    # l'entrée du U-Net, avant la première convolution (on passe au-dessus de l'image bruitée).
+    trajet(ax, [2.77, xs[0], xs[0]], [4.2, 4.2, cy_u + 0.6], GRIS)
 
     # Bruit prédit.
     cx_p, cy_p = 8.85, 2.75
