@@ -15,7 +15,8 @@ import re
 import pytest
 
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.preprocessors import MARQUEUR_SOLUTION
+from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
+from autograder.cellules import source
 
 #: Noms gardés tels quels par l'abstraction des variables : le planning du bruit, les fonctions
 #: de NumPy et du réseau. Tout autre identifiant devient « ¤ ».
@@ -31,10 +32,6 @@ PUBLIQUES = {"random.normal(0,§,(28,28))"}
 LONGUEUR_MINIMALE = 12
 FORMULE = r"alpha|beta|model|random|linspace|cumprod"
 
-
-def _source(cellule):
-    texte = cellule["source"]
-    return texte if isinstance(texte, str) else "".join(texte)
 
 
 def normaliser(code):
@@ -89,7 +86,7 @@ def lignes_de_solution(maitre):
             continue
         gid = cellule["metadata"].get("nbgrader", {}).get("grade_id")
         dans_region = False
-        for ligne in _source(cellule).splitlines():
+        for ligne in source(cellule).splitlines():
             if "BEGIN SOLUTION" in ligne:
                 dans_region = True
             elif "END SOLUTION" in ligne:
@@ -100,7 +97,7 @@ def lignes_de_solution(maitre):
 
 def fuites(maitre, etudiant):
     """Liste de (cellule visible, réponse du maître, morceau retrouvé)."""
-    visibles = [(c["metadata"].get("nbgrader", {}).get("grade_id") or c.get("id"), normaliser(_source(c)))
+    visibles = [(c["metadata"].get("nbgrader", {}).get("grade_id") or c.get("id"), normaliser(source(c)))
                 for c in etudiant["cells"] if c["cell_type"] == "code"]
     trouvees = []
     for _, ligne in lignes_de_solution(maitre):

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
+from autograder.cellules import source
 
 pytestmark = pytest.mark.lent
 
@@ -76,9 +77,6 @@ class _Shell:
             rappel(None)
 
 
-def _source(cellule):
-    return "".join(cellule["source"]) if isinstance(cellule["source"], list) else cellule["source"]
-
 
 def _remplacer(source, remplacements, gid):
     lignes = source.splitlines()
@@ -106,7 +104,7 @@ def executer_le_maitre(variantes, capsys):
         gid = cellule["metadata"].get("nbgrader", {}).get("grade_id")
         if cellule["cell_type"] != "code" or gid in SAUTEES:
             continue
-        source = _remplacer(_source(cellule), variantes.get(gid, {}), gid)
+        source = _remplacer(source(cellule), variantes.get(gid, {}), gid)
         if gid == "resume_unet":
             source = "model = create_unet()"
         source = re.sub(r"^plt\.show\(\)$", "plt.close('all')", source, flags=re.M)
