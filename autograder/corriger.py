@@ -7,10 +7,10 @@ Usage ::
 
 Chaque remise est notée par nbgrader dans son propre dossier de cours et son propre
 processus (``autograder.noter_un``), plusieurs à la fois (un par cœur par défaut).
-Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
+Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
 ``moodle.csv``, ``feedback/<étudiant>.html``, ``resume.png`` et le dossier de cours
 nbgrader ``cours/``. Relancée sur le même OUT, la correction reprend là où elle s'était
-arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, et rien n'est
+arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, et rien n'est
 écrasé sans être archivé dans ``OUT/archives/``.
 """
 import argparse
@@ -41,7 +41,7 @@ DELAI_COPIE_S = 900
 
 
 def _version_correction():
-    """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
+    """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
     empreinte = hashlib.sha256(json.dumps(ENVIRONNEMENT_RAPIDE, sort_keys=True).encode())
     for fichier in [NOTEBOOK_MAITRE, *sorted((RACINE / "autograder").glob("*.py"))]:
         empreinte.update(fichier.read_bytes())
@@ -56,7 +56,7 @@ def _horodatage():
 
 
 def _archiver(chemin, archives):
-    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
+    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
     archives.mkdir(parents=True, exist_ok=True)
     cible = archives / f"{_horodatage()}-{chemin.name}"
     n = 1
@@ -126,7 +126,7 @@ class Correction:
         else:
             return etat
         ancien = _archiver(fichier, self.archives)
-        self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
+        self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
         return None
 
     # -- une remise = un processus ---------------------------------------------------------
@@ -160,16 +160,16 @@ class Correction:
         soumission, demande = tache["soumission"], tache["demande"]
         tache["journal"].close()
         resultat_fichier = Path(demande["resultat"])
-        a_refaire = True  # incident de la correction elle-même : à retenter à la prochaine reprise
+        a_refaire = True  # incident de la correction elle-même : à retenter à la prochaine reprise
         if expire:
             resultat = {"scores": {}, "remarques": [], "erreur":
-                        f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
+                        f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
         elif resultat_fichier.exists():
             resultat = json.loads(resultat_fichier.read_text(encoding="utf-8"))
             a_refaire = str(resultat.get("erreur") or "").startswith("erreur interne")
         else:
             resultat = {"scores": {}, "remarques": [], "erreur":
-                        f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
+                        f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
         retour = resultat.get("retour_html")
         destination = self.sortie / "feedback" / f"{soumission.etudiant}.html"
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,7 @@ class Correction:
             _archiver(destination, self.archives)
         if retour and Path(retour).exists():
             shutil.copyfile(retour, destination)
-        else:  # remise illisible ou correction impossible : le retour dit pourquoi
+        else:  # remise illisible ou correction impossible : le retour dit pourquoi
             ligne = ligne_de_note(soumission.etudiant, resultat, soumission.remarques)
             ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"], ligne["note_sur_20"]))
         etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(), "version": VERSION,
@@ -208,14 +208,14 @@ class Correction:
         try:  # deux corrections dans le même dossier se détruiraient l'une l'autre
             fcntl.flock(verrou, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
+            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
         try:
             return self._corriger(soumissions, ignores, dossier_remises)
         finally:
             verrou.close()
 
     def _corriger(self, soumissions, ignores, dossier_remises):
-        self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
+        self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
         if dossier_remises is None and soumissions:
             dossier_remises = os.path.commonpath([s.chemin.resolve().parent for s in soumissions])
         if dossier_remises is not None:  # les copies des autres étudiants
@@ -231,7 +231,7 @@ class Correction:
             else:
                 a_faire.append(soumission)
         if etats:
-            self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
+            self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
         total, fait = len(soumissions), len(etats)
         if a_faire:
             gabarit = self.cours / "gabarit"
@@ -262,7 +262,7 @@ class Correction:
                 for tache in en_cours:
                     self._tuer(tache["processus"])
                     tache["journal"].close()
-                self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
+                self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
                           f"(--sortie {self.sortie}) pour reprendre.")
                 raise
         lignes = [ligne_de_note(e["etudiant"], e["resultat"], e["remarques"]) for e in etats.values()]
@@ -286,10 +286,10 @@ class Correction:
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder.corriger", description=__doc__.split("\n")[0])
     parser.add_argument("soumissions", type=Path, help="dossier des remises (<étudiant>.ipynb ou <étudiant>/*.ipynb)")
-    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
+    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
     parser.add_argument("--shard", help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
-    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
-    parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
+    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
+    parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
     args = parser.parse_args(argv)
     try:

@@ -27,7 +27,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             raise FileNotFoundError(f"Part introuvable : {part}")
         etats = sorted((part / "etat").glob("*.json"))
         if not etats:  # une part peut être vide (peu d'étudiants, beaucoup de parts)
-            print(f"  {part} : aucun résultat (part vide ?)", file=ecran)
+            print(f"  {part} : aucun résultat (part vide ?)", file=ecran)
         for fichier in etats:
             etat = json.loads(fichier.read_text(encoding="utf-8"))
             etat["_part"], etat["_fichier"] = part, fichier
@@ -35,7 +35,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             if precedent is not None:
                 garde, ecarte = (etat, precedent) if etat["date"] > precedent["date"] else (precedent, etat)
                 garde["remarques"] = [*garde["remarques"], f"noté dans deux parts ({ecarte['_part'].name} et "
-                                      f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
+                                      f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
                 etat = garde
             retenus[etat["etudiant"]] = etat
     correction.etat.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ Usage interne (lancé par ``autograder.corriger``) ::
 La demande donne la remise, l'identifiant interne, le gabarit de cours (généré une fois
 pour toute la classe), le dossier de travail et le fichier de résultat. Le résultat (JSON)
 contient les points de chaque cellule de vérification, des remarques en français et les
-chemins du notebook corrigé et du retour HTML. Un processus par remise : un notebook qui
+chemins du notebook corrigé et du retour HTML. Un processus par remise : un notebook qui
 fait planter nbgrader, le noyau ou la mémoire n'emporte que lui.
 """
 import json
@@ -42,12 +42,12 @@ def _raison_echec(journal):
     if "DeadKernelError" in journal or "Kernel died" in journal or "kernel died" in journal:
         return "elle a arrêté le noyau Python (plantage ou mémoire épuisée)"
     if "Timeout" in journal or "timed out" in journal or "UnresponsiveKernel" in journal:
-        return "elle ne rend pas la main (boucle infinie ?) et le noyau ne répond plus"
+        return "elle ne rend pas la main (boucle infinie ?) et le noyau ne répond plus"
     return None
 
 
 def noter(demande):
-    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict)."""
+    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict)."""
     from nbgrader.apps import NbGraderAPI
     import nbformat
 
@@ -64,7 +64,7 @@ def noter(demande):
     try:
         nb, remarques = lire_notebook(demande["soumission"])
     except SoumissionIllisible as erreur:
-        resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
+        resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
         return resultat
     resultat["remarques"] += remarques
     publie = nbformat.read(Path(demande["gabarit"]) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -100,11 +100,11 @@ def noter(demande):
         nb = nbformat.read(chemin_remis, as_version=4)
         indice = en_cours["indice"]
         # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
-        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
+        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
         while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
             indice -= 1
         if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
-            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
+            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
                                   "correction impossible, à examiner à la main")
             return resultat
         cellule = nb.cells[indice]
@@ -113,7 +113,7 @@ def noter(demande):
         nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
         resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
     else:
-        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
+        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
         return resultat
 
     resultat["scores"] = _scores(api, id_interne)
@@ -133,7 +133,7 @@ def main(argv=None):
     demande = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     try:
         resultat = noter(demande)
-    except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
+    except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
         resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
                     "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
     ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))

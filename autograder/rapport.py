@@ -1,4 +1,4 @@
-"""Sorties de la correction : notes.csv, moodle.csv, résumé au terminal et resume.png."""
+"""Sorties de la correction : notes.csv, moodle.csv, résumé au terminal et resume.png."""
 import csv
 import html
 import io
@@ -32,7 +32,7 @@ def _cellule_sure(texte):
 
 
 def lignes_notes(lignes):
-    """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
+    """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
     colonnes = ["student_id", *bareme(), *COLONNES_FIN]
     tampon = io.StringIO()
     ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
@@ -45,10 +45,10 @@ def lignes_notes(lignes):
 def texte_moodle(lignes, colonne_note="TP diffusion"):
     """CSV pour l'import de notes de Moodle (Carnet de notes › Importer › Fichier CSV).
 
-    Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
-    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
+    Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
+    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
     (à associer à l'élément d'évaluation) et ``commentaire`` (à associer à son feed-back).
-    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
+    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
     """
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, lineterminator="\n")
@@ -59,7 +59,7 @@ def texte_moodle(lignes, colonne_note="TP diffusion"):
 
 
 def resume(lignes):
-    """Résumé (dict) : nombre de copies, moyenne, médiane, réussite par exercice."""
+    """Résumé (dict) : nombre de copies, moyenne, médiane, réussite par exercice."""
     maxima = bareme()
     notes = [l["note_sur_20"] for l in lignes]
     return {
@@ -74,16 +74,16 @@ def resume(lignes):
 
 def texte_resume(stats):
     lignes = [
-        f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
-        f"Moyenne : {stats['moyenne']:.2f} / 20 — médiane : {stats['mediane']:.2f} / 20",
-        "Réussite complète par exercice : " + ", ".join(
+        f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
+        f"Moyenne : {stats['moyenne']:.2f} / 20 — médiane : {stats['mediane']:.2f} / 20",
+        "Réussite complète par exercice : " + ", ".join(
             f"{ex} {100 * taux:.0f} %" for ex, taux in stats["reussite"].items()),
     ]
     return "\n".join(lignes)
 
 
 def figure_resume(lignes, chemin):
-    """resume.png : histogramme des notes et taux de réussite par exercice."""
+    """resume.png : histogramme des notes et taux de réussite par exercice."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,8 +107,8 @@ def page_sans_notebook(etudiant, statut, note=0.0):
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>TP diffusion — {html.escape(etudiant)}</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
-<h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
-<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
+<h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
+<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
 <p>{html.escape(statut)}</p>
 <p>Vérifiez que vous avez rendu le fichier <code>.ipynb</code> téléchargé depuis Colab
 (<em>Fichier › Télécharger › Télécharger le fichier .ipynb</em>) et parlez-en à votre enseignant.</p>

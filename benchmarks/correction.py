@@ -1,15 +1,15 @@
-"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.corriger``.
+"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.corriger``.
 
-Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.correction --copies N``
+Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.correction --copies N``
 
 Les deux corrigent N copies correctes du TP (notebook étudiant rempli avec les réponses
-du maître), en mode rapide, avec retour HTML, et affichent les secondes par copie :
+du maître), en mode rapide, avec retour HTML, et affichent les secondes par copie :
 
-- « nbgrader seul » : un dossier de cours, ``autograde`` puis ``generate_feedback`` pour
+- « nbgrader seul » : un dossier de cours, ``autograde`` puis ``generate_feedback`` pour
   chaque étudiant, l'un après l'autre (nbgrader n'a pas de correction parallèle, #174),
   avec sa configuration d'origine sauf le délai par cellule, porté à 120 s comme ici
-  (30 s par défaut : l'entraînement court dépasse parfois ce délai) ;
-- « ce correcteur » : ``python -m autograder.corriger`` (un processus par copie, autant
+  (30 s par défaut : l'entraînement court dépasse parfois ce délai) ;
+- « ce correcteur » : ``python -m autograder.corriger`` (un processus par copie, autant
   en parallèle que de cœurs, bac à sable, reconstruction des remises).
 """
 import argparse
@@ -30,7 +30,7 @@ from fabrique import ecrire, remise  # noqa: E402
 
 
 def nbgrader_seul(remises, dossier):
-    """Correction en série avec la configuration d'origine de nbgrader ; renvoie la durée (s)."""
+    """Correction en série avec la configuration d'origine de nbgrader ; renvoie la durée (s)."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
@@ -75,9 +75,9 @@ def main(argv=None):
             ecrire(remise(), tmp / "remises" / f"etudiant{i:03d}.ipynb")
         print(f"{args.copies} copies correctes, mode rapide, {os.cpu_count()} cœur(s)…", flush=True)
         serie = nbgrader_seul(tmp / "remises", tmp / "nbgrader_seul")
-        print(f"  nbgrader seul, en série : {serie:.0f} s", flush=True)
+        print(f"  nbgrader seul, en série : {serie:.0f} s", flush=True)
         parallele = ce_correcteur(tmp / "remises", tmp / "ce_correcteur")
-        print(f"  ce correcteur           : {parallele:.0f} s", flush=True)
+        print(f"  ce correcteur : {parallele:.0f} s", flush=True)
     print()
     print("| correction | secondes par copie | 30 copies (projection) |")
     print("|---|---|---|")

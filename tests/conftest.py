@@ -1,8 +1,8 @@
 """Une classe entière de remises, corrigée une seule fois pour toute la session de tests.
 
-Les remises sont fabriquées comme le ferait un étudiant (``tests/fabrique.py``) : le
+Les remises sont fabriquées comme le ferait un étudiant (``tests/fabrique.py``) : le
 notebook étudiant, ses ``...`` remplis, avec ou sans erreur typique, plus les remises
-« hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
+« hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
 (``python -m autograder.corriger``), en parallèle, comme pour un enseignant.
 """
 import csv
@@ -26,7 +26,7 @@ ETUDIANT_CORRECT = "Élodie Martin"
 
 @dataclass
 class Classe:
-    """Une classe corrigée : dossier de sortie, notes.csv lu, sortie texte, remises, guetteur réseau."""
+    """Une classe corrigée : dossier de sortie, notes.csv lu, sortie texte, remises, guetteur réseau."""
     sortie: Path
     notes: dict
     texte: str
@@ -66,7 +66,7 @@ class Guetteur:
 
 @pytest.fixture(scope="session")
 def classe_corrigee(tmp_path_factory):
-    """Corrige la classe ; renvoie (dossier de sortie, {étudiant: ligne de notes.csv}, sortie texte)."""
+    """Corrige la classe ; renvoie (dossier de sortie, {étudiant: ligne de notes.csv}, sortie texte)."""
     racine = tmp_path_factory.mktemp("classe")
     remises, sortie = racine / "remises", racine / "sortie"
     remises.mkdir()

@@ -1,7 +1,7 @@
 """Fabrique de remises d'étudiants pour les tests de la correction.
 
-Comme un étudiant : on part du notebook étudiant généré et on remplit ses ``...``, ligne
-par ligne, avec les réponses du maître ; une « erreur typique » remplace une de ces
+Comme un étudiant : on part du notebook étudiant généré et on remplit ses ``...``, ligne
+par ligne, avec les réponses du maître ; une « erreur typique » remplace une de ces
 réponses par une autre ligne. Les remises restent ainsi synchronisées avec le TP.
 """
 import json
@@ -37,7 +37,7 @@ def notebook_etudiant():
 def remise(erreurs=None, vierge=False):
     """Notebook étudiant rempli (dict JSON).
 
-    ``erreurs`` : {grade_id: {indice_du_trou: "ligne fautive complète"}} ; les indices
+    ``erreurs`` : {grade_id: {indice_du_trou: "ligne fautive complète"}} ; les indices
     comptent les ``...`` de la cellule à partir de 0, dans l'ordre.
     """
     erreurs = erreurs or {}
@@ -62,7 +62,7 @@ def remise(erreurs=None, vierge=False):
     return nb
 
 
-#: Une erreur typique par exercice : (nom, {grade_id: {trou: ligne}}, points perdus par exercice).
+#: Une erreur typique par exercice : (nom, {grade_id: {trou: ligne}}, points perdus par exercice).
 ERREURS_TYPIQUES = {
     "beta_sans_zero": ({"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}, {"ex1": 2}),
     "alpha_barre_cumsum": ({"ex2_reponse": {1: "alpha_barre = np.cumsum(alpha)"}}, {"ex2": 2}),

@@ -50,7 +50,7 @@ def lignes_cachees(texte):
 def test_le_notebook_etudiant_committe_est_celui_que_genere_le_maitre(tmp_path):
     neuf = generer(tmp_path / "tp_diffusion.ipynb")
     assert neuf.read_bytes() == NOTEBOOK_ETUDIANT.read_bytes(), (
-        "notebooks/tp_diffusion.ipynb n'est pas à jour : lancez « make student » et committez-le."
+        "notebooks/tp_diffusion.ipynb n'est pas à jour : lancez « make student » et committez-le."
     )
 
 
