@@ -224,7 +224,7 @@ def main(argv=None):
     try:
         generer_corrige(args.sortie, complet=args.complet)
     except CellExecutionError as erreur:
-        print(f"\nUne cellule du notebook maître a échoué : pas de corrigé écrit.\n{erreur}",
+        print(f"\nUne cellule du notebook maître a échoué : pas de corrigé écrit.\n{erreur}",
               file=sys.stderr)
         return 1
     return 0

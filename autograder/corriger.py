@@ -222,7 +222,7 @@ class Correction:
             self.a_cacher.append(Path(dossier_remises).resolve())
         self.dire(message_bac_a_sable())
         for fichier in ignores:
-            self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
+            self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
         etats, a_faire = {}, []
         for soumission in soumissions:
             etat = self.etat_valide(soumission)
@@ -274,13 +274,13 @@ class Correction:
         nouveau = lignes_notes(lignes)
         if notes.exists() and notes.read_text(encoding="utf-8") != nouveau:
             ancien = _archiver(notes, self.archives)
-            self.dire(f"Ancien notes.csv archivé : {ancien.relative_to(self.sortie)}")
+            self.dire(f"Ancien notes.csv archivé : {ancien.relative_to(self.sortie)}")
         ecrire_atomique(notes, nouveau)
         ecrire_atomique(self.sortie / "moodle.csv", texte_moodle(lignes))
         if lignes:
             figure_resume(lignes, self.sortie / "resume.png")
             self.dire(texte_resume(resume(lignes)))
-        self.dire(f"Résultats : {notes}")
+        self.dire(f"Résultats : {notes}")
 
 
 def main(argv=None):

@@ -33,7 +33,7 @@ def main(argv=None):
                         help="vérifie que le notebook committé est à jour, sans l'écrire")
     args = parser.parse_args(argv)
     if not args.verifier:
-        print(f"Notebook étudiant écrit : {generer()}")
+        print(f"Notebook étudiant écrit : {generer()}")
         return 0
     with tempfile.TemporaryDirectory() as dossier:
         neuf = generer(Path(dossier) / NOTEBOOK_ETUDIANT.name)

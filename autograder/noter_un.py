@@ -94,7 +94,7 @@ def noter(demande):
         raison = _raison_echec(journal)
         if raison is None or not suivi.exists():
             derniere = (journal.strip().splitlines() or ["(journal vide)"])[-1][:300]
-            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
+            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
             return resultat
         en_cours = json.loads(suivi.read_text())
         nb = nbformat.read(chemin_remis, as_version=4)
@@ -111,7 +111,7 @@ def noter(demande):
         cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
         nbformat.write(nb, chemin_remis)
         nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
-        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
+        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
     else:
         resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
         return resultat
@@ -135,7 +135,7 @@ def main(argv=None):
         resultat = noter(demande)
     except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
         resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [],
-                    "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
+                    "erreur": f"erreur interne de la correction : {type(erreur).__name__} : {erreur}"}
     ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))
     return 0
 

@@ -145,7 +145,7 @@ def reglages_badge(depot="", branche=""):
             f"le badge Colab pointerait vers « {DEPOT_A_RENSEIGNER} », valeur d'exemple de "
             "c.BadgeColab.depot (autograder/nbgrader_config.py). Indiquez le dépôt GitHub public "
             "des étudiants : make release PUBLIC_REPO=propriétaire/nom ; ou, pour un notebook "
-            f"déposé sur Moodle ou Drive, sans badge : make release PUBLIC_REPO={SANS_BADGE}"
+            f"déposé sur Moodle ou Drive, sans badge : make release PUBLIC_REPO={SANS_BADGE}"
         )
     if badge.chemin(ASSIGNMENT) != NOTEBOOK.as_posix():
         raise PublicationRefusee(
@@ -306,7 +306,7 @@ def _verifier_notebook(nom, notebook):
         if meta is None:
             continue
         if set(meta) - _CLES_NBGRADER:
-            problemes.append(f"{identite} : métadonnées nbgrader inattendues {sorted(set(meta) - _CLES_NBGRADER)}")
+            problemes.append(f"{identite} : métadonnées nbgrader inattendues {sorted(set(meta) - _CLES_NBGRADER)}")
         if "checksum" in meta and meta["checksum"] != compute_checksum(cellule):
             # La somme de contrôle doit être celle de la cellule publiée, jamais celle du maître.
             problemes.append(f"{identite} : somme de contrôle nbgrader d'un autre contenu que la cellule publiée")
@@ -372,7 +372,7 @@ def main(argv=None):
     if badge.depot:
         from autograder.preprocessors import url_colab
 
-        print(f"Badge « Ouvrir dans Colab » : {url_colab(badge.depot, badge.branche, NOTEBOOK.as_posix())}")
+        print(f"Badge « Ouvrir dans Colab » : {url_colab(badge.depot, badge.branche, NOTEBOOK.as_posix())}")
         print(f"À publier tel quel sur la branche {badge.branche} de github.com/{badge.depot} : un dépôt "
               "à part, sans l'historique de ce dépôt-ci.")
     else:

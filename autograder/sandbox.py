@@ -288,7 +288,7 @@ def _detecter(bwrap: str | None, unshare: str | None, est_root: bool) -> EtatBac
                 BUBBLEWRAP, bwrap, reseau_coupe=True, fichiers_proteges=True,
                 limite_memoire=limite, options_bwrap=options,
             )
-        raison = f"bwrap échoue : {erreur}"
+        raison = f"bwrap échoue : {erreur}"
 
     if unshare is not None:
         commande = [unshare, "--net"]

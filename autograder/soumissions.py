@@ -61,7 +61,7 @@ def decouvrir(dossier):
     """
     dossier = Path(dossier)
     if not dossier.is_dir():
-        raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
+        raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
     candidats, ignores = {}, []
     for entree in sorted(dossier.iterdir()):
         if _ignore(entree.relative_to(dossier)):

@@ -51,7 +51,7 @@ _IGNORES = {".git", ".venv", "__pycache__", "build", ".ipynb_checkpoints", "node
 #: Caractère après lequel on n'insère jamais d'espace (ponctuation double, ouvrants, barres).
 _AVANT_INTERDIT = set(";:!?([{«'\"/\\|-–—….,=<>+*%&#@~^$`_")
 #: Ce qui peut suivre le signe : blanc, fin de texte, ou fermeture de mise en forme.
-_APRES_PERMIS = re.compile(r"(?:\s|$|[*_)\]»\"'<])")
+_APRES_PERMIS = re.compile(r"(?:\s|$|[*_)\]»\"'<!?])")
 _PONCTUATION = re.compile(r"(?P<esp>[ \u00a0\u202f]*)(?P<signe>[;:!?])")
 _OUVRANT = re.compile(r"«(?P<esp>[ \u00a0\u202f]*)(?=[^\s])")
 _FERMANT = re.compile(r"(?<=[^\s])(?P<esp>[ \u00a0\u202f]*)»")
@@ -117,7 +117,8 @@ def _editions(texte, masque):
         if not _APRES_PERMIS.match(texte, signe + 1):
             continue
         espace = ESPACE_INSECABLE if m["signe"] == ":" else ESPACE_FINE
-        proposer(debut, signe, espace, signe)
+        # Plusieurs espaces (colonnes alignées) : seule la dernière devient insécable.
+        proposer(debut, signe, texte[debut:signe - 1] + espace if signe - debut > 1 else espace, signe)
     for m in _OUVRANT.finditer(texte):
         if masque.coupure[m.end("esp")]:
             continue
@@ -145,7 +146,7 @@ def appliquer(texte: str, editions: list[Edition]) -> str:
 # --- Markdown et Jinja ------------------------------------------------------------------------
 _ZONES_MARKDOWN = [
     re.compile(r"<!--[\s\S]*?-->"),
-    re.compile(r"<(style|script)\b[\s\S]*?</\1\s*>", re.I),
+    re.compile(r"<(style|script)\b[\s\S]*?</\1\s*>", re.IGNORECASE),
     re.compile(r"\$\$[\s\S]+?\$\$"),
     re.compile(r"\\\[[\s\S]+?\\\]"),
     re.compile(r"\\\([\s\S]+?\\\)"),
@@ -154,7 +155,7 @@ _ZONES_MARKDOWN = [
     re.compile(r"https?://[^\s<>()\[\]]+"),
     re.compile(r"\b(?:https?|ftp|file|data|mailto):"),
     re.compile(r"\]\([^)\n]*\)"),
-    re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\n]*", re.M),
+    re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\n]*", re.MULTILINE),
     re.compile(r"&#?\w+;"),
 ]
 _ZONES_JINJA = [re.compile(r"\{\{[\s\S]*?\}\}"), re.compile(r"\{%[\s\S]*?%\}"), re.compile(r"\{#[\s\S]*?#\}")]
@@ -197,11 +198,11 @@ def corriger_markdown(texte: str, *, jinja: bool = False) -> str:
 # --- Python -----------------------------------------------------------------------------------
 _FRANCAIS = re.compile(
     r"[À-ÖØ-öø-ÿœŒ«»]|\b(?:le|la|les|de|des|du|un|une|et|est|sont|pas|ne|pour|par|dans|avec|"
-    r"sans|sur|que|qui|au|aux|ce|cette|ces|vous|votre|vos|il|elle|si|ou)\b", re.I)
-_DIRECTIVE = re.compile(r"^#\s*(?:noqa|type|pragma|fmt|pylint|mypy|isort|ruff|nosec|-\*-)", re.I)
+    r"sans|sur|que|qui|au|aux|ce|cette|ces|vous|votre|vos|il|elle|si|ou)\b", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^#\s*(?:noqa|type|pragma|fmt|pylint|mypy|isort|ruff|nosec|-\*-)", re.IGNORECASE)
 _SPEC_POURCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _ECHAPPEMENT = re.compile(r"\\(?:N\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.|\n)")
-_CHAINE = re.compile(r"^(?P<prefixe>[A-Za-z]*)(?P<guillemet>'''|\"\"\"|'|\")", re.S)
+_CHAINE = re.compile(r"^(?P<prefixe>[A-Za-z]*)(?P<guillemet>'''|\"\"\"|'|\")", re.DOTALL)
 _MAGIE = re.compile(r"^[ \t]*[%!]")
 
 
@@ -233,9 +234,9 @@ _LIGNE_DE_CODE = re.compile(
     r"raise|assert|lambda|print|yield|async|await|pass|del|var|let|const|function)\b"
     r"|[A-Za-z_][\w.]*(?:\[[^\]\n]*\])*[ \t]*(?:[-+*/%]?=)(?!=)"
     r"|[A-Za-z_][\w.]*\(|[})\]]|>>>|\.\.\.[ \t])"
-    r"|\blambda\b[^:\n]*:|(?<![ \u00a0\u202f]);[ \t]*$|[{}][ \t]*$", re.M)
+    r"|\blambda\b[^:\n]*:|(?<![ \u00a0\u202f]);[ \t]*$|\{[ \t]*$", re.MULTILINE)
 #: ``nom:``, ``nom (type):`` en tête de ligne : champ d'une docstring (``Args:``, ``Returns:``).
-_CHAMP_DOCSTRING = re.compile(r"^[ \t]*\**[A-Za-z_]\w*(?:[ \t]*\([^)\n]*\))?:", re.M)
+_CHAMP_DOCSTRING = re.compile(r"^[ \t]*\**[A-Za-z_]\w*(?:[ \t]*\([^)\n]*\))?:", re.MULTILINE)
 _SCHEMA_URI = re.compile(r"\b(?:https?|ftp|file|data|mailto):")
 
 

@@ -365,7 +365,7 @@ def ecrire_rapport(R, dossier, docs, publier):
     L("")
     L("## Vitesse")
     L("")
-    L(f"Pas d'entraînement (U-Net corrigé, lots de 32, {v['n_pas']} pas ; {v['repetitions']} "
+    L(f"Pas d'entraînement (U-Net corrigé, lots de 32, {v['n_pas']} pas ; {v['repetitions']} "
       "mesures entrelacées après échauffement ; la machine (2 cœurs) est partagée avec d'autres "
       "processus, d'où la meilleure mesure et la médiane) :")
     L("")
@@ -545,7 +545,7 @@ def main(argv=None):
     x_train, y_train, split, info = charger_donnees(a.seed)
     n_images = a.n_images or len(x_train)
     n_train = min(n_images, len(x_train))
-    journal(f"données : {info['train']} ; entraînement sur {n_train} images ; juge : {info['juge']}")
+    journal(f"données : {info['train']} ; entraînement sur {n_train} images ; juge : {info['juge']}")
     sources = M.sources_des_cellules()
     ns = M.charger_maitre(sources=sources)
     beta, T = np.asarray(ns["beta"]), ns["T"]
@@ -615,7 +615,7 @@ def main(argv=None):
     e["ecart_max_avec_ex9"] = float(np.abs(ref - ns_m["x_t"]).max())
     assert e["ecart_max_avec_ex9"] < 1e-3, e
     R["echantillonnage_50"] = e
-    journal(f"échantillonnage de 50 images : {e}")
+    journal(f"échantillonnage de 50 images : {e}")
 
     # --- qualité : ablation
     variantes_ech = [("σ²=β", "beta", False, None), ("σ²=β̃", "posterieure", False, None),
@@ -671,7 +671,7 @@ def main(argv=None):
     R["charge_fin"] = os.getloadavg()[0]
     texte = ecrire_rapport(R, dossier, docs, publier)
     print(texte)
-    journal(f"terminé en {R['duree_totale_s'] / 60:.1f} min ; rapport : {dossier / 'benchmark.md'}"
+    journal(f"terminé en {R['duree_totale_s'] / 60:.1f} min ; rapport : {dossier / 'benchmark.md'}"
             + (f" et {docs / 'benchmark.md'}" if publier else " (docs/ non modifié : budget réduit)"))
 
 

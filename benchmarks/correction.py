@@ -84,7 +84,7 @@ def main(argv=None):
     for nom, duree in (("nbgrader seul, en série", serie), ("autograder.corriger", parallele)):
         par_copie = duree / args.copies
         print(f"| {nom} | {par_copie:.1f} | {30 * par_copie / 60:.1f} min |")
-    print(f"\nAccélération : × {serie / parallele:.2f}")
+    print(f"\nAccélération : × {serie / parallele:.2f}")
     return 0
 
 

@@ -41,7 +41,7 @@ def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp
     assert len(secretes) > 20
     assert "HIDDEN TESTS" not in contenu
     fuites = [l for l in secretes if l in texte]
-    assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
+    assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
 
     solutions = [l.strip() for s in sources for l in s.splitlines() if re.search(r"#\s*SOLUTION\s*$", l)]
     assert len(solutions) > 20 and all(l in texte for l in solutions), "Solutions absentes du corrigé."

@@ -68,7 +68,7 @@ def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
     secretes = [l for l in secretes if l and not l.startswith("#") and len(l) > 12 and l not in publiques]
     assert len(secretes) > 60  # le maître contient bien des solutions et des tests cachés
     fuites = [l for l in secretes if l in lignes_etudiant or l in texte_etudiant]
-    assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"
+    assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"
 
 
 def test_les_cellules_a_completer_ont_les_trous_du_brouillon():

@@ -100,21 +100,21 @@ def test_le_notebook_etudiant_s_affiche_correctement_dans_chromium(mathjax):
     # exception admise : une image-lien (badge « Ouvrir dans Colab ») peut être externe, à
     # condition d'avoir un texte alternatif, qui reste lisible et cliquable hors ligne.
     badges = [i for i in sonde["images"] if i["lien"] and not i["src"].startswith("data:")]
-    assert all(i["alt"].strip() for i in badges), f"Image-lien externe sans texte alternatif : {badges}"
+    assert all(i["alt"].strip() for i in badges), f"Image-lien externe sans texte alternatif : {badges}"
     images = [i for i in sonde["images"] if i not in badges]
     assert {i["alt"] for i in images} == SCHEMAS, detail
     for image in images:
         assert image["src"].startswith("data:image/png;base64,"), f"Image externe : {image}"
         assert image["complete"] and image["naturalWidth"] > 0 and image["naturalHeight"] > 0, \
-            f"Schéma non chargé : {image}"
-        assert image["largeur"] >= 500 and image["hauteur"] >= 200, f"Schéma trop petit à l'écran : {image}"
+            f"Schéma non chargé : {image}"
+        assert image["largeur"] >= 500 and image["hauteur"] >= 200, f"Schéma trop petit à l'écran : {image}"
 
     # Accents : UTF-8 de bout en bout.
     assert sonde["encodage"] == "UTF-8", sonde["encodage"]
     texte = sonde["texte"]
     manquants = [t for t in TEXTES_ACCENTUES if t not in texte]
-    assert not manquants, f"Textes accentués absents de la page affichée : {manquants}"
-    assert not MOJIBAKE.search(texte), f"Accents abîmés : {MOJIBAKE.findall(texte)[:10]}"
+    assert not manquants, f"Textes accentués absents de la page affichée : {manquants}"
+    assert not MOJIBAKE.search(texte), f"Accents abîmés : {MOJIBAKE.findall(texte)[:10]}"
 
     capture = ARTEFACTS / "rendu_etudiant.png"
     assert capture.stat().st_size > 100_000, "Capture d'écran presque vide."

@@ -53,7 +53,7 @@ def test_sorties_enormes_tronquees_dans_le_retour(classe_corrigee):
 def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_corrigee):
     etat = detecter_bac_a_sable()
     if not etat.complet:
-        pytest.skip(f"bac à sable incomplet sur cette machine : {etat.description()}")
+        pytest.skip(f"bac à sable incomplet sur cette machine : {etat.description()}")
     tricheur = Soumission("tricheur", classe_corrigee.remises / "tricheur.ipynb")
     dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "autograded" / tricheur.id_interne
     tentatives = json.loads((dossier / "tp_diffusion" / "tentatives.json").read_text(encoding="utf-8"))
