@@ -1,6 +1,6 @@
 """Barème du TP, lu dans le notebook maître (seule source de vérité).
 
-Chaque cellule de vérification notée a un ``grade_id`` de la forme ``ex<N>[a-z]_verif`` :
+Chaque cellule de vérification notée a un ``grade_id`` de la forme ``ex<N>[a-z]_verif`` :
 l'exercice N reçoit la somme des points de ses parties (``ex2a_verif`` + ``ex2b_verif``).
 """
 import json
@@ -14,7 +14,7 @@ _GRADE_ID = re.compile(r"^ex(?P<numero>\d+)[a-z]?_verif$")
 
 
 def exercice_de(grade_id):
-    """``"ex2b_verif"`` -> ``"ex2"`` ; ``None`` pour une cellule hors barème."""
+    """``"ex2b_verif"`` -> ``"ex2"`` ; ``None`` pour une cellule hors barème."""
     correspondance = _GRADE_ID.match(grade_id or "")
     return f"ex{correspondance['numero']}" if correspondance else None
 
@@ -43,7 +43,7 @@ def bareme(maitre=NOTEBOOK_MAITRE):
 
 
 def points_par_exercice(scores_cellules, maitre=NOTEBOOK_MAITRE):
-    """Somme, par exercice, des points obtenus aux cellules (absentes : 0)."""
+    """Somme, par exercice, des points obtenus aux cellules (absentes : 0)."""
     points = OrderedDict((exercice, 0.0) for exercice in bareme(maitre))
     for grade_id in cellules_notees(maitre):
         points[exercice_de(grade_id)] += float(scores_cellules.get(grade_id) or 0.0)

@@ -1,7 +1,7 @@
 """Dossier de cours nbgrader temporaire, construit à partir du notebook maître.
 
 nbgrader travaille dans un dossier de cours (``source/``, ``release/``, ``submitted/``,
-``autograded/``, ``feedback/`` et ``gradebook.db``). Ce dépôt n'en garde aucun : chaque
+``autograded/``, ``feedback/`` et ``gradebook.db``). Ce dépôt n'en garde aucun : chaque
 commande en construit un là où on le lui dit (sous ``build/`` ou sous le dossier de sortie
 de la correction), jamais dans les sources.
 """
@@ -24,9 +24,9 @@ def configuration(racine_cours, **reglages):
 
 
 def preparer_cours(racine_cours, maitre=NOTEBOOK_MAITRE, **reglages):
-    """Crée le dossier de cours et y génère la version étudiante ; renvoie le notebook publié.
+    """Crée le dossier de cours et y génère la version étudiante ; renvoie le notebook publié.
 
-    ``reglages`` : sections de configuration nbgrader à surcharger (voir ``configuration``).
+    ``reglages`` : sections de configuration nbgrader à surcharger (voir ``configuration``).
     """
     from nbgrader.apps import NbGraderAPI
 

@@ -1,8 +1,8 @@
 """Environnement des noyaux qui exécutent le TP hors de Colab (tests, correction)."""
 from autograder.chemins import IPYTHONDIR_HORS_LIGNE
 
-#: Mode rapide : 1 epoch sur 2 000 images (quelques secondes sur CPU) au lieu de 20 epochs
-#: sur 60 000 ; MNIST lu hors ligne ; TensorFlow silencieux sur stderr (nbgrader donne 0 à
+#: Mode rapide : 1 epoch sur 2 000 images (quelques secondes sur CPU) au lieu de 20 epochs
+#: sur 60 000 ; MNIST lu hors ligne ; TensorFlow silencieux sur stderr (nbgrader donne 0 à
 #: une cellule de test qui écrit sur stderr).
 ENVIRONNEMENT_RAPIDE = {
     "TP_EPOCHS": "1",

@@ -10,6 +10,7 @@ from nbgrader.preprocessors import (
 
 from autograder.distribution.preprocessors import ClearSolutionLines
 from autograder.distribution.preprocessors import BadgeColab
+from autograder.typographie import TypographieFrancaise
 
 c = get_config()  # noqa: F821 (fourni par traitlets)
 
@@ -23,6 +24,7 @@ c.GenerateAssignment.preprocessors = [
     InstantiateTests,
     LockCells,
     ClearSolutionLines,
+    TypographieFrancaise,
     ClearOutput,
     CheckCellMetadata,
     ComputeChecksums,
@@ -47,6 +49,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from autograder.chemins import RACINE  # noqa: E402
+from autograder.correction.commentaires import CommentairesFrancais  # noqa: E402
 from autograder.correction.preprocessors import (  # noqa: E402
     ExecuteSuivi, LimiterSorties, MasquerTestsCaches,
 )
@@ -74,7 +77,9 @@ c.IgnorePattern.pattern = (
     r"^\s*[IWEF]\d{4} |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
 )
 # Retours : en français, sans le code ni les traces des tests cachés.
-c.GenerateFeedback.preprocessors = [GetGrades, MasquerTestsCaches, CSSHTMLHeaderPreprocessor]
+# Le « No response. » anglais de nbgrader sous chaque réponse non modifiée devient un
+# message français (réponses notées) ou disparaît (parties facultatives).
+c.GenerateFeedback.preprocessors = [GetGrades, CommentairesFrancais, MasquerTestsCaches, CSSHTMLHeaderPreprocessor]
 # NbGraderAPI impose le nom de modèle « feedback » : notre dossier autograder/modeles/feedback
 # (libellés en français) passe devant celui de nbgrader.
 c.HTMLExporter.extra_template_basedirs = [

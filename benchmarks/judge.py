@@ -1,4 +1,4 @@
-"""Le juge : un petit classifieur MNIST entraîné sur de vrais chiffres que le modèle de
+"""Le juge : un petit classifieur MNIST entraîné sur de vrais chiffres que le modèle de
 diffusion n'a jamais vus, et la distance de Fréchet dans son espace de caractéristiques."""
 import numpy as np
 from tensorflow import keras
@@ -7,8 +7,8 @@ from tensorflow import keras
 def vers_entree_juge(images, echelle="reel"):
     """Images -> (N, 28, 28, 1) dans [0, 1].
 
-    ``reel`` : pixels 0..255 ; ``tp`` : valeurs du TP (normalize : (p - 128) / 128), telles
-    qu'échantillonnées ; on inverse la normalisation puis on coupe à [0, 255]."""
+    ``reel`` : pixels 0..255 ; ``tp`` : valeurs du TP (normalize : (p - 128) / 128), telles
+    qu'échantillonnées ; on inverse la normalisation puis on coupe à [0, 255]."""
     x = np.asarray(images, dtype="float32").reshape(-1, 28, 28)
     if echelle == "tp":
         x = np.clip(x * 128.0 + 128.0, 0.0, 255.0)
@@ -56,7 +56,7 @@ def statistiques(traits):
 def distance_de_frechet(stats1, stats2):
     (mu1, s1), (mu2, s2) = stats1, stats2
     # Tr(racine(S1 S2)) = somme des racines des valeurs propres de S1^1/2 S2 S1^1/2 (symétrique,
-    # positive) : stable même si des caractéristiques ReLU sont mortes (covariance singulière).
+    # positive) : stable même si des caractéristiques ReLU sont mortes (covariance singulière).
     vp, vecp = np.linalg.eigh(s1)
     r1 = (vecp * np.sqrt(np.clip(vp, 0, None))) @ vecp.T
     trace_racine = np.sum(np.sqrt(np.clip(np.linalg.eigvalsh(r1 @ s2 @ r1), 0, None)))

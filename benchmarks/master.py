@@ -1,6 +1,6 @@
 """Le code du TP, pris tel quel dans le notebook maître (source unique de vérité).
 
-On ne recopie rien : on lit ``solutions/tp_diffusion.ipynb``, on extrait les cellules de
+On ne recopie rien : on lit ``solutions/tp_diffusion.ipynb``, on extrait les cellules de
 code par leur ``grade_id`` nbgrader et on les exécute dans un espace de noms. Les variantes
 de l'ablation (U-Net du brouillon, suivi de l'EMA) sont obtenues en modifiant UNE ligne du texte source
 du maître, en mémoire, avec une vérification que la ligne visée existe bien une seule fois.
@@ -33,18 +33,18 @@ def sources_des_cellules(chemin=NOTEBOOK_MAITRE):
 
 
 def remplacer_une_fois(source, motif, remplacement, quoi):
-    """Remplace l'unique ligne qui correspond à ``motif`` (regex) ; échoue sinon."""
+    """Remplace l'unique ligne qui correspond à ``motif`` (regex) ; échoue sinon."""
     nouveau, n = re.subn(motif, remplacement, source, flags=re.MULTILINE)
     if n != 1:
-        raise RuntimeError(f"{quoi} : {n} occurrence(s) du motif {motif!r} dans le maître "
-                           "(attendu : exactement 1). Le notebook a changé : mettez à jour "
+        raise RuntimeError(f"{quoi} : {n} occurrence(s) du motif {motif!r} dans le maître "
+                           "(attendu : exactement 1). Le notebook a changé : mettez à jour "
                            "benchmarks/master.py.")
     return nouveau
 
 
 def unet_du_brouillon(source_unet):
-    """U-Net du brouillon : la 1re convolution lit ``input_image`` au lieu de
-    ``input_layer`` (image + pas t concaténés) ; le pas t est donc ignoré."""
+    """U-Net du brouillon : la 1re convolution lit ``input_image`` au lieu de
+    ``input_layer`` (image + pas t concaténés) ; le pas t est donc ignoré."""
     return remplacer_une_fois(
         source_unet,
         r"^(\s*conv1 = Conv2D\(32, .*\))\(input_layer\)\s*$",
@@ -63,7 +63,7 @@ def fit_avec_callbacks(source, nom_variable="_callbacks_benchmark"):
 
 
 class _PltMuet:
-    """Remplace ``plt`` pendant l'exécution des cellules du maître : pas de figure."""
+    """Remplace ``plt`` pendant l'exécution des cellules du maître : pas de figure."""
 
     def __getattr__(self, nom):
         return lambda *a, **k: None
@@ -81,7 +81,7 @@ def executer(source, ns, nom, muet=True):
 
 
 def charger_maitre(brouillon=False, sources=None):
-    """Espace de noms avec le code du TP : beta, alpha, alpha_barre, T, normalize,
+    """Espace de noms avec le code du TP : beta, alpha, alpha_barre, T, normalize,
     DiffusionSequence, create_unet, DiffusionSequenceConditionnelle, ... ."""
     sources = sources or sources_des_cellules()
     ns = {"__name__": "tp_maitre"}

@@ -1,14 +1,14 @@
 """Rendu d'une page HTML dans Chromium sans tête (headless), hors ligne, pour les tests.
 
-Ni Selenium ni chromedriver : un seul lancement de Chromium fait à la fois la capture
+Ni Selenium ni chromedriver : un seul lancement de Chromium fait à la fois la capture
 d'écran (``--screenshot``) et la copie du DOM après exécution des scripts (``--dump-dom``).
-Une « sonde » JavaScript ajoutée à la fin de la page attend que MathJax ait fini, puis
-écrit dans le DOM, en JSON, ce que seul le navigateur sait : formules rendues ou en
+Une « sonde » JavaScript ajoutée à la fin de la page attend que MathJax ait fini, puis
+écrit dans le DOM, en JSON, ce que seul le navigateur sait : formules rendues ou en
 erreur, taille réelle des images (``naturalWidth``), texte affiché, hauteur de la page.
 
 Chromium et MathJax 2 viennent des paquets Debian ``chromium`` et ``libjs-mathjax``
-(``make install`` les installe ; :func:`installer_paquets_debian` réessaie au besoin).
-Le réseau est coupé dans le navigateur (``--host-resolver-rules``) : une image ou un
+(``make install`` les installe ; :func:`installer_paquets_debian` réessaie au besoin).
+Le réseau est coupé dans le navigateur (``--host-resolver-rules``) : une image ou un
 script externe ne se charge pas, comme chez un étudiant sans connexion.
 """
 import html
@@ -25,15 +25,15 @@ OPTIONS_CHROMIUM = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-quic", "--hide-scrollbars", "--force-device-scale-factor=1",
-    # Aucun nom d'hôte ne se résout : rien d'externe ne se charge (CDN, images en ligne).
+    # Aucun nom d'hôte ne se résout : rien d'externe ne se charge (CDN, images en ligne).
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
-#: Emplacements de MathJax 2 (``MathJax.js``) : paquet Debian libjs-mathjax, ou $TP_MATHJAX.
+#: Emplacements de MathJax 2 (``MathJax.js``) : paquet Debian libjs-mathjax, ou $TP_MATHJAX.
 EMPLACEMENTS_MATHJAX = [
     Path("/usr/share/javascript/mathjax/MathJax.js"),
     Path("/usr/share/mathjax/MathJax.js"),
 ]
-#: La configuration que nbconvert demande au CDN : TeX, sortie CommonHTML, mode sûr.
+#: La configuration que nbconvert demande au CDN : TeX, sortie CommonHTML, mode sûr.
 CONFIG_MATHJAX = "TeX-AMS_CHTML-full,Safe"
 ID_SONDE = "tp-sonde-rendu"
 
@@ -87,7 +87,7 @@ SONDE = """
 
 
 def installer_paquets_debian(*paquets, delai=600):
-    """``apt-get install`` des paquets (avec ``apt-get update`` si besoin) ; vrai si réussi."""
+    """``apt-get install`` des paquets (avec ``apt-get update`` si besoin) ; vrai si réussi."""
     if not shutil.which("apt-get") or os.geteuid() != 0:
         return False
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -113,7 +113,7 @@ def trouver_chromium():
 
 
 def trouver_mathjax():
-    """Chemin de ``MathJax.js`` (MathJax 2) : $TP_MATHJAX, sinon le paquet Debian."""
+    """Chemin de ``MathJax.js`` (MathJax 2) : $TP_MATHJAX, sinon le paquet Debian."""
     candidats = [os.environ.get("TP_MATHJAX"), *EMPLACEMENTS_MATHJAX]
     for chemin in filter(None, candidats):
         if Path(chemin).is_file():
@@ -152,7 +152,7 @@ def rendre(page, capture, largeur=1100, hauteur_max=16000, delai=90):
     trouves = re.findall(f'<pre id="{ID_SONDE}"[^>]*>(.*?)</pre>', dom, re.DOTALL)
     if not trouves:
         raise AssertionError(
-            "La sonde n'a rien écrit : la page ou MathJax n'a pas fini de se charger dans "
+            "La sonde n'a rien écrit : la page ou MathJax n'a pas fini de se charger dans "
             f"Chromium (code de sortie {fini.returncode}).\n{stderr}"
         )
     sonde = json.loads(html.unescape(trouves[-1]))

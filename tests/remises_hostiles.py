@@ -1,7 +1,7 @@
-"""Remises « hostiles » : tout ce que des étudiants font à leurs notebooks.
+"""Remises « hostiles » : tout ce que des étudiants font à leurs notebooks.
 
 Chaque remise est écrite dans le dossier de la classe (voir ``tests/conftest.py``) et a
-sa note attendue : ``ATTENDU[étudiant] = (points perdus par exercice, motif du statut)``.
+sa note attendue : ``ATTENDU[étudiant] = (points perdus par exercice, motif du statut)``.
 """
 import copy
 import json
@@ -14,11 +14,11 @@ import nbformat
 from autograder.chemins import RACINE
 from fabrique import ecrire, remise
 
-#: Fichier que le « tricheur » essaie d'écrire : hors de son dossier et hors de /tmp (que le
+#: Fichier que le « tricheur » essaie d'écrire : hors de son dossier et hors de /tmp (que le
 #: bac à sable remplace par un /tmp privé, où une écriture ne toucherait pas le vrai disque).
 CIBLE_PIRATE = Path("/var/tmp") / f"pirate_tp_diffusion_{os.getpid()}.txt"
 
-# étudiant -> ({exercice: points perdus}, expression régulière attendue dans « statut » ou None pour « ok »)
+# étudiant -> ({exercice: points perdus}, expression régulière attendue dans « statut » ou None pour « ok »)
 ATTENDU = {
     "tout_leve": ("tout", None),
     "boucle_infinie": ({"ex3": 2}, None),
@@ -88,7 +88,7 @@ def ecrire_remises_hostiles(dossier, port):
            dossier / "bombe_memoire.ipynb")
     ecrire(_prefixer(remise(), "ex7_reponse", "import os\nos._exit(1)"), dossier / "plantage_noyau.ipynb")
 
-    # Vérifications modifiée, supprimée, dupliquée, déplacée ; cellule ajoutée ; type changé.
+    # Vérifications modifiée, supprimée, dupliquée, déplacée ; cellule ajoutée ; type changé.
     bouscule = remise({"ex1_reponse": {0: "beta = np.zeros(T + 1)"}})
     cellules = bouscule["cells"]
     _cellule(bouscule, "ex1_verif")["source"] = "pass  # plus de vérification !"

@@ -2,7 +2,7 @@
 
 nbgrader donne 0 à toute cellule de test qui écrit sur stderr. On note un petit notebook
 dont la cellule de test déclenche de vrais avertissements de TensorFlow, de Keras et de
-Python : avec la configuration du dépôt, elle a tous ses points ; sans le filtre
+Python : avec la configuration du dépôt, elle a tous ses points ; sans le filtre
 (IgnorePattern désactivé), nbgrader lui aurait mis 0.
 """
 

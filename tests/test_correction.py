@@ -1,4 +1,4 @@
-"""La correction d'une classe : barème, erreurs typiques sans cascade, sorties, reprise, parts."""
+"""La correction d'une classe : barème, erreurs typiques sans cascade, sorties, reprise, parts."""
 import csv
 import json
 import re
@@ -64,9 +64,9 @@ def test_notes_csv_colonnes_et_moodle(classe_corrigee):
 
 def test_resume_au_terminal(classe_corrigee):
     notes, texte = classe_corrigee.notes, classe_corrigee.texte
-    assert f"Copies notées : {len(notes)}" in texte
+    assert f"Copies notées : {len(notes)}" in texte
     assert re.search(r"Moyenne : \d+\.\d\d / 20 — médiane : \d+\.\d\d / 20", texte)
-    assert "Réussite complète par exercice : ex1" in texte
+    assert "Réussite complète par exercice : ex1" in texte
     assert f"{len(notes)}/{len(notes)}" in texte  # barre de progression
 
 
@@ -102,7 +102,7 @@ def test_relancer_reprend_sans_rien_recorriger_ni_ecraser(classe_corrigee):
         cwd=RACINE, capture_output=True, text=True, timeout=300,
     )
     assert execution.returncode == 0, execution.stderr
-    assert f"Reprise : {len(notes)} remise(s) déjà notée(s) et inchangée(s), 0 à noter." in execution.stdout
+    assert f"Reprise : {len(notes)} remise(s) déjà notée(s) et inchangée(s), 0 à noter." in execution.stdout
     assert (sortie / "notes.csv").read_bytes() == avant
     assert not (sortie / "archives").exists() or not list((sortie / "archives").glob("*notes.csv"))
 
@@ -130,7 +130,7 @@ def test_parts_deterministes_et_fusion(classe_corrigee, tmp_path):
     fusionner(dossiers, fusion, ecran=open("/dev/null", "w"))
     assert (fusion / "notes.csv").read_text(encoding="utf-8") == (sortie / "notes.csv").read_text(encoding="utf-8")
     assert len(list((fusion / "feedback").glob("*.html"))) == len(notes)
-    # un étudiant présent dans deux parts : le résultat le plus récent est gardé, et c'est dit
+    # un étudiant présent dans deux parts : le résultat le plus récent est gardé, et c'est dit
     doublon = next(iter((dossiers[0] / "etat").glob("*.json")))
     etat = json.loads(doublon.read_text(encoding="utf-8"))
     etat["date"] = "2999-01-01T00:00:00"

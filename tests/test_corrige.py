@@ -1,4 +1,4 @@
-"""``make corrige`` : le maître exécuté, sans tests cachés, en un HTML autonome avec ses figures."""
+"""``make corrige`` : le maître exécuté, sans tests cachés, en un HTML autonome avec ses figures."""
 import html
 import io
 import re
@@ -28,7 +28,7 @@ def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp
     assert len(secretes) > 20
     assert "HIDDEN TESTS" not in contenu
     fuites = [l for l in secretes if l in texte]
-    assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
+    assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
 
     solutions = [l.strip() for s in sources for l in s.splitlines() if re.search(r"#\s*SOLUTION\s*$", l)]
     assert len(solutions) > 20 and all(l in texte for l in solutions), "Solutions absentes du corrigé."
@@ -38,12 +38,12 @@ def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp
     assert not [o for o in sorties if o.output_type == "error"], "Une cellule a échoué."
     figures = [o for o in sorties if "image/png" in o.get("data", {})]
     assert len(figures) >= 8  # bruitage x2, batch, perte, x̂0, trajectoire, 50 images, conditionnel
-    # Autonome : figures et deux schémas embarqués en base64, aucune image par lien.
+    # Autonome : figures et deux schémas embarqués en base64, aucune image par lien.
     assert contenu.count('src="data:image/png;base64,') >= len(figures) + 2
     assert not re.search(r'<img[^>]+src="(?!data:)', contenu)
     assert texte.count("correct.") >= 10 and "Corrigé." in texte
 
-    # Progression : une ligne par cellule de code, et la barre de Keras pendant l'entraînement.
+    # Progression : une ligne par cellule de code, et la barre de Keras pendant l'entraînement.
     lignes = re.findall(r"^\[\s*(\d+)/(\d+)\] (\S+) … ", progression, flags=re.MULTILINE)
     assert len(lignes) == int(lignes[0][1]) == len([s for s in sources if s.strip()]), progression
     assert re.search(r"^\s+\d+/\d+ ━+ .*loss", progression, flags=re.MULTILINE), progression

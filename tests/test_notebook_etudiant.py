@@ -35,7 +35,7 @@ def lignes_visibles(texte):
 def test_le_notebook_etudiant_committe_est_celui_que_genere_le_maitre(tmp_path):
     neuf = generer(tmp_path / "tp_diffusion.ipynb")
     assert neuf.read_bytes() == NOTEBOOK_ETUDIANT.read_bytes(), (
-        "notebooks/tp_diffusion.ipynb n'est pas à jour : lancez « make student » et committez-le."
+        "notebooks/tp_diffusion.ipynb n'est pas à jour : lancez « make student » et committez-le."
     )
 
 
@@ -53,7 +53,7 @@ def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
     secretes = [l for l in secretes if l and not l.startswith("#") and len(l) > 12 and l not in publiques]
     assert len(secretes) > 60  # le maître contient bien des solutions et des tests cachés
     fuites = [l for l in secretes if l in lignes_etudiant or l in texte_etudiant]
-    assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"
+    assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"
 
 
 def test_les_cellules_a_completer_ont_les_trous_du_brouillon():

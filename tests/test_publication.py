@@ -1,4 +1,4 @@
-"""make release : le paquet étudiant ne contient que le notebook et le README, et rien du maître."""
+"""make release : le paquet étudiant ne contient que le notebook et le README, et rien du maître."""
 import base64
 import hashlib
 import json
@@ -23,7 +23,7 @@ DEPOT, BRANCHE = "univ-exemple/tp-diffusion-etudiants", "rentree-2025"
 
 
 def lancer_make_release(dest, **variables):
-    """Lance « make release DEST=… VARIABLE=… » (ou le module, si make est absent), sans attendre."""
+    """Lance « make release DEST=… VARIABLE=… » (ou le module, si make est absent), sans attendre."""
     if shutil.which("make"):
         commande = ["make", "--no-print-directory", "-C", str(RACINE), "release", f"DEST={dest}"]
         commande += [f"{nom}={valeur}" for nom, valeur in variables.items()]
@@ -41,10 +41,10 @@ def make_release(dest, **variables):
 
 @pytest.fixture(scope="module")
 def paquets(tmp_path_factory):
-    """Les paquets des deux mises en place, construits en parallèle (« make release » et publier()).
+    """Les paquets des deux mises en place, construits en parallèle (« make release » et publier()).
 
-    « github » : dépôt public des étudiants (GitHub, GitHub Classroom), avec badge ;
-    « fichier » : notebook déposé sur Moodle ou Drive, sans badge.
+    « github » : dépôt public des étudiants (GitHub, GitHub Classroom), avec badge ;
+    « fichier » : notebook déposé sur Moodle ou Drive, sans badge.
     """
     racine = tmp_path_factory.mktemp("publication")
     processus = lancer_make_release(racine / "github", PUBLIC_REPO=DEPOT, PUBLIC_BRANCH=BRANCHE)
@@ -92,7 +92,7 @@ def test_le_paquet_ne_contient_que_le_notebook_et_le_readme(nom, request):
 
 @pytest.mark.parametrize("nom", ["paquet", "paquet_fichier"])
 def test_aucune_ligne_de_solution_ni_de_test_cache_nulle_part_dans_le_paquet(nom, request, secrets):
-    # Fouille chaque fichier : texte brut, chaînes JSON (métadonnées comprises), pièces jointes
+    # Fouille chaque fichier : texte brut, chaînes JSON (métadonnées comprises), pièces jointes
     # base64 décodées et leurs morceaux PNG, sommes de contrôle nbgrader recalculées.
     assert fuites(request.getfixturevalue(nom), secrets) == []
 
@@ -154,7 +154,7 @@ IMPLANTS = {
 
 @pytest.mark.parametrize("implant", IMPLANTS)
 def test_la_fouille_trouve_un_secret_cache_n_importe_ou(implant, paquet, secrets, tmp_path):
-    # La fouille elle-même est vérifiée : un secret glissé n'importe où dans une copie du paquet
+    # La fouille elle-même est vérifiée : un secret glissé n'importe où dans une copie du paquet
     # (en clair, compressé, en base64, dans une image…) doit être trouvé.
     copie = shutil.copytree(paquet, tmp_path / "paquet")
     secret = next(s for s in secrets if "np.linspace" in s or "np.cumprod" in s)
@@ -162,7 +162,7 @@ def test_la_fouille_trouve_un_secret_cache_n_importe_ou(implant, paquet, secrets
     assert fuites(copie, secrets), implant
 
 
-# --- Badge « Ouvrir dans Colab » ------------------------------------------------------------
+# --- Badge « Ouvrir dans Colab » ------------------------------------------------------------
 
 def test_le_badge_ouvre_la_copie_publique_du_notebook(paquet):
     premiere = cellules(paquet / NOTEBOOK)[0]
@@ -183,7 +183,7 @@ def test_le_notebook_du_paquet_est_le_notebook_etudiant_avec_le_badge_du_depot_p
     url_committee = source(badge).rsplit("](", 1)[1].rstrip(")")
     publie = (paquet / NOTEBOOK).read_text(encoding="utf-8")
     assert publie == committe.replace(url_committee, url_colab(DEPOT, BRANCHE, str(NOTEBOOK)))
-    # Sans dépôt public : le même notebook, sans la cellule du badge.
+    # Sans dépôt public : le même notebook, sans la cellule du badge.
     assert cellules(paquet_fichier / NOTEBOOK) == cellules(NOTEBOOK_ETUDIANT)[1:]
 
 
@@ -199,8 +199,8 @@ def test_readme_du_paquet_selon_la_mise_en_place(paquet, paquet_fichier):
 
 
 def test_make_student_ne_depend_pas_de_l_environnement(tmp_path, monkeypatch):
-    # Le notebook committé doit être celui que génère « make student » sur toute machine :
-    # PUBLIC_REPO ne vaut que pour « make release », jamais pour nbgrader_config.py.
+    # Le notebook committé doit être celui que génère « make student » sur toute machine :
+    # PUBLIC_REPO ne vaut que pour « make release », jamais pour nbgrader_config.py.
     monkeypatch.setenv("PUBLIC_REPO", DEPOT)
     monkeypatch.setenv("PUBLIC_BRANCH", BRANCHE)
     config = configuration(tmp_path)
@@ -260,5 +260,5 @@ def test_make_release_refuse_avec_un_message_clair_et_n_ecrit_rien():
     avant = sorted(p.name for p in (RACINE / "notebooks").iterdir())
     resultat = make_release("notebooks", PUBLIC_REPO=DEPOT)
     assert resultat.returncode != 0
-    assert "make release : refus d'écrire le paquet" in resultat.stderr
+    assert "make release : refus d'écrire le paquet" in resultat.stderr
     assert sorted(p.name for p in (RACINE / "notebooks").iterdir()) == avant

@@ -1,6 +1,6 @@
 """Trouver les remises d'une classe et les lire, quoi que les étudiants leur aient fait.
 
-Un dossier de remises contient, tels que téléchargés (Colab, Drive, Moodle) :
+Un dossier de remises contient, tels que téléchargés (Colab, Drive, Moodle) :
 ``<étudiant>.ipynb`` ou ``<étudiant>/<nom quelconque>.ipynb``. L'identifiant de l'étudiant
 est le nom du fichier ou du dossier (accents et espaces admis).
 """
@@ -28,12 +28,12 @@ class Soumission:
     def empreinte(self):
         try:
             return hashlib.sha256(self.chemin.read_bytes()).hexdigest()
-        except OSError:  # fichier illisible : la correction le dira, sans arrêter la classe
+        except OSError:  # fichier illisible : la correction le dira, sans arrêter la classe
             return None
 
 
-#: Suffixe des dossiers d'un téléchargement groupé de devoir Moodle :
-#: « Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom ».
+#: Suffixe des dossiers d'un téléchargement groupé de devoir Moodle :
+#: « Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom ».
 _SUFFIXE_MOODLE = re.compile(r"_\d+_assignsubmission_\w+?_?$")
 
 
@@ -53,7 +53,7 @@ def _date(chemin):
 
 
 def decouvrir(dossier):
-    """Renvoie ``(soumissions, ignores)`` : une remise par étudiant, triées par identifiant.
+    """Renvoie ``(soumissions, ignores)`` : une remise par étudiant, triées par identifiant.
 
     Quand un étudiant a plusieurs notebooks (deux remises, un dossier avec deux fichiers),
     on garde le plus récent (date de modification) et on le dit dans ses remarques.
@@ -61,7 +61,7 @@ def decouvrir(dossier):
     """
     dossier = Path(dossier)
     if not dossier.is_dir():
-        raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
+        raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
     candidats, ignores = {}, []
     for entree in sorted(dossier.iterdir()):
         if _ignore(entree.relative_to(dossier)):
@@ -85,31 +85,31 @@ def decouvrir(dossier):
         if len(chemins) > 1:
             autres = ", ".join(p.name for p in chemins[1:])
             soumission.remarques.append(
-                f"{len(chemins)} remises trouvées : la plus récente ({chemins[0].name}) est notée, "
+                f"{len(chemins)} remises trouvées : la plus récente ({chemins[0].name}) est notée, "
                 f"les autres ignorées ({autres})")
         soumissions.append(soumission)
     return soumissions, ignores
 
 
 def selectionner_part(soumissions, part):
-    """Part ``"i/n"`` (1 ≤ i ≤ n) : tranche déterministe, stable quand la classe change."""
+    """Part ``"i/n"`` (1 ≤ i ≤ n) : tranche déterministe, stable quand la classe change."""
     try:
         i, n = (int(x) for x in part.split("/"))
     except ValueError:
-        raise ValueError(f"Part invalide : {part} (attendu i/n, par exemple 2/8)") from None
+        raise ValueError(f"Part invalide : {part} (attendu i/n, par exemple 2/8)") from None
     if not 1 <= i <= n:
-        raise ValueError(f"Part invalide : {part} (attendu i/n avec 1 ≤ i ≤ n)")
+        raise ValueError(f"Part invalide : {part} (attendu i/n avec 1 ≤ i ≤ n)")
     return [s for s in soumissions if int(hashlib.sha1(s.etudiant.encode("utf-8")).hexdigest(), 16) % n == i - 1]
 
 
 class SoumissionIllisible(Exception):
-    """La remise n'est pas un notebook lisible ; le message (français) dit pourquoi."""
+    """La remise n'est pas un notebook lisible ; le message (français) dit pourquoi."""
 
 
 def lire_notebook(chemin):
     """Lit une remise en nbformat 4, en réparant ce qui peut l'être.
 
-    Renvoie ``(notebook, remarques)`` ; lève ``SoumissionIllisible`` sinon.
+    Renvoie ``(notebook, remarques)`` ; lève ``SoumissionIllisible`` sinon.
     """
     remarques = []
     try:
@@ -125,7 +125,7 @@ def lire_notebook(chemin):
     try:
         brut = json.loads(texte)
     except json.JSONDecodeError as erreur:
-        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : fichier tronqué ou modifié à la main ?")
+        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : fichier tronqué ou modifié à la main ?")
     if not isinstance(brut, dict) or "cells" not in brut and "worksheets" not in brut:
         raise SoumissionIllisible("ce n'est pas un notebook Jupyter (pas de cellules)")
     version = brut.get("nbformat")

@@ -21,7 +21,7 @@ def ligne_trou(ligne):
     ``beta = np.linspace(...)  # SOLUTION``   ->  ``beta = ...``
     ``for t in range(T, 0, -1):  # SOLUTION`` ->  ``for t in ... :``
 
-    Renvoie ``None`` si la ligne n'est pas marquée ; lève ``ValueError`` si elle est
+    Renvoie ``None`` si la ligne n'est pas marquée ; lève ``ValueError`` si elle est
     marquée mais n'est ni une affectation ni un en-tête de boucle ``for``.
     """
     if not MARQUEUR_SOLUTION.search(ligne):
@@ -34,7 +34,7 @@ def ligne_trou(ligne):
     if affectation:
         return f"{affectation['indent']}{affectation['cible']} = ..."
     raise ValueError(
-        "Ligne marquée « # SOLUTION » qui n'est ni une affectation ni un en-tête de "
+        "Ligne marquée « # SOLUTION » qui n'est ni une affectation ni un en-tête de "
         f"boucle for : {ligne!r}"
     )
 
@@ -43,7 +43,7 @@ class ClearSolutionLines(ClearSolutions):
     """``ClearSolutions`` qui garde le membre de gauche des lignes de solution.
 
     nbgrader remplace une région ``### BEGIN SOLUTION`` / ``### END SOLUTION`` en bloc.
-    Le TP, lui, donne aux étudiants des lignes à trou (``alpha = ...``) : dans le notebook
+    Le TP, lui, donne aux étudiants des lignes à trou (``alpha = ...``) : dans le notebook
     maître, chaque ligne de solution se termine par ``# SOLUTION`` et devient ``cible = ...``
     (ou ``for t in ... :``) dans le notebook étudiant. Les régions classiques restent
     gérées comme dans nbgrader (partie facultative).
@@ -62,12 +62,12 @@ class ClearSolutionLines(ClearSolutions):
         return remplace
 
 
-# --- Badge « Ouvrir dans Colab » -------------------------------------------------------------
+# --- Badge « Ouvrir dans Colab » -------------------------------------------------------------
 from nbformat.v4 import new_markdown_cell  # noqa: E402
 from nbgrader.preprocessors import NbGraderPreprocessor  # noqa: E402
 from traitlets import TraitError, Unicode, validate  # noqa: E402
 
-#: Valeur d'exemple de ``c.BadgeColab.depot`` : le dépôt public des étudiants n'est pas encore
+#: Valeur d'exemple de ``c.BadgeColab.depot`` : le dépôt public des étudiants n'est pas encore
 #: choisi. Le notebook committé garde alors un badge qui n'ouvre rien, et ``make release``
 #: exige ``PUBLIC_REPO``.
 DEPOT_A_RENSEIGNER = "OWNER/REPO"
@@ -84,21 +84,21 @@ def url_colab(depot, branche, chemin):
 
 
 def ligne_badge(depot, branche, chemin):
-    """Ligne markdown du badge « Ouvrir dans Colab »."""
+    """Ligne markdown du badge « Ouvrir dans Colab »."""
     return f"[![Ouvrir dans Colab]({IMAGE_BADGE})]({url_colab(depot, branche, chemin)})"
 
 
 class BadgeColab(NbGraderPreprocessor):
-    """Ajoute en tête du notebook étudiant une cellule markdown « Ouvrir dans Colab ».
+    """Ajoute en tête du notebook étudiant une cellule markdown « Ouvrir dans Colab ».
 
-    Le badge ouvre la copie publique du notebook : ``<dossier>/<notebook>.ipynb`` sur la
+    Le badge ouvre la copie publique du notebook : ``<dossier>/<notebook>.ipynb`` sur la
     branche ``branche`` du dépôt GitHub ``depot``. Avec ``depot`` vide, pas de badge (notebook
-    distribué comme fichier, par Moodle ou Drive). Le master n'en contient pas : le badge n'est
+    distribué comme fichier, par Moodle ou Drive). Le master n'en contient pas : le badge n'est
     ajouté qu'à la génération (une cellule de badge déjà présente est remplacée).
     """
 
     depot = Unicode(
-        "", help="Dépôt GitHub public des étudiants, « propriétaire/nom » ; vide : pas de badge."
+        "", help="Dépôt GitHub public des étudiants, « propriétaire/nom » ; vide : pas de badge."
     ).tag(config=True)
     branche = Unicode("main", help="Branche de ce dépôt public.").tag(config=True)
     dossier = Unicode("notebooks", help="Dossier du notebook dans ce dépôt public.").tag(config=True)
@@ -107,14 +107,14 @@ class BadgeColab(NbGraderPreprocessor):
     def _valider_depot(self, proposition):
         depot = proposition["value"].strip()
         if depot and not _DEPOT_GITHUB.match(depot):
-            raise TraitError(f"BadgeColab.depot : « {depot} » n'est pas de la forme propriétaire/nom.")
+            raise TraitError(f"BadgeColab.depot : « {depot} » n'est pas de la forme propriétaire/nom.")
         return depot
 
     @validate("branche")
     def _valider_branche(self, proposition):
         branche = proposition["value"].strip()
         if not _BRANCHE_GIT.match(branche):
-            raise TraitError(f"BadgeColab.branche : « {branche} » n'est pas un nom de branche valide.")
+            raise TraitError(f"BadgeColab.branche : « {branche} » n'est pas un nom de branche valide.")
         return branche
 
     def chemin(self, notebook):
