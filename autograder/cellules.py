@@ -1,7 +1,7 @@
 """Lire les cellules d'un notebook, en un seul endroit (code de l'autograder et tests).
 
 Une cellule peut être un dict JSON (``json.load``) ou un ``NotebookNode`` (``nbformat``), et
-sa source une chaîne ou une liste de lignes : ``source`` rend toujours une chaîne.
+sa source une chaîne ou une liste de lignes : ``source`` rend toujours une chaîne.
 """
 import re
 
@@ -31,7 +31,7 @@ def grade_id(cellule):
 def separer_regions(texte: str, *, regions=("HIDDEN TESTS",)) -> tuple[list[str], list[str]]:
     """(lignes à l'intérieur des régions ``BEGIN``/``END`` nommées, autres lignes).
 
-    Les lignes de marqueur elles-mêmes ne sont dans aucune des deux listes ; les marqueurs
+    Les lignes de marqueur elles-mêmes ne sont dans aucune des deux listes ; les marqueurs
     d'une région non demandée sont des lignes comme les autres.
     """
     voulues = {" ".join(r.split()) for r in regions}
@@ -47,7 +47,7 @@ def separer_regions(texte: str, *, regions=("HIDDEN TESTS",)) -> tuple[list[str]
 
 def secrets(caches, publiques) -> list[str]:
     """Lignes de ``caches`` (sans espaces autour) qui trahiraient quelque chose si on les
-    retrouvait ailleurs : plus de ``LONGUEUR_MIN_SECRET`` caractères, et absentes du texte
+    retrouvait ailleurs : plus de ``LONGUEUR_MIN_SECRET`` caractères, et absentes du texte
     ``publiques`` (code fourni, tests visibles, énoncé)."""
     texte_public = "\n".join(publiques)
     return sorted({s.strip() for s in caches

@@ -16,7 +16,7 @@ c = get_config()  # noqa: F821 (fourni par traitlets)
 
 c.CourseDirectory.course_id = "tp_diffusion"
 
-# Génération du notebook étudiant : les lignes « # SOLUTION » deviennent « cible = ... ».
+# Génération du notebook étudiant : les lignes « # SOLUTION » deviennent « cible = ... ».
 c.ClearSolutionLines.code_stub = {"python": "# VOTRE CODE ICI (facultatif)"}
 c.ClearSolutionLines.text_stub = "VOTRE RÉPONSE ICI"
 c.GenerateAssignment.preprocessors = [
@@ -35,10 +35,10 @@ c.GenerateAssignment.preprocessors = [
     CheckCellMetadata,
     BadgeColab,
 ]
-# Badge « Ouvrir dans Colab » en tête du notebook étudiant : il ouvre la copie PUBLIQUE du
-# notebook (dépôt des étudiants, jamais celui-ci). Seul réglage à adapter : « OWNER/REPO »
-# veut dire « pas encore choisi ». make release PUBLIC_REPO=… PUBLIC_BRANCH=… le remplace
-# pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/distribution/publication.py.
+# Badge « Ouvrir dans Colab » en tête du notebook étudiant : il ouvre la copie PUBLIQUE du
+# notebook (dépôt des étudiants, jamais celui-ci). Seul réglage à adapter : « OWNER/REPO »
+# veut dire « pas encore choisi ». make release PUBLIC_REPO=… PUBLIC_BRANCH=… le remplace
+# pour le paquet publié (PUBLIC_REPO=aucun : sans badge). Voir autograder/distribution/publication.py.
 c.BadgeColab.depot = "OWNER/REPO"
 c.BadgeColab.branche = "main"
 
@@ -54,8 +54,8 @@ from autograder.correction.preprocessors import (  # noqa: E402
     ExecuteSuivi, LimiterSorties, MasquerTestsCaches,
 )
 
-# La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;
-# l'entraînement court dépasse les 30 s par cellule de nbgrader : 120 s par cellule.
+# La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;
+# l'entraînement court dépasse les 30 s par cellule de nbgrader : 120 s par cellule.
 # Une cellule qui tourne sans fin est interrompue au bout de ce délai et notée 0.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
@@ -70,17 +70,17 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 # TensorFlow, Keras et Python écrivent des avertissements sur stderr, et nbgrader donne 0 à
-# une cellule de test qui écrit sur stderr : ces messages-là sont retirés avant la notation.
+# une cellule de test qui écrit sur stderr : ces messages-là sont retirés avant la notation.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = (
     r"(?i)(warning|warn\(|deprecat|tensorflow|keras|absl|onednn|cuda|xla|"
     r"^\s*[IWEF]\d{4} |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"
 )
-# Retours : en français, sans le code ni les traces des tests cachés.
-# Le « No response. » anglais de nbgrader sous chaque réponse non modifiée devient un
+# Retours : en français, sans le code ni les traces des tests cachés.
+# Le « No response. » anglais de nbgrader sous chaque réponse non modifiée devient un
 # message français (réponses notées) ou disparaît (parties facultatives).
 c.GenerateFeedback.preprocessors = [GetGrades, CommentairesFrancais, MasquerTestsCaches, CSSHTMLHeaderPreprocessor]
-# NbGraderAPI impose le nom de modèle « feedback » : notre dossier autograder/modeles/feedback
+# NbGraderAPI impose le nom de modèle « feedback » : notre dossier autograder/modeles/feedback
 # (libellés en français) passe devant celui de nbgrader.
 c.HTMLExporter.extra_template_basedirs = [
     str(RACINE / "autograder" / "modeles"),

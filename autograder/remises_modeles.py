@@ -1,7 +1,7 @@
 """Remises modèles, pour les tests et les bancs d'essai de la correction.
 
-Comme un étudiant : on part du notebook étudiant généré et on remplit ses ``...``, ligne
-par ligne, avec les réponses du maître ; une « erreur typique » remplace une de ces
+Comme un étudiant : on part du notebook étudiant généré et on remplit ses ``...``, ligne
+par ligne, avec les réponses du maître ; une « erreur typique » remplace une de ces
 réponses par une autre ligne. Les remises restent ainsi synchronisées avec le TP.
 """
 import json
@@ -30,7 +30,7 @@ def notebook_etudiant():
 def remise(erreurs=None, vierge=False):
     """Notebook étudiant rempli (dict JSON).
 
-    ``erreurs`` : {grade_id: {indice_du_trou: "ligne fautive complète"}} ; les indices
+    ``erreurs`` : {grade_id: {indice_du_trou: "ligne fautive complète"}} ; les indices
     comptent les ``...`` de la cellule à partir de 0, dans l'ordre.
     """
     erreurs = erreurs or {}
@@ -47,13 +47,13 @@ def remise(erreurs=None, vierge=False):
             if TROU.match(ligne):
                 attendu = ligne_trou(reponses[gid][k] + "  # SOLUTION")
                 if attendu != ligne:
-                    raise ValueError(f"{gid} : trou « {ligne} » du notebook étudiant, « {attendu} » attendu "
-                                     "d'après le maître (lancez « make student »).")
+                    raise ValueError(f"{gid} : trou « {ligne} » du notebook étudiant, « {attendu} » attendu "
+                                     "d'après le maître (lancez « make student »).")
                 ligne = erreurs.get(gid, {}).get(k, reponses[gid][k])
                 k += 1
             lignes.append(ligne)
         if k != len(reponses[gid]):
-            raise ValueError(f"{gid} : {k} trou(s) dans le notebook étudiant, {len(reponses[gid])} "
+            raise ValueError(f"{gid} : {k} trou(s) dans le notebook étudiant, {len(reponses[gid])} "
                              "réponse(s) dans le maître (lancez « make student »).")
         cellule["source"] = "\n".join(lignes)
     return nb

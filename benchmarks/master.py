@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # lancé en script : le dépôt importable
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # lancé en script : le dépôt importable
 from autograder.cellules import grade_id, source  # noqa: E402
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE  # noqa: E402,F401  (RACINE : lu par benchmark.py)
 

@@ -1,15 +1,15 @@
-"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.correction.classe``.
+"""Vitesse de la correction : nbgrader seul, en série, contre ``autograder.correction.classe``.
 
-Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.vitesse_correction --copies N``
+Usage : ``make benchmark-grading [N=6]`` ou ``python -m benchmarks.vitesse_correction --copies N``
 
 Les deux corrigent N copies correctes du TP (notebook étudiant rempli avec les réponses
-du maître), en mode rapide, avec retour HTML, et affichent les secondes par copie :
+du maître), en mode rapide, avec retour HTML, et affichent les secondes par copie :
 
-- « nbgrader seul » : un dossier de cours, ``autograde`` puis ``generate_feedback`` pour
+- « nbgrader seul » : un dossier de cours, ``autograde`` puis ``generate_feedback`` pour
   chaque étudiant, l'un après l'autre (nbgrader n'a pas de correction parallèle, #174),
   avec sa configuration d'origine sauf le délai par cellule, porté à 120 s comme ici
-  (30 s par défaut : l'entraînement court dépasse parfois ce délai) ;
-- « ce correcteur » : ``python -m autograder.correction.classe`` (un processus par copie, autant
+  (30 s par défaut : l'entraînement court dépasse parfois ce délai) ;
+- « ce correcteur » : ``python -m autograder.correction.classe`` (un processus par copie, autant
   en parallèle que de cœurs, bac à sable, reconstruction des remises).
 """
 import argparse
@@ -28,7 +28,7 @@ from autograder.remises_modeles import ecrire, remise
 
 
 def nbgrader_seul(remises, dossier):
-    """Correction en série avec la configuration d'origine de nbgrader ; renvoie la durée (s)."""
+    """Correction en série avec la configuration d'origine de nbgrader ; renvoie la durée (s)."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
@@ -73,16 +73,16 @@ def main(argv=None):
             ecrire(remise(), tmp / "remises" / f"etudiant{i:03d}.ipynb")
         print(f"{args.copies} copies correctes, mode rapide, {os.cpu_count()} cœur(s)…", flush=True)
         serie = nbgrader_seul(tmp / "remises", tmp / "nbgrader_seul")
-        print(f"  nbgrader seul, en série : {serie:.0f} s", flush=True)
+        print(f"  nbgrader seul, en série : {serie:.0f} s", flush=True)
         parallele = ce_correcteur(tmp / "remises", tmp / "ce_correcteur")
-        print(f"  ce correcteur           : {parallele:.0f} s", flush=True)
+        print(f"  ce correcteur           : {parallele:.0f} s", flush=True)
     print()
     print("| correction | secondes par copie | 30 copies (projection) |")
     print("|---|---|---|")
     for nom, duree in (("nbgrader seul, en série", serie), ("autograder.correction.classe", parallele)):
         par_copie = duree / args.copies
         print(f"| {nom} | {par_copie:.1f} | {30 * par_copie / 60:.1f} min |")
-    print(f"\nAccélération : × {serie / parallele:.2f}")
+    print(f"\nAccélération : × {serie / parallele:.2f}")
     return 0
 
 

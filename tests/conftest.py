@@ -1,8 +1,8 @@
 """Une classe entière de remises, corrigée une seule fois pour toute la session de tests.
 
-Les remises sont fabriquées comme le ferait un étudiant (``autograder/remises_modeles.py``) : le
+Les remises sont fabriquées comme le ferait un étudiant (``autograder/remises_modeles.py``) : le
 notebook étudiant, ses ``...`` remplis, avec ou sans erreur typique, plus les remises
-« hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
+« hostiles » de ``tests/remises_hostiles.py``. La correction passe par la vraie commande
 (``python -m autograder.correction.classe``), en parallèle, comme pour un enseignant.
 """
 import csv
@@ -25,7 +25,7 @@ from autograder.chemins import RACINE  # noqa: E402
 ETUDIANT_CORRECT = "Élodie Martin"
 
 
-# --- Ce qui manque à la machine : ignoré en local, échec en intégration continue ---------------
+# --- Ce qui manque à la machine : ignoré en local, échec en intégration continue ---------------
 
 def en_integration_continue() -> bool:
     """Vrai sous une intégration continue (``CI=true``, comme le posent ``.ci/run`` et GitHub)."""
@@ -33,18 +33,18 @@ def en_integration_continue() -> bool:
 
 
 def exiger_ou_ignorer(condition: object, raison: str) -> None:
-    """Continue si ``condition`` est vraie ; sinon ignore le test en local, le fait échouer sous CI.
+    """Continue si ``condition`` est vraie ; sinon ignore le test en local, le fait échouer sous CI.
 
-    Pour un test qui a besoin d'un outil de la machine (bubblewrap, Chromium, Slurm) : en
-    local, il est ignoré en disant pourquoi ; en intégration continue, une suite verte doit
-    avoir tout vérifié, donc c'est un échec avec la même raison. Aussi en marque :
+    Pour un test qui a besoin d'un outil de la machine (bubblewrap, Chromium, Slurm) : en
+    local, il est ignoré en disant pourquoi ; en intégration continue, une suite verte doit
+    avoir tout vérifié, donc c'est un échec avec la même raison. Aussi en marque :
     ``@pytest.mark.exige(condition, "raison")``.
     """
     if condition:
         return
     if en_integration_continue():
-        pytest.fail(f"{raison}\n(CI={os.environ.get('CI')} : en intégration continue, ce test ne peut pas être "
-                    "ignoré ; installez ce qui manque, par exemple « make paquets-systeme » en root.)",
+        pytest.fail(f"{raison}\n(CI={os.environ.get('CI')} : en intégration continue, ce test ne peut pas être "
+                    "ignoré ; installez ce qui manque, par exemple « make paquets-systeme » en root.)",
                     pytrace=False)
     pytest.skip(raison)
 
@@ -61,7 +61,7 @@ def pytest_runtest_setup(item):
 
 @dataclass
 class Classe:
-    """Une classe corrigée : dossier de sortie, notes.csv lu, sortie texte, remises, guetteur réseau."""
+    """Une classe corrigée : dossier de sortie, notes.csv lu, sortie texte, remises, guetteur réseau."""
     sortie: Path
     notes: dict
     texte: str
@@ -101,7 +101,7 @@ class Guetteur:
 
 @pytest.fixture(scope="session")
 def classe_corrigee(tmp_path_factory):
-    """Corrige la classe ; renvoie (dossier de sortie, {étudiant: ligne de notes.csv}, sortie texte)."""
+    """Corrige la classe ; renvoie (dossier de sortie, {étudiant: ligne de notes.csv}, sortie texte)."""
     racine = tmp_path_factory.mktemp("classe")
     remises, sortie = racine / "remises", racine / "sortie"
     remises.mkdir()

@@ -5,7 +5,7 @@ rempli avec les réponses du maître), partagé avec les bancs d'essai.
 """
 from autograder.remises_modeles import ecrire, remise  # noqa: F401  (réexportés pour les tests)
 
-#: Une erreur typique par exercice : (nom, {grade_id: {trou: ligne}}, points perdus par exercice).
+#: Une erreur typique par exercice : (nom, {grade_id: {trou: ligne}}, points perdus par exercice).
 ERREURS_TYPIQUES = {
     "beta_sans_zero": ({"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}, {"ex1": 2}),
     "alpha_barre_cumsum": ({"ex2_reponse": {1: "alpha_barre = np.cumsum(alpha)"}}, {"ex2": 2}),

@@ -1,4 +1,4 @@
-"""Après la correction, sans rien corriger : ajustements, zip Moodle, identifiants nbgrader.
+"""Après la correction, sans rien corriger : ajustements, zip Moodle, identifiants nbgrader.
 
 Tests rapides sur des fichiers faits à la main (millisecondes).
 """
@@ -87,7 +87,7 @@ def test_appliquer_recalcule_total_note_et_statut():
     nouvelles, modifications = aj.appliquer(lignes, [ajustement], bareme=BAREME)
     assert nouvelles[0] == lignes[0]
     assert nouvelles[1]["ex2"] == 3.0 and nouvelles[1]["total"] == 20 and nouvelles[1]["note_sur_20"] == 20
-    assert nouvelles[1]["statut"] == "ajusté à la main : ex2 : 1 → 3 / 3 point(s) (recompté à la main)"
+    assert nouvelles[1]["statut"] == "ajusté à la main : ex2 : 1 → 3 / 3 point(s) (recompté à la main)"
     assert lignes[1]["ex2"] == 1.0  # l'entrée n'est pas modifiée
     assert modifications == [aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté à la main")]
 
@@ -101,10 +101,10 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     une_fois = retour.read_text(encoding="utf-8")
     assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
-    assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)" in une_fois
+    assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt ; par l'enseignant)" in une_fois
     assert not aj.marquer_retour(retour, [modification], 20.0)
     assert retour.read_text(encoding="utf-8") == une_fois
-    assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré
+    assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré
     assert retour.read_text(encoding="utf-8") == original
 
 
@@ -154,7 +154,7 @@ def test_zip_moodle_chaque_retour_arrive_chez_son_participant(tmp_path):
         (tmp_path / "feedback" / f"{etat['etudiant']}.html").write_text(f"<p>{etat['etudiant']}</p>", encoding="utf-8")
     resultat = ecrire_zip(tmp_path, etats)
     assert resultat.chemin == tmp_path / "retours_moodle.zip"
-    assert resultat.sans_moodle == ["sans moodle"] and "absents du zip : sans moodle" in resultat.message()
+    assert resultat.sans_moodle == ["sans moodle"] and "absents du zip : sans moodle" in resultat.message()
     participants = {4021: "Élodie Martin", 4022: "Anne_Sophie Roy"}
     with zipfile.ZipFile(resultat.chemin) as archive:
         recu = {}
@@ -172,7 +172,7 @@ def test_sans_nom_moodle_pas_de_zip_et_une_ligne(tmp_path):
     (tmp_path / "retours_moodle.zip").write_bytes(b"ancien")
     resultat = ecrire_zip(tmp_path, [_etat("a", "r/a.ipynb")])
     assert resultat.chemin is None and not (tmp_path / "retours_moodle.zip").exists()
-    assert resultat.message().startswith("Pas de retours_moodle.zip : aucune remise") and "\n" not in resultat.message()
+    assert resultat.message().startswith("Pas de retours_moodle.zip : aucune remise") and "\n" not in resultat.message()
 
 
 # -- identifiants nbgrader --------------------------------------------------------------------------
@@ -209,12 +209,12 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     avant = (tmp_path / "ajustements.csv").read_bytes()
     second = finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note, dire=dit.append, carnet=False)
     assert [l["ex2"] for l in second.lignes] == [2.5, 3.0]
-    assert any("ajustements.csv, ligne 3 : 9 point(s) hors de l'intervalle" in d for d in dit)
+    assert any("ajustements.csv, ligne 3 : 9 point(s) hors de l'intervalle" in d for d in dit)
     assert (tmp_path / "ajustements.csv").read_bytes() == avant
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
     assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
-    assert [m.texte() for m in second.modifications] == ["ex2 : 1 → 2.5 / 3 point(s) (barème revu)"]
+    assert [m.texte() for m in second.modifications] == ["ex2 : 1 → 2.5 / 3 point(s) (barème revu)"]
 
 
 def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):
@@ -226,5 +226,5 @@ def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, ca
         (remises / dossier / "tp_diffusion.ipynb").write_text("{}", encoding="utf-8")
     assert main([str(remises), "--sortie", str(tmp_path / "sortie"), "--etudiant", "Leo Petit"]) == 2
     erreur = capsys.readouterr().err
-    assert "Étudiant inconnu : « Leo Petit »" in erreur and "Identifiants proches : Léo Petit" in erreur
+    assert "Étudiant inconnu : « Leo Petit »" in erreur and "Identifiants proches : Léo Petit" in erreur
     assert not (tmp_path / "sortie").exists()

@@ -1,8 +1,8 @@
-"""Après la correction, de bout en bout : une petite classe téléchargée de Moodle.
+"""Après la correction, de bout en bout : une petite classe téléchargée de Moodle.
 
-Quatre remises aux noms de dossiers de « Télécharger tous les travaux remis ». On corrige
+Quatre remises aux noms de dossiers de « Télécharger tous les travaux remis ». On corrige
 une fois, puis l'enseignant ajoute un fichier d'ajustements (avec une ligne invalide) et
-une note dans formgrader, relance ; enfin il recorrige un seul étudiant (``--etudiant``).
+une note dans formgrader, relance ; enfin il recorrige un seul étudiant (``--etudiant``).
 """
 import csv
 import subprocess
@@ -63,14 +63,14 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
     notes = _notes(sortie)
     assert set(notes) == {e for e, _ in CLASSE.values()}
     assert float(notes["Chloé Dubois"]["ex1"]) == 0 and float(notes["Élodie Martin"]["total"]) == 20
-    # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
+    # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         noms = sorted(archive.namelist())
         assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/retour_tp_diffusion.html"
                               for d in CLASSE)
         page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
     assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()
-    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} (4 étudiant(s))" in texte
+    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} (4 étudiant(s))" in texte
     # un seul carnet nbgrader pour la classe, mêmes notes que notes.csv
     ids, gradebook = _carnet(sortie)
     with gradebook as gb:
@@ -85,7 +85,7 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     remises, sortie, _ = classe
     avant = _notes(sortie)
     ajustements = ("student_id,exercice,points,motif\n"
-                   "Chloé Dubois,ex1,1.5,beta presque juste : décalage d'indice seulement\n"
+                   "Chloé Dubois,ex1,1.5,beta presque juste : décalage d'indice seulement\n"
                    "Chloé Dubois,ex42,1,exercice qui n'existe pas\n")
     (sortie / "ajustements.csv").write_text(ajustements, encoding="utf-8")
     ids, gradebook = _carnet(sortie)
@@ -96,7 +96,7 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     execution = _corriger(remises, sortie)
     assert execution.returncode == 0, execution.stdout + execution.stderr
     assert "4 remise(s) déjà notée(s) et inchangée(s), 0 à noter" in execution.stdout
-    assert "ajustements.csv, ligne 3 : exercice inconnu « ex42 »" in execution.stdout
+    assert "ajustements.csv, ligne 3 : exercice inconnu « ex42 »" in execution.stdout
     notes = _notes(sortie)
     assert float(notes["Chloé Dubois"]["ex1"]) == 1.5
     assert float(notes["Chloé Dubois"]["total"]) == float(avant["Chloé Dubois"]["total"]) + 1.5
@@ -107,18 +107,18 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
         moodle = {l["identifiant"]: l for l in csv.DictReader(fichier)}
     assert moodle["Chloé Dubois"]["TP diffusion"] == f"{float(notes['Chloé Dubois']['note_sur_20']):.2f}"
     retour = (sortie / "feedback" / "Chloé Dubois.html").read_text(encoding="utf-8")
-    assert "beta presque juste : décalage d'indice seulement" in retour
+    assert "beta presque juste : décalage d'indice seulement" in retour
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         assert archive.read("Chloé Dubois_4022_assignfeedback_file/retour_tp_diffusion.html").decode() == retour
     assert (sortie / "ajustements.csv").read_text(encoding="utf-8") == ajustements
 
-    # un identifiant mal tapé : erreur claire, rien ne bouge
+    # un identifiant mal tapé : erreur claire, rien ne bouge
     faute = _corriger(remises, sortie, "--etudiant", "Leo Petit")
-    assert faute.returncode == 2 and "Étudiant inconnu : « Leo Petit »" in faute.stderr and "Léo Petit" in faute.stderr
-    # recorriger Léo seul : son résultat est refait, les autres gardés, ajustements toujours là
+    assert faute.returncode == 2 and "Étudiant inconnu : « Leo Petit »" in faute.stderr and "Léo Petit" in faute.stderr
+    # recorriger Léo seul : son résultat est refait, les autres gardés, ajustements toujours là
     seul = _corriger(remises, sortie, "--etudiant", "Léo Petit")
     assert seul.returncode == 0, seul.stdout + seul.stderr
-    assert "Léo Petit : recorrigé à la demande" in seul.stdout
+    assert "Léo Petit : recorrigé à la demande" in seul.stdout
     assert "3 remise(s) déjà notée(s) et inchangée(s), 1 à noter" in seul.stdout
     assert _notes(sortie) == notes
     with _carnet(sortie)[1] as gb:

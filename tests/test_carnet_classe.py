@@ -1,6 +1,6 @@
 """Le carnet nbgrader de la classe (``OUT/cours/gradebook.db``), vérifié avec l'API de nbgrader.
 
-Sans exécuter de notebook : les carnets des remises sont faits avec l'API ``Gradebook``,
+Sans exécuter de notebook : les carnets des remises sont faits avec l'API ``Gradebook``,
 comme nbgrader autograde les remplit (une note automatique par cellule de vérification).
 """
 import shutil

@@ -2,7 +2,7 @@
 
 L'autograder étend nbgrader, nbconvert, nbclient et jupyter_client en surchargeant ou en
 appelant quelques-unes de leurs méthodes internes (``_replace_solution_region``…). Une
-nouvelle version de ces bibliothèques peut les renommer sans prévenir : la surcharge ne
+nouvelle version de ces bibliothèques peut les renommer sans prévenir : la surcharge ne
 serait alors plus jamais appelée, en silence. Ces tests le disent tout de suite, avec la
 méthode en cause. Ils sont rapides (quelques secondes, dont l'import de Keras).
 """
@@ -22,7 +22,7 @@ from autograder.chemins import RACINE
 from conftest import exiger_ou_ignorer
 
 AUTOGRADER = RACINE / "autograder"
-REMEDE = ("Épinglez la version qui marche (requirements.txt, puis « make lock » et « make install ») "
+REMEDE = ("Épinglez la version qui marche (requirements.txt, puis « make lock » et « make install ») "
           "ou adaptez l'autograder à la nouvelle version.")
 
 
@@ -30,7 +30,7 @@ REMEDE = ("Épinglez la version qui marche (requirements.txt, puis « make lock 
 class Interne:
     """Un membre non public (ou un point d'accroche) d'une bibliothèque dont dépend l'autograder."""
     module: str
-    classe: str | None  # None : attribut du module lui-même
+    classe: str | None  # None : attribut du module lui-même
     attribut: str
     parametres: tuple[str, ...] = ()  # paramètres que l'autograder passe ou reçoit
     usage: str = ""
@@ -62,7 +62,7 @@ INTERNES = (
     Interne("jupyter_client.manager", "AsyncKernelManager", "format_kernel_cmd", ("extra_arguments",),
             "surchargée par SandboxKernelManager (commande enveloppée par bubblewrap)"),
     Interne("jupyter_client.manager", "AsyncKernelManager", "transport", (),
-            "réglé à « ipc » par SandboxKernelManager"),
+            "réglé à « ipc » par SandboxKernelManager"),
     Interne("jupyter_client.manager", "AsyncKernelManager", "connection_file", (),
             "placé dans le dossier privé par SandboxKernelManager"),
     Interne("nbclient", "NotebookClient", "output", ("outs", "msg", "display_id", "cell_index"),
@@ -80,8 +80,8 @@ def parametres_de(interne):
     """Noms des paramètres du membre décrit par ``interne``, ``None`` s'il n'existe plus.
 
     Une fonction de module est cherchée dans le source, sans l'importer (importer
-    ``keras.src…`` chargerait TensorFlow : une dizaine de secondes) ; les méthodes et
-    attributs de classe, sur la classe importée. ``set()`` : attribut qui n'est pas une fonction.
+    ``keras.src…`` chargerait TensorFlow : une dizaine de secondes) ; les méthodes et
+    attributs de classe, sur la classe importée. ``set()`` : attribut qui n'est pas une fonction.
     """
     if interne.classe is None:
         racine = importlib.util.find_spec(interne.module.split(".")[0])
@@ -106,12 +106,12 @@ def test_ce_que_l_autograder_emprunte_existe_encore(interne):
     version = importlib.metadata.version({"jupyter_client": "jupyter-client"}.get(paquet, paquet))
     recus = parametres_de(interne)
     assert recus is not None, (
-        f"{interne} n'existe plus dans {paquet} {version} installé ; l'autograder en dépend : "
+        f"{interne} n'existe plus dans {paquet} {version} installé ; l'autograder en dépend : "
         f"{interne.usage}. {REMEDE}")
     manquants = [p for p in interne.parametres if p not in recus]
     assert not manquants, (
-        f"{interne} de {paquet} {version} n'a plus les paramètres {manquants} (il a : {sorted(recus)}) ; "
-        f"l'autograder en dépend : {interne.usage}. {REMEDE}")
+        f"{interne} de {paquet} {version} n'a plus les paramètres {manquants} (il a : {sorted(recus)}) ; "
+        f"l'autograder en dépend : {interne.usage}. {REMEDE}")
 
 
 def test_un_interne_disparu_est_signale_avec_sa_bibliotheque_et_son_usage():
@@ -123,7 +123,7 @@ def test_un_interne_disparu_est_signale_avec_sa_bibliotheque_et_son_usage():
         test_ce_que_l_autograder_emprunte_existe_encore(renomme)
 
 
-# --- Complétude de la liste : le code d'autograder/ est lu, pas seulement la liste -----------
+# --- Complétude de la liste : le code d'autograder/ est lu, pas seulement la liste -----------
 
 def _prive(nom):
     return nom.startswith("_") and not nom.startswith("__")
@@ -146,15 +146,15 @@ def _classes_tierces(base, imports, module_du_fichier):
     try:
         classe = getattr(importlib.import_module(module), nom)
     except (ImportError, AttributeError) as erreur:
-        raise AssertionError(f"classe de base {texte} introuvable ({module}) : {erreur}") from erreur
+        raise AssertionError(f"classe de base {texte} introuvable ({module}) : {erreur}") from erreur
     return [k for k in inspect.getmro(classe) if not k.__module__.startswith("autograder")]
 
 
 def emprunts_prives(dossier=AUTOGRADER):
-    """{nom privé: [« fichier:ligne »]} : noms privés de bibliothèques qu'utilise le code de ``dossier``.
+    """{nom privé: [« fichier:ligne »]} : noms privés de bibliothèques qu'utilise le code de ``dossier``.
 
-    Trois formes : une méthode définie dans une classe dont une classe de base extérieure a
-    déjà une méthode de ce nom (surcharge) ; un appel ``super()._nom(...)`` ; un attribut
+    Trois formes : une méthode définie dans une classe dont une classe de base extérieure a
+    déjà une méthode de ce nom (surcharge) ; un appel ``super()._nom(...)`` ; un attribut
     ``objet._nom`` qu'aucun code d'``autograder/`` ne définit.
     """
     definis, utilises, emprunts = set(), [], {}
@@ -194,12 +194,12 @@ def test_la_liste_des_internes_est_complete():
     oublies = {nom: lieux for nom, lieux in emprunts_prives().items() if nom not in connus}
     assert not oublies, (
         f"autograder/ utilise des membres privés de ses dépendances absents de INTERNES "
-        f"(tests/test_environnement.py) : {oublies}. Ajoutez-les à la liste, pour qu'un changement "
+        f"(tests/test_environnement.py) : {oublies}. Ajoutez-les à la liste, pour qu'un changement "
         "de version qui les retire se voie.")
 
 
 def test_la_lecture_du_code_trouve_chaque_forme_d_emprunt(tmp_path):
-    """Sur un module écrit à la main : surcharge, appel à super(), attribut privé d'un objet."""
+    """Sur un module écrit à la main : surcharge, appel à super(), attribut privé d'un objet."""
     paquet = tmp_path / "paquet_essai"
     paquet.mkdir()
     (paquet / "module.py").write_text(
@@ -217,7 +217,7 @@ def test_la_lecture_du_code_trouve_chaque_forme_d_emprunt(tmp_path):
     assert trouves["_remove_hidden_test_region"] == ["paquet_essai/module.py:3"]
 
 
-# --- Versions : Colab, requirements.txt, requirements.lock, environnement installé -------------
+# --- Versions : Colab, requirements.txt, requirements.lock, environnement installé -------------
 
 def epingles(chemin):
     """{paquet (nom normalisé): version} des lignes ``paquet==version`` d'un fichier de dépendances."""
@@ -233,15 +233,15 @@ def test_l_environnement_de_correction_suit_les_versions_de_colab():
     colab, directes = epingles(RACINE / "colab" / "versions.txt"), epingles(RACINE / "requirements.txt")
     assert set(colab) == {"tensorflow-cpu", "keras", "numpy"}, colab
     ecarts = {p: (v, directes.get(p)) for p, v in colab.items() if directes.get(p) != v}
-    assert not ecarts, (f"requirements.txt ne suit pas colab/versions.txt (Colab, requirements.txt) : {ecarts}. "
-                        "Reportez les versions de Colab dans requirements.txt, puis « make lock ».")
+    assert not ecarts, (f"requirements.txt ne suit pas colab/versions.txt (Colab, requirements.txt) : {ecarts}. "
+                        "Reportez les versions de Colab dans requirements.txt, puis « make lock ».")
 
 
 def test_le_fichier_de_verrouillage_est_a_jour():
     verrou = epingles(RACINE / "requirements.lock")
     ecarts = {p: (v, verrou.get(p)) for p, v in epingles(RACINE / "requirements.txt").items() if verrou.get(p) != v}
-    assert not ecarts, (f"requirements.lock ne correspond plus à requirements.txt (voulu, verrouillé) : {ecarts}. "
-                        "Lancez « make lock ».")
+    assert not ecarts, (f"requirements.lock ne correspond plus à requirements.txt (voulu, verrouillé) : {ecarts}. "
+                        "Lancez « make lock ».")
 
 
 def test_l_environnement_installe_est_celui_du_verrou():
@@ -253,8 +253,8 @@ def test_l_environnement_installe_est_celui_du_verrou():
             installee = None
         if installee != version:
             ecarts[paquet] = (version, installee)
-    assert not ecarts, (f"l'environnement installé diffère de requirements.lock (verrouillé, installé) : {ecarts}. "
-                        "Lancez « make install ».")
+    assert not ecarts, (f"l'environnement installé diffère de requirements.lock (verrouillé, installé) : {ecarts}. "
+                        "Lancez « make install ».")
 
 
 # --- exiger_ou_ignorer (tests/conftest.py) -----------------------------------------------------

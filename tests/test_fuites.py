@@ -4,10 +4,10 @@ Les réponses sont les lignes de solution du maître (terminées par ``# SOLUTIO
 région ``### BEGIN SOLUTION`` / ``### END SOLUTION``). Chacune est normalisée (espaces, préfixes
 ``np.`` / ``numpy.`` / ``math.``, soulignés de tête, indices ``t``, ``T``, ``1``, ``2`` réduits à
 un seul symbole), puis cherchée, avec son membre de droite et les termes de ce membre de droite,
-dans chaque cellule de code visible (cellules fournies, de réponse, de vérification, « pour aller
-plus loin »), normalisée de la même façon. Un second passage remplace en plus les noms de
-variables par un symbole (``eps`` ou ``epsilon_theta_xt_t``, ``x[T]`` ou ``x_t``) : la formule se
-voit même quand la vérification renomme les variables. Rapide : aucun noyau, aucun TensorFlow.
+dans chaque cellule de code visible (cellules fournies, de réponse, de vérification, « pour aller
+plus loin »), normalisée de la même façon. Un second passage remplace en plus les noms de
+variables par un symbole (``eps`` ou ``epsilon_theta_xt_t``, ``x[T]`` ou ``x_t``) : la formule se
+voit même quand la vérification renomme les variables. Rapide : aucun noyau, aucun TensorFlow.
 """
 import json
 import re
@@ -18,14 +18,14 @@ from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
 from autograder.cellules import source
 
-#: Noms gardés tels quels par l'abstraction des variables : le planning du bruit, les fonctions
-#: de NumPy et du réseau. Tout autre identifiant devient « ¤ ».
+#: Noms gardés tels quels par l'abstraction des variables : le planning du bruit, les fonctions
+#: de NumPy et du réseau. Tout autre identifiant devient « ¤ ».
 NOMS_GARDES = {
     "alpha", "beta", "alpha_barre", "sqrt", "cumprod", "cumsum", "linspace", "concatenate",
     "random", "normal", "randn", "standard_normal", "randint", "full", "array", "zeros",
     "clip", "model", "predict", "training", "numpy", "range", "float", "None", "True", "False",
 }
-#: Réponses qui figurent, de l'aveu même du brouillon de l'enseignant, dans le code fourni : le
+#: Réponses qui figurent, de l'aveu même du brouillon de l'enseignant, dans le code fourni : le
 #: tirage d'un bruit N(0, 1) de la taille d'une image (ligne ``x_T = ...`` de l'exercice 8). Le
 #: trou correspondant (``epsilon = ...`` des exercices 3, 4, 7) reste un exercice de lecture.
 PUBLIQUES = {"random.normal(0,§,(28,28))"}
@@ -35,7 +35,7 @@ FORMULE = r"alpha|beta|model|random|linspace|cumprod"
 
 
 def normaliser(code):
-    """Code sans espaces, commentaires, préfixes de modules ni soulignés de tête ; indices réduits."""
+    """Code sans espaces, commentaires, préfixes de modules ni soulignés de tête ; indices réduits."""
     code = MARQUEUR_SOLUTION.sub("", code)
     code = "\n".join(re.sub(r"\s#[^'\"]*$", "", ligne) for ligne in code.splitlines())
     code = re.sub(r"\s+", "", code)
@@ -45,14 +45,14 @@ def normaliser(code):
 
 
 def abstraire(code_normalise):
-    """Remplace les noms de variables (hors ``NOMS_GARDES``) par « ¤ »."""
+    """Remplace les noms de variables (hors ``NOMS_GARDES``) par « ¤ »."""
     code = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: m.group(0) if m.group(0) in NOMS_GARDES else "¤",
                   code_normalise)
-    return re.sub(r"¤(?:\[[^\]]*\])+", "¤", code)  # x[T] et x_t : même variable
+    return re.sub(r"¤(?:\[[^\]]*\])+", "¤", code)  # x[T] et x_t : même variable
 
 
 def _termes(expression):
-    """Les termes de premier niveau d'une somme : ``a*b+c`` -> ``[a*b, c]``."""
+    """Les termes de premier niveau d'une somme : ``a*b+c`` -> ``[a*b, c]``."""
     termes, profondeur, debut = [], 0, 0
     for i, car in enumerate(expression):
         profondeur += car in "([{"
@@ -74,7 +74,7 @@ def morceaux_secrets(ligne):
         morceaux |= {droite, *(_termes(droite) if len(_termes(droite)) > 1 else [])}
     publiques = {abstraire(p) for p in PUBLIQUES}
     # Une ligne sans planning du bruit, réseau ni tirage (un affichage) ne répond à aucun
-    # exercice ; l'en-tête d'une boucle (ses bornes) est toujours une réponse.
+    # exercice ; l'en-tête d'une boucle (ses bornes) est toujours une réponse.
     return {m for m in morceaux if len(m) >= LONGUEUR_MINIMALE and (re.search(FORMULE, m) or m == droite and boucle)
             and abstraire(m).split("=", 1)[-1] not in publiques}
 
@@ -120,7 +120,7 @@ def test_aucune_reponse_dans_le_code_visible_du_notebook_etudiant():
     assert sum(1 for _ in lignes_de_solution(maitre)) > 40  # le maître contient bien des réponses
     trouvees = fuites(maitre, _lire(NOTEBOOK_ETUDIANT))
     assert not trouvees, "Réponses visibles dans le notebook étudiant :\n" + "\n".join(
-        f"  cellule {nom} : {morceau}   (réponse : {ligne})" for nom, ligne, morceau in trouvees)
+        f"  cellule {nom} : {morceau}   (réponse : {ligne})" for nom, ligne, morceau in trouvees)
 
 
 def _notebook(*cellules):
@@ -138,7 +138,7 @@ MAITRE_MINIATURE = _notebook(
 
 
 @pytest.mark.parametrize("fuite", [
-    # Telles que les vérifications visibles les écrivaient avant l'issue 10 :
+    # Telles que les vérifications visibles les écrivaient avant l'issue 10 :
     "assert np.allclose(x[T], np.sqrt(alpha[T]) * x[T - 1] + np.sqrt(beta[T]) * epsilon, atol=1e-6)",
     "def _m(x_t, t, eps):\n    return (x_t - beta[t] / np.sqrt(1 - alpha_barre[t]) * eps) / np.sqrt(alpha[t])",
     "ab = numpy.cumprod( 1-beta )",

@@ -27,7 +27,7 @@ def cellules(chemin):
 
 
 def lignes_visibles(texte):
-    """Lignes hors des régions cachées et hors des lignes de solution : le code fourni."""
+    """Lignes hors des régions cachées et hors des lignes de solution : le code fourni."""
     dehors = separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[1]
     return [ligne for ligne in dehors if not MARQUEUR_SOLUTION.search(ligne)]
 

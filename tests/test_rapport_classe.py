@@ -1,9 +1,9 @@
 """Rapport de la classe (``OUT/rapport_classe.html``) et classe de démonstration (``make demo``).
 
-Tests rapides : un dossier OUT fait à la main (états, notebooks « corrigés » avec des
+Tests rapides : un dossier OUT fait à la main (états, notebooks « corrigés » avec des
 sorties d'erreur comme celles de nbgrader, dont des traces qui citent des tests cachés),
-rendu dans Chromium sans tête (capture : ``build/artefacts/rapport_classe.png``).
-Test lent (``lent``) : la classe de démonstration, corrigée par la vraie commande.
+rendu dans Chromium sans tête (capture : ``build/artefacts/rapport_classe.png``).
+Test lent (``lent``) : la classe de démonstration, corrigée par la vraie commande.
 """
 import csv
 import json
@@ -65,7 +65,7 @@ def erreur(gid, fautive, message, nom="AssertionError"):
 
 
 def faux_out(dossier, copies):
-    """OUT minimal : ``copies`` = {étudiant: (notebook, {grade_id: sortie d'erreur}, scores)}."""
+    """OUT minimal : ``copies`` = {étudiant: (notebook, {grade_id: sortie d'erreur}, scores)}."""
     lignes = []
     for i, (etudiant, (nb, erreurs, scores)) in enumerate(copies.items()):
         for cellule in nb["cells"]:
@@ -89,7 +89,7 @@ def rapport(tmp_path_factory):
     cache_ex1 = cellule_maitre("ex1_verif").splitlines()
     fautive_cachee = next(l for l in cache_ex1 if l.startswith("assert np.allclose(beta, _BETA_REF"))
     message_cache = re.search(r'"(.+)"', fautive_cachee)[1]
-    visible = "beta[0] doit valoir 0 (pas de bruit au pas t = 0) ; ici beta[0] = 0.1."
+    visible = "beta[0] doit valoir 0 (pas de bruit au pas t = 0) ; ici beta[0] = 0.1."
     copies = {
         "Ana": (remise(), {}, tout),
         "Bruno": (remise(), {"ex1_verif": erreur("ex1_verif", 'assert beta[0] == 0, f"..."', visible)},
@@ -98,20 +98,20 @@ def rapport(tmp_path_factory):
                   {**tout, "ex1_verif": 0.0}),
         "Dan": (remise(), {"ex1_verif": erreur("ex1_verif", fautive_cachee, message_cache)},
                 {**tout, "ex1_verif": 0.0}),
-        # Un test caché sans message, et un message qui citerait une ligne cachée : jamais repris.
+        # Un test caché sans message, et un message qui citerait une ligne cachée : jamais repris.
         "Élise": (remise(), {"ex1_verif": erreur("ex1_verif", fautive_cachee, ""),
                              "ex3_verif": erreur("ex3_verif", fautive_cachee, f"x {fautive_cachee}", "ValueError")},
                   {**tout, "ex1_verif": 0.0, "ex3_verif": 0.0}),
     }
     lignes = faux_out(dossier, copies)
-    lignes[-1]["statut"] = "cellule ex5_reponse neutralisée : elle a arrêté le noyau Python"
+    lignes[-1]["statut"] = "cellule ex5_reponse neutralisée : elle a arrêté le noyau Python"
     paires = ecrire_similarites(sortie=dossier, lignes=lignes)
     chemin = ecrire_rapport_classe(sortie=dossier, lignes=lignes, paires=paires, duree_s=125.0)
     return chemin, lignes, message_cache
 
 
 def espaces(texte):
-    """Espaces ordinaires regroupés ; les insécables (typographie française) restent."""
+    """Espaces ordinaires regroupés ; les insécables (typographie française) restent."""
     return re.sub(r"[ \t\r\n]+", " ", texte).strip()
 
 
@@ -156,7 +156,7 @@ def test_reussite_statuts_duree_et_page_autonome(rapport):
 
 
 def test_histogrammes_en_nombres_entiers_d_etudiants(rapport, monkeypatch, tmp_path):
-    """resume.png et le rapport comptent des étudiants : graduations entières (pas 0,2, 0,4…)."""
+    """resume.png et le rapport comptent des étudiants : graduations entières (pas 0,2, 0,4…)."""
     figures = []
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **k: figures.append(self))
     lignes = rapport[1][:3]
@@ -173,8 +173,8 @@ def chromium():
     if not navigateur.trouver_chromium():
         navigateur.installer_paquets_debian("chromium")
     if not navigateur.trouver_chromium():
-        pytest.skip("Chromium introuvable et impossible à installer ici (apt-get absent ou pas root) : "
-                    "rendu du rapport ignoré. Pour le lancer : « apt-get install chromium ».")
+        pytest.skip("Chromium introuvable et impossible à installer ici (apt-get absent ou pas root) : "
+                    "rendu du rapport ignoré. Pour le lancer : « apt-get install chromium ».")
 
 
 def rendre_rapport(chemin, nom):
@@ -183,7 +183,7 @@ def rendre_rapport(chemin, nom):
     page.write_text(navigateur.avec_sonde(chemin.read_text(encoding="utf-8")), encoding="utf-8")
     capture = ARTEFACTS / f"{nom}.png"
     sonde = navigateur.rendre(page, capture, largeur=1200, hauteur_max=12000)
-    # La fenêtre est plus haute que la page : on coupe le blanc du bas.
+    # La fenêtre est plus haute que la page : on coupe le blanc du bas.
     with Image.open(capture) as image:
         cadre = ImageOps.invert(image.convert("RGB")).getbbox()
         if cadre:
@@ -203,7 +203,7 @@ def test_le_rapport_s_affiche_dans_chromium(rapport, chromium):
 
 @pytest.mark.lent
 def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
-    """La démonstration, corrigée par la vraie commande : rapport, paire copiée signalée, et elle seule."""
+    """La démonstration, corrigée par la vraie commande : rapport, paire copiée signalée, et elle seule."""
     classe = ecrire_classe_demo(tmp_path / "remises", taille=8)
     assert len(classe.etudiants) == 8
     assert all(re.fullmatch(r".+_\d+_assignsubmission_file_", e.chemin.parent.name) for e in classe.etudiants)
@@ -212,7 +212,7 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
         [sys.executable, "-m", "autograder.correction.classe", str(classe.dossier), "--sortie", str(sortie), "--processus", "2"],
         cwd=RACINE, capture_output=True, text=True, timeout=1500, check=False)
     assert execution.returncode == 0, execution.stdout + execution.stderr
-    assert "Rapport de la classe :" in execution.stdout, execution.stdout
+    assert "Rapport de la classe :" in execution.stdout, execution.stdout
     with open(sortie / "similarites.csv", encoding="utf-8", newline="") as fichier:
         paires = list(csv.DictReader(fichier))
     assert [(p["etudiant_a"], p["etudiant_b"]) for p in paires] == [classe.paire_copiee], paires

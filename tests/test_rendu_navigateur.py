@@ -2,16 +2,16 @@
 
 nbconvert exporte ``notebooks/tp_diffusion.ipynb`` en HTML avec une copie locale de MathJax
 (au lieu du CDN), Chromium sans tête l'affiche sans réseau, et une sonde JavaScript relève
-ce que le navigateur a réellement rendu (voir ``tests/navigateur.py``). On vérifie :
+ce que le navigateur a réellement rendu (voir ``tests/navigateur.py``). On vérifie :
 
-* les formules LaTeX : chaque formule du markdown est rendue par MathJax, sans erreur TeX,
-  et aucun ``$`` ni commande ``\\xxx`` ne reste dans le texte affiché ;
-* les deux schémas : pièces jointes embarquées (``data:``), chargées (``naturalWidth > 0``)
-  et affichés à une taille lisible ;
-* les accents : la page est en UTF-8 et le texte affiché contient les mots accentués, sans
-  « mojibake » (``Ã©`` pour ``é``).
+* les formules LaTeX : chaque formule du markdown est rendue par MathJax, sans erreur TeX,
+  et aucun ``$`` ni commande ``\\xxx`` ne reste dans le texte affiché ;
+* les deux schémas : pièces jointes embarquées (``data:``), chargées (``naturalWidth > 0``)
+  et affichés à une taille lisible ;
+* les accents : la page est en UTF-8 et le texte affiché contient les mots accentués, sans
+  « mojibake » (``Ã©`` pour ``é``).
 
-Artefacts, à regarder après un échec : ``build/artefacts/rendu_etudiant.png`` (capture de la
+Artefacts, à regarder après un échec : ``build/artefacts/rendu_etudiant.png`` (capture de la
 page entière) et ``build/artefacts/rendu_etudiant.html``.
 """
 import json
@@ -32,7 +32,7 @@ TEXTES_ACCENTUES = [
     "À retenir.",
     "Entraînement du modèle",
     "débruiter itérativement",
-    "« mode rapide »",
+    "« mode rapide »",
     "Paramètres",
 ]
 MOJIBAKE = re.compile("Ã|Â|â€|\ufffd")
@@ -59,17 +59,17 @@ def mathjax():
         navigateur.installer_paquets_debian("chromium", "libjs-mathjax")
     exiger_ou_ignorer(navigateur.trouver_chromium(),
                       "Chromium introuvable et impossible à installer ici (apt-get absent ou "
-                      "pas root) : test de rendu dans le navigateur ignoré. Pour le lancer : "
-                      "« apt-get install chromium libjs-mathjax » puis « make test ».")
+                      "pas root) : test de rendu dans le navigateur ignoré. Pour le lancer : "
+                      "« apt-get install chromium libjs-mathjax » puis « make test ».")
     chemin = navigateur.trouver_mathjax()
     if not chemin:
-        pytest.fail("MathJax 2 introuvable : installez le paquet Debian libjs-mathjax "
-                    "(« make install » en root) ou indiquez MathJax.js dans $TP_MATHJAX.")
+        pytest.fail("MathJax 2 introuvable : installez le paquet Debian libjs-mathjax "
+                    "(« make install » en root) ou indiquez MathJax.js dans $TP_MATHJAX.")
     return chemin
 
 
 def exporter_et_rendre(nb, mathjax, dossier, nom):
-    """Exporte ``nb`` en HTML (MathJax local), l'affiche dans Chromium ; renvoie la sonde."""
+    """Exporte ``nb`` en HTML (MathJax local), l'affiche dans Chromium ; renvoie la sonde."""
     from nbconvert import HTMLExporter
 
     html, _ = HTMLExporter(mathjax_url=navigateur.url_mathjax(mathjax)).from_notebook_node(nb)
@@ -85,7 +85,7 @@ def test_le_notebook_etudiant_s_affiche_correctement_dans_chromium(mathjax):
     resume = {k: v for k, v in sonde.items() if k not in ("texte", "stderr")}
     detail = f"\nSonde : {json.dumps(resume, ensure_ascii=False)[:3000]}\nChromium : {sonde['stderr'][-800:]}"
 
-    # Formules : toutes rendues par MathJax, aucune en erreur, aucun TeX brut à l'écran.
+    # Formules : toutes rendues par MathJax, aucune en erreur, aucun TeX brut à l'écran.
     attendues = formules_du_markdown(nb)
     assert attendues >= 80, attendues
     assert (sonde["mathjax"] or "").startswith("2."), "MathJax ne s'est pas chargé." + detail
@@ -97,32 +97,32 @@ def test_le_notebook_etudiant_s_affiche_correctement_dans_chromium(mathjax):
         "Du TeX brut ($ ou \\commande) reste dans le texte affiché :\n"
         + "\n---\n".join(t.strip()[:300] for t in sonde["markdown_brut"]))
 
-    # Schémas : embarqués dans le notebook, chargés, affichés à une taille lisible. Seule
-    # exception admise : une image-lien (badge « Ouvrir dans Colab ») peut être externe, à
+    # Schémas : embarqués dans le notebook, chargés, affichés à une taille lisible. Seule
+    # exception admise : une image-lien (badge « Ouvrir dans Colab ») peut être externe, à
     # condition d'avoir un texte alternatif, qui reste lisible et cliquable hors ligne.
     badges = [i for i in sonde["images"] if i["lien"] and not i["src"].startswith("data:")]
-    assert all(i["alt"].strip() for i in badges), f"Image-lien externe sans texte alternatif : {badges}"
+    assert all(i["alt"].strip() for i in badges), f"Image-lien externe sans texte alternatif : {badges}"
     images = [i for i in sonde["images"] if i not in badges]
     assert {i["alt"] for i in images} == SCHEMAS, detail
     for image in images:
         assert image["src"].startswith("data:image/png;base64,"), f"Image externe : {image}"
         assert image["complete"] and image["naturalWidth"] > 0 and image["naturalHeight"] > 0, \
-            f"Schéma non chargé : {image}"
-        assert image["largeur"] >= 500 and image["hauteur"] >= 200, f"Schéma trop petit à l'écran : {image}"
+            f"Schéma non chargé : {image}"
+        assert image["largeur"] >= 500 and image["hauteur"] >= 200, f"Schéma trop petit à l'écran : {image}"
 
-    # Accents : UTF-8 de bout en bout.
+    # Accents : UTF-8 de bout en bout.
     assert sonde["encodage"] == "UTF-8", sonde["encodage"]
     texte = sonde["texte"]
     manquants = [t for t in TEXTES_ACCENTUES if t not in texte]
-    assert not manquants, f"Textes accentués absents de la page affichée : {manquants}"
-    assert not MOJIBAKE.search(texte), f"Accents abîmés : {MOJIBAKE.findall(texte)[:10]}"
+    assert not manquants, f"Textes accentués absents de la page affichée : {manquants}"
+    assert not MOJIBAKE.search(texte), f"Accents abîmés : {MOJIBAKE.findall(texte)[:10]}"
 
     capture = ARTEFACTS / "rendu_etudiant.png"
     assert capture.stat().st_size > 100_000, "Capture d'écran presque vide."
 
 
 def test_la_sonde_repere_formules_cassees_tex_brut_et_image_externe(mathjax, tmp_path):
-    """La vérification n'est pas vide : elle signale bien ce qui est cassé."""
+    """La vérification n'est pas vide : elle signale bien ce qui est cassé."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(
         "Bonne $\\alpha_t$, accolade manquante $\\frac{a$, macro inconnue $\\inconnue{x}$, "
@@ -132,5 +132,5 @@ def test_la_sonde_repere_formules_cassees_tex_brut_et_image_externe(mathjax, tmp
     assert sonde["formules_rendues"] == 3
     assert sorted(sonde["erreurs_tex"]) == ["\\frac{a", "\\inconnue{x}"]
     assert len(sonde["markdown_brut"]) == 1 and "5 $" in sonde["markdown_brut"][0]
-    assert sonde["images"][0]["naturalWidth"] == 0  # pas de réseau : l'image externe manque
+    assert sonde["images"][0]["naturalWidth"] == 0  # pas de réseau : l'image externe manque
     assert "Bonne" in sonde["texte"] and "à 5" in sonde["texte"]

@@ -35,7 +35,7 @@ def test_remise_hostile_notee_justement(classe_corrigee, etudiant):
 
 def test_les_autres_copies_ne_sont_pas_genees(classe_corrigee):
     assert float(classe_corrigee.notes[ETUDIANT_CORRECT]["note_sur_20"]) == 20
-    assert "ignoré (pas un notebook) : consignes.txt" in classe_corrigee.texte
+    assert "ignoré (pas un notebook) : consignes.txt" in classe_corrigee.texte
     assert "consignes" not in classe_corrigee.notes
 
 
@@ -52,7 +52,7 @@ def test_sorties_enormes_tronquees_dans_le_retour(classe_corrigee):
 
 def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_corrigee):
     etat = detecter_bac_a_sable()
-    exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
+    exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
     tricheur = Soumission("tricheur", classe_corrigee.remises / "tricheur.ipynb")
     dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "autograded" / tricheur.id_interne
     tentatives = json.loads((dossier / "tp_diffusion" / "tentatives.json").read_text(encoding="utf-8"))
@@ -80,7 +80,7 @@ def test_correction_interrompue_puis_reprise(tmp_path):
     assert len(list((sortie / "etat").glob("*.json"))) == 1
     reprise = subprocess.run(commande, cwd=RACINE, capture_output=True, text=True, timeout=600)
     assert reprise.returncode == 0, reprise.stdout + reprise.stderr
-    assert "Reprise : 1 remise(s) déjà notée(s) et inchangée(s), 1 à noter." in reprise.stdout
+    assert "Reprise : 1 remise(s) déjà notée(s) et inchangée(s), 1 à noter." in reprise.stdout
     lignes = (sortie / "notes.csv").read_text(encoding="utf-8").splitlines()
     assert len(lignes) == 3  # en-tête + deux étudiants, sans doublon
     assert lignes[1].startswith("Anaïs,") and lignes[1].split(",")[-2] == "20"

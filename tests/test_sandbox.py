@@ -2,11 +2,11 @@
 
 Les tests qui exigent bubblewrap sont sautés, avec la raison, quand il ne marche pas
 sur la machine (``apt-get install -y bubblewrap``), et échouent sous CI=true (voir
-``exiger_ou_ignorer`` dans ``tests/conftest.py``) ; le repli (limites seules) est
+``exiger_ou_ignorer`` dans ``tests/conftest.py``) ; le repli (limites seules) est
 testé partout. Un seul noyau sert à la plupart des vérifications (module ``scope``),
 pour que l'ensemble tienne en une trentaine de secondes. Pour la même raison, les noyaux
 de ce module n'héritent pas de l'IPYTHONDIR du dépôt (son script de démarrage importe
-Keras, donc TensorFlow : 5 s par noyau) ; la copie d'IPYTHONDIR a son propre test.
+Keras, donc TensorFlow : 5 s par noyau) ; la copie d'IPYTHONDIR a son propre test.
 """
 import logging
 import os
@@ -84,7 +84,7 @@ def environnement_leger():
 
 @pytest.fixture(scope="module")
 def cours():
-    """Faux dossier de cours nbgrader, *hors de /tmp* (le /tmp du bac à sable est privé :
+    """Faux dossier de cours nbgrader, *hors de /tmp* (le /tmp du bac à sable est privé :
     un secret sous /tmp serait invisible même sans masquage, le test ne prouverait rien)."""
     base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else str(Path.home())
     racine = Path(tempfile.mkdtemp(prefix="test-bac-a-sable-", dir=base))
@@ -148,7 +148,7 @@ def test_chemins_masques_illisibles(cellules):
 
 @exige_bwrap
 def test_le_reste_est_lisible(cellules):
-    """Témoin : sans masque, un fichier voisin se lit (le masquage est bien la cause)."""
+    """Témoin : sans masque, un fichier voisin se lit (le masquage est bien la cause)."""
     assert erreur(cellules["public"]) is None
     assert texte(cellules["public"]).strip() == "public"
 
@@ -192,7 +192,7 @@ def test_noyau_qui_meurt_signale_sans_blocage(tmp_path):
 
 
 def test_interruption_sur_timeout_puis_cellule_suivante(tmp_path):
-    """Comme nbgrader : timeout -> SIGINT au groupe de processus ; le noyau (et bwrap)
+    """Comme nbgrader : timeout -> SIGINT au groupe de processus ; le noyau (et bwrap)
     doivent survivre pour exécuter la cellule suivante."""
     nb = executer(
         notebook("import time\ntime.sleep(60)", "print('suite')"),
@@ -206,7 +206,7 @@ def test_interruption_sur_timeout_puis_cellule_suivante(tmp_path):
 
 @pytest.mark.lent
 def test_tensorflow_fonctionne_sous_la_limite_de_memoire(tmp_path):
-    """TensorFlow réserve beaucoup d'espace d'adressage : il doit s'importer et
+    """TensorFlow réserve beaucoup d'espace d'adressage : il doit s'importer et
     entraîner un petit modèle avec la limite par défaut (4 Gio)."""
     code = (
         "import numpy as np, tensorflow as tf, keras\n"
@@ -229,7 +229,7 @@ def test_limite_de_temps_processeur(tmp_path):
 
 @exige_bwrap
 def test_copie_privee_de_ipythondir(tmp_path, monkeypatch):
-    """IPython ignore un IPYTHONDIR en lecture seule : le noyau doit recevoir une copie
+    """IPython ignore un IPYTHONDIR en lecture seule : le noyau doit recevoir une copie
     (scripts de démarrage exécutés), et ses écritures ne touchent pas l'original."""
     ipythondir = tmp_path / "ipython"
     demarrage = ipythondir / "profile_default" / "startup"
@@ -247,7 +247,7 @@ def test_copie_privee_de_ipythondir(tmp_path, monkeypatch):
     assert sorted(p.name for p in (ipythondir / "profile_default").iterdir()) == ["startup"]
 
 
-# --- Repli : sans bubblewrap, la correction continue avec les limites ---------------
+# --- Repli : sans bubblewrap, la correction continue avec les limites ---------------
 
 
 def test_detection_sans_bubblewrap():
@@ -257,7 +257,7 @@ def test_detection_sans_bubblewrap():
         assert not etat.fichiers_proteges
         assert raison in etat.raison
         message = sb.message_bac_a_sable(etat)
-        assert message.startswith("Bac à sable : bubblewrap indisponible")
+        assert message.startswith("Bac à sable : bubblewrap indisponible")
         assert "NON protégés" in message and sb.COMMANDE_INSTALLATION in message
     etat = sb.detecter_bac_a_sable(bwrap=None, unshare=None)
     assert etat.mecanisme == sb.AUCUN and not etat.reseau_coupe
@@ -267,7 +267,7 @@ def test_detection_sans_bubblewrap():
 def test_message_bubblewrap_actif():
     etat = sb.EtatBacASable(sb.BUBBLEWRAP, "/usr/bin/bwrap", True, True)
     message = sb.message_bac_a_sable(etat, limite_memoire=2 * sb.GIO)
-    assert message.startswith("Bac à sable : bubblewrap actif")
+    assert message.startswith("Bac à sable : bubblewrap actif")
     assert "2,0 Gio" in message and "réseau coupé" in message
 
 
@@ -302,7 +302,7 @@ def test_repli_unshare_coupe_le_reseau(tmp_path):
 
 
 def test_repli_signale_une_seule_fois(monkeypatch, caplog):
-    """bwrap absent : un seul avertissement pour tous les noyaux du processus."""
+    """bwrap absent : un seul avertissement pour tous les noyaux du processus."""
     absent = sb.detecter_bac_a_sable(bwrap=None, unshare=None)
     monkeypatch.setattr(sb, "detecter_bac_a_sable", lambda *a, **k: absent)
     monkeypatch.setattr(sb, "_deja_signale", set())
@@ -312,7 +312,7 @@ def test_repli_signale_une_seule_fois(monkeypatch, caplog):
             assert sb.SandboxKernelManager(log=journal)._etat().mecanisme == sb.AUCUN
     messages = [r for r in caplog.records if "Bac à sable" in r.getMessage()]
     assert len(messages) == 1 and messages[0].levelno == logging.WARNING
-    assert messages[0].getMessage().startswith("Bac à sable : bubblewrap indisponible")
+    assert messages[0].getMessage().startswith("Bac à sable : bubblewrap indisponible")
 
 
 def test_mecanisme_exige_mais_absent(monkeypatch):
@@ -325,8 +325,8 @@ def test_mecanisme_exige_mais_absent(monkeypatch):
 
 
 def test_ordre_des_montages(tmp_path):
-    """Le dossier de travail, sous un dossier masqué, redevient visible ; un chemin
-    masqué sous le dossier de travail reste masqué ; /tmp privé avant le reste."""
+    """Le dossier de travail, sous un dossier masqué, redevient visible ; un chemin
+    masqué sous le dossier de travail reste masqué ; /tmp privé avant le reste."""
     masque = tmp_path / "autograded"
     travail = masque / "alice" / "ps1"
     tests_caches = travail / "tests_caches"
@@ -374,7 +374,7 @@ def test_branchement_nbgrader(tmp_path):
     config = configuration(tmp_path, SandboxKernelManager={"hidden_paths": ["/cours/solutions"],
                                                            "memory_limit": 2 * sb.GIO})
     config.Execute.kernel_manager_class = "autograder.correction.sandbox.SandboxKernelManager"
-    # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
+    # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
     assert Execute(config=config).kernel_manager_class is not sb.SandboxKernelManager
 
     preprocesseurs = config.Autograde.autograde_preprocessors

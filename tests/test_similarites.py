@@ -1,6 +1,6 @@
 """Réponses partagées (``autograder/correction/similarites.py``), sur des classes faites à la main.
 
-Tests rapides (millisecondes) : des réponses écrites ici, cellule par cellule, sans
+Tests rapides (millisecondes) : des réponses écrites ici, cellule par cellule, sans
 exécuter de notebook. La classe de démonstration corrigée est vérifiée dans
 ``tests/test_rapport_classe.py``.
 """
@@ -35,7 +35,7 @@ INHABITUEL = {
            "for t in np.arange(1, T + 1):\n    x[t] = alpha[t] ** 0.5 * x[t - 1]  # formule\n"
            "    y = np.copy(x[t])\n    z = np.random.standard_normal(size=(28, 28))\nplt.show()",
 }
-#: La même chose, maquillée : commentaires, espaces, guillemets, retours à la ligne changés.
+#: La même chose, maquillée : commentaires, espaces, guillemets, retours à la ligne changés.
 MAQUILLE = {
     "ex1": 'beta=np.hstack((0.0,\n                 np.linspace(beta_1,beta_T,num=T)))  # fait seul\nprint("beta = "+str(beta))',
     "ex2": "alpha=np.subtract(1.0,beta)\n# cumul\nalpha_barre=np.multiply.accumulate(alpha)\n"
@@ -77,7 +77,7 @@ def test_une_copie_maquillee_de_reponses_inhabituelles_est_signalee():
 
 
 def test_partager_les_reponses_courantes_n_est_pas_suspect():
-    # Une variante juste, écrite par la plupart des étudiants (pas celle du maître) : commune, donc sans poids.
+    # Une variante juste, écrite par la plupart des étudiants (pas celle du maître) : commune, donc sans poids.
     variante = {"ex1": "beta = np.insert(np.linspace(beta_1, beta_T, T), 0, 0)",
                 "ex2": "alpha = 1. - beta\nalpha_barre = np.cumprod(alpha)\nfor t in range(1, T+1):\n"
                        "    x[t] = np.sqrt(alpha[t]) * x[t-1]\nplt.show()"}
@@ -95,10 +95,10 @@ def test_la_rarete_decide_la_meme_paire_n_est_plus_signalee_si_toute_la_classe_e
 
 
 def test_le_gabarit_vierge_n_est_jamais_une_preuve():
-    # Dix copies vierges (le gabarit tel quel, ou à peine retouché) : identiques, mais jamais signalées.
+    # Dix copies vierges (le gabarit tel quel, ou à peine retouché) : identiques, mais jamais signalées.
     vierges = {f"vierge{i}": {g: s.replace("###", "#" * (3 + i % 2)) for g, s in GABARIT.items()} for i in range(10)}
     assert comparer(classe(n_corrects=3, **vierges), exclues=exclues()) == []
-    # Et sur le vrai TP : le notebook distribué, rendu tel quel, n'a aucune instruction qui compte.
+    # Et sur le vrai TP : le notebook distribué, rendu tel quel, n'a aucune instruction qui compte.
     vrai = cles_exclues(lire_notebook(NOTEBOOK_ETUDIANT), lire_notebook(NOTEBOOK_MAITRE))
     vierge = cellules_de_reponse(notebook_etudiant())
     juste = cellules_de_reponse(remise())
@@ -110,7 +110,7 @@ def test_une_erreur_typique_partagee_ne_suffit_pas():
     erreur = dict(CORRECT, ex2=CORRECT["ex2"].replace("np.cumprod", "np.cumsum"))
     reponses = classe(n_corrects=20, e1=erreur, e2=erreur, e3=dict(erreur))
     assert comparer(reponses, exclues=exclues()) == []
-    # mais le même seuil, abaissé, la signalerait : le test n'est pas vide
+    # mais le même seuil, abaissé, la signalerait : le test n'est pas vide
     assert comparer(reponses, exclues=exclues(), seuil=0.5)
 
 

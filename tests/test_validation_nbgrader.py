@@ -17,7 +17,7 @@ def cellules_de_test(chemin):
 
 
 def valider(chemin, tmp_path):
-    # startup_timeout : le démarrage du noyau importe TensorFlow, plus de 60 s sur une machine chargée.
+    # startup_timeout : le démarrage du noyau importe TensorFlow, plus de 60 s sur une machine chargée.
     validateur = Validator(config=configuration(tmp_path, Execute={"timeout": 300, "startup_timeout": 300}))
     return validateur.validate(str(chemin))
 

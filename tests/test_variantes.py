@@ -2,9 +2,9 @@
 
 On exécute les cellules de code du maître (vérifications cachées comprises) dans un seul
 processus, sans noyau Jupyter, en remplaçant des lignes de solution par d'autres écritures
-valides : ``randn`` / ``standard_normal`` au lieu de ``normal(0, 1, ...)``, une boucle au lieu de
+valides : ``randn`` / ``standard_normal`` au lieu de ``normal(0, 1, ...)``, une boucle au lieu de
 ``cumprod``, ``** 0.5`` au lieu de ``np.sqrt``, ``model.predict`` au lieu d'un appel direct. Le
-réseau n'est pas entraîné (les vérifications 7 à 9 jugent les calculs, pas la qualité du réseau) :
+réseau n'est pas entraîné (les vérifications 7 à 9 jugent les calculs, pas la qualité du réseau) :
 l'entraînement et la vérification 6 sont sautés.
 """
 import json
@@ -18,7 +18,7 @@ from autograder.cellules import source
 
 pytestmark = pytest.mark.lent
 
-#: Cellules sautées : l'entraînement (lent) et ce qui en dépend, et les parties facultatives.
+#: Cellules sautées : l'entraînement (lent) et ce qui en dépend, et les parties facultatives.
 SAUTEES = {"verifier_gpu", "entrainement", "ex6_verif", "trajectoire_x0", "complementaire_code",
            "complementaire_entrainement", "apl_echantillonneur", "apl_comparaison", "apl_ema"}
 
@@ -48,7 +48,7 @@ VARIANTES = {
     },
 }
 
-#: Un autre générateur (np.random.default_rng) : la vérification visible le dit au lieu de conclure.
+#: Un autre générateur (np.random.default_rng) : la vérification visible le dit au lieu de conclure.
 AUTRE_GENERATEUR = {
     "ex3_reponse": {"epsilon = ": "    epsilon = np.random.default_rng(t).normal(0, 1, (28, 28))"},
     "ex8_reponse": {"z = np.random": "    z = np.random.default_rng(t).standard_normal((28, 28))"},
@@ -89,7 +89,7 @@ def _remplacer(source, remplacements, gid):
 
 
 def executer_le_maitre(variantes, capsys):
-    """Exécute le maître avec ces variantes ; renvoie la sortie de chaque cellule (grade_id -> texte)."""
+    """Exécute le maître avec ces variantes ; renvoie la sortie de chaque cellule (grade_id -> texte)."""
     import matplotlib
 
     matplotlib.use("Agg")

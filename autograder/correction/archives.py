@@ -1,7 +1,7 @@
 """Le dossier de sortie d'une correction, où rien n'est écrasé sans être archivé.
 
 ``DossierSortie`` nomme ses emplacements (``etat/``, ``feedback/``, ``archives/``,
-``cours/``) ; ``archiver`` met de côté, horodaté, un fichier qu'on va remplacer ;
+``cours/``) ; ``archiver`` met de côté, horodaté, un fichier qu'on va remplacer ;
 ``ecrire_atomique`` écrit un fichier d'un seul coup (jamais à moitié écrit).
 """
 import os
@@ -16,7 +16,7 @@ def horodatage() -> str:
 
 
 def archiver(chemin: Path, archives: Path) -> Path:
-    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
+    """Déplace ``chemin`` dans ``archives/`` (horodaté) ; renvoie le nouveau chemin."""
     archives.mkdir(parents=True, exist_ok=True)
     cible = archives / f"{horodatage()}-{chemin.name}"
     n = 1

@@ -1,20 +1,20 @@
-"""Un seul dossier de cours nbgrader pour toute la classe : ``OUT/cours/``.
+"""Un seul dossier de cours nbgrader pour toute la classe : ``OUT/cours/``.
 
 Chaque remise est notée dans son propre dossier de cours (``OUT/cours/travail/<id>/``,
-``OUT/cours/gabarit/`` : dossiers de travail de la correction, que nbgrader ignore). Après
+``OUT/cours/gabarit/`` : dossiers de travail de la correction, que nbgrader ignore). Après
 la correction, ``OUT/cours/`` lui-même devient un dossier de cours nbgrader standard pour
-la classe : ``source/``, ``release/``, ``submitted/<id>/tp_diffusion/``,
+la classe : ``source/``, ``release/``, ``submitted/<id>/tp_diffusion/``,
 ``autograded/<id>/…``, ``feedback/<id>/…`` et un ``gradebook.db`` avec les notes de tous
 les étudiants (créé par ``nbgrader generate_assignment``, rempli avec l'API ``Gradebook``
 de nbgrader). ``nbgrader export`` et formgrader y voient donc toute la classe.
 
-Identifiants : nbgrader s'en sert comme noms de dossiers et motifs de fichiers ; on n'y
-garde que lettres ASCII, chiffres, ``_`` et ``-``. « Élodie Martin » devient
+Identifiants : nbgrader s'en sert comme noms de dossiers et motifs de fichiers ; on n'y
+garde que lettres ASCII, chiffres, ``_`` et ``-``. « Élodie Martin » devient
 ``elodie_martin`` (``_2``, ``_3``… en cas de doublon). La correspondance est dans
 ``OUT/cours_correspondance.csv`` (``student_id``, ``id_nbgrader``), stable d'une
-correction à l'autre : un identifiant déjà attribué ne change jamais.
+correction à l'autre : un identifiant déjà attribué ne change jamais.
 
-Les notes saisies à la main dans formgrader (``manual_score``) ne sont jamais écrasées :
+Les notes saisies à la main dans formgrader (``manual_score``) ne sont jamais écrasées :
 la correction suivante ne met à jour que les notes automatiques (``auto_score``) et compte
 les notes manuelles dans ``notes.csv`` comme des ajustements.
 """
@@ -48,7 +48,7 @@ def _slug(etudiant):
 
 
 def correspondance(chemin: Path, etudiants) -> dict:
-    """``{student_id: id_nbgrader}`` ; complète (sans rien changer d'existant) le fichier ``chemin``."""
+    """``{student_id: id_nbgrader}`` ; complète (sans rien changer d'existant) le fichier ``chemin``."""
     chemin = Path(chemin)
     table = {}
     if chemin.exists():
@@ -75,7 +75,7 @@ def correspondance(chemin: Path, etudiants) -> dict:
 
 
 def _signature(dossier):
-    """Fichiers d'un dossier avec taille et date : deux copies identiques ont la même."""
+    """Fichiers d'un dossier avec taille et date : deux copies identiques ont la même."""
     if not dossier.is_dir():
         return None
     return sorted((str(f.relative_to(dossier)), f.stat().st_size, f.stat().st_mtime_ns)
@@ -127,7 +127,7 @@ class CarnetDeClasse:
             self.archives.mkdir(parents=True, exist_ok=True)
             ancien = self.archives / f"{datetime.now():%Y%m%d-%H%M%S}-{self.base.name}"
             shutil.move(str(self.base), ancien)
-            dire(f"  Le barème du TP a changé : ancien carnet de la classe archivé ({ancien.name}), "
+            dire(f"  Le barème du TP a changé : ancien carnet de la classe archivé ({ancien.name}), "
                  "notes saisies dans formgrader comprises.")
         self.racine.mkdir(parents=True, exist_ok=True)
         preparer_cours(self.racine)
@@ -146,7 +146,7 @@ class CarnetDeClasse:
 
     @staticmethod
     def _lignes_de_la_copie(travail, id_interne):
-        """Notes et commentaires automatiques du carnet d'une remise ; ``None`` s'il n'y en a pas."""
+        """Notes et commentaires automatiques du carnet d'une remise ; ``None`` s'il n'y en a pas."""
         from nbgrader.api import MissingEntry
 
         base = travail / "gradebook.db"
@@ -166,7 +166,7 @@ class CarnetDeClasse:
     def synchroniser(self, etats, ids: dict, participants: dict) -> None:
         """Copie remises, copies corrigées, retours et notes automatiques de chaque étudiant.
 
-        ``ids`` : student_id -> id nbgrader ; ``participants`` : student_id -> identifiant
+        ``ids`` : student_id -> id nbgrader ; ``participants`` : student_id -> identifiant
         de participant Moodle (rangé dans ``lms_user_id``). Les ``manual_score`` restent.
         """
         from sqlalchemy.exc import SAWarning

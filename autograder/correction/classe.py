@@ -7,10 +7,10 @@ Usage ::
 
 Chaque remise est notée par nbgrader dans son propre dossier de cours et son propre
 processus (``autograder.correction.copie``), plusieurs à la fois (un par cœur par défaut).
-Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
+Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
 ``moodle.csv``, ``feedback/<étudiant>.html``, ``resume.png`` et le dossier de cours
 nbgrader ``cours/``. Relancée sur le même OUT, la correction reprend là où elle s'était
-arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, et rien n'est
+arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées, et rien n'est
 écrasé sans être archivé dans ``OUT/archives/``.
 """
 import argparse
@@ -43,7 +43,7 @@ DELAI_COPIE_S = 900
 
 
 def _version_correction():
-    """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
+    """Empreinte du TP et du correcteur : un résultat obtenu avec une autre version est refait."""
     empreinte = hashlib.sha256(json.dumps(ENVIRONNEMENT_RAPIDE, sort_keys=True).encode())
     for fichier in [NOTEBOOK_MAITRE, *sorted((RACINE / "autograder").rglob("*.py"))]:
         empreinte.update(fichier.read_bytes())
@@ -65,7 +65,7 @@ class Correction:
         self.debut = time.monotonic()
         self.dossier = DossierSortie(self.sortie)
         self.etat, self.archives, self.cours = self.dossier.etat, self.dossier.archives, self.dossier.cours
-        #: Avec ``--etudiant`` : le seul étudiant à recorriger (les autres gardent leur résultat).
+        #: Avec ``--etudiant`` : le seul étudiant à recorriger (les autres gardent leur résultat).
         self.etudiant_seul = None
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
         self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
@@ -97,7 +97,7 @@ class Correction:
         else:
             return etat
         ancien = self.dossier.archiver(fichier)
-        self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
+        self.dire(f"  {soumission.etudiant} : {raison} (ancien résultat archivé : {ancien.relative_to(self.sortie)})")
         return None
 
     # -- une remise = un processus ---------------------------------------------------------
@@ -131,16 +131,16 @@ class Correction:
         soumission, demande = tache["soumission"], tache["demande"]
         tache["journal"].close()
         resultat_fichier = Path(demande["resultat"])
-        a_refaire = True  # incident de la correction elle-même : à retenter à la prochaine reprise
+        a_refaire = True  # incident de la correction elle-même : à retenter à la prochaine reprise
         if expire:
             resultat = {"scores": {}, "remarques": [], "erreur":
-                        f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
+                        f"correction arrêtée après {self.delai_copie} s (notebook trop long) : notée 0"}
         elif resultat_fichier.exists():
             resultat = json.loads(resultat_fichier.read_text(encoding="utf-8"))
             a_refaire = bool(resultat.get("a_refaire"))
         else:
             resultat = {"scores": {}, "remarques": [], "erreur":
-                        f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
+                        f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
         retour = resultat.get("retour_html")
         destination = self.dossier.feedback / f"{soumission.etudiant}.html"
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +148,7 @@ class Correction:
             self.dossier.archiver(destination)
         if retour and Path(retour).exists():
             shutil.copyfile(retour, destination)
-        else:  # remise illisible ou correction impossible : le retour dit pourquoi
+        else:  # remise illisible ou correction impossible : le retour dit pourquoi
             ligne = ligne_de_note(soumission.etudiant, resultat, soumission.remarques)
             ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"], ligne["note_sur_20"]))
         etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(), "version": VERSION,
@@ -179,21 +179,21 @@ class Correction:
         try:  # deux corrections dans le même dossier se détruiraient l'une l'autre
             fcntl.flock(verrou, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
+            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
         try:
             return self._corriger(soumissions, ignores, dossier_remises)
         finally:
             verrou.close()
 
     def _corriger(self, soumissions, ignores, dossier_remises):
-        self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
+        self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
         if dossier_remises is None and soumissions:
             dossier_remises = os.path.commonpath([s.chemin.resolve().parent for s in soumissions])
         if dossier_remises is not None:  # les copies des autres étudiants
             self.a_cacher.append(Path(dossier_remises).resolve())
         self.dire(message_bac_a_sable())
         for fichier in ignores:
-            self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
+            self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
         etats, a_faire = {}, []
         for soumission in soumissions:
             if self.etudiant_seul is not None:
@@ -207,7 +207,7 @@ class Correction:
             else:
                 a_faire.append(soumission)
         if etats:
-            self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
+            self.dire(f"Reprise : {len(etats)} remise(s) déjà notée(s) et inchangée(s), {len(a_faire)} à noter.")
         if a_faire:
             self._noter_en_parallele(a_faire, etats, total=len(soumissions))
         # Carnet de la classe, ajustements, notes saisies dans formgrader, retours Moodle.
@@ -219,19 +219,19 @@ class Correction:
         return lignes
 
     def etat_pour_un_seul(self, soumission):
-        """Avec ``--etudiant`` : None (à recorriger) pour lui, l'état existant tel quel pour les
+        """Avec ``--etudiant`` : None (à recorriger) pour lui, l'état existant tel quel pour les
         autres, False pour un autre étudiant jamais noté dans ce OUT (laissé de côté)."""
         fichier = self._fichier_etat(soumission)
         if soumission.etudiant == self.etudiant_seul:
             if fichier.exists():
                 ancien = self.dossier.archiver(fichier)
-                self.dire(f"  {soumission.etudiant} : recorrigé à la demande (ancien résultat archivé : "
+                self.dire(f"  {soumission.etudiant} : recorrigé à la demande (ancien résultat archivé : "
                           f"{ancien.relative_to(self.sortie)})")
             return None
         try:
             return json.loads(fichier.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
-            self.dire(f"  {soumission.etudiant} : jamais noté dans ce dossier, laissé de côté (--etudiant)")
+            self.dire(f"  {soumission.etudiant} : jamais noté dans ce dossier, laissé de côté (--etudiant)")
             return False
 
     def _noter_en_parallele(self, a_faire, etats, *, total):
@@ -265,7 +265,7 @@ class Correction:
             for tache in en_cours:
                 self._tuer(tache["processus"])
                 tache["journal"].close()
-            self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
+            self.dire(f"Correction interrompue : relancez-la avec le même dossier de sortie "
                       f"(--sortie {self.sortie}) pour reprendre.")
             raise
 
@@ -273,10 +273,10 @@ class Correction:
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder.correction.classe", description=__doc__.split("\n")[0])
     parser.add_argument("soumissions", type=Path, help="dossier des remises (<étudiant>.ipynb ou <étudiant>/*.ipynb)")
-    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
+    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
     parser.add_argument("--shard", help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
-    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
-    parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
+    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
+    parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
     parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
     args = parser.parse_args(argv)

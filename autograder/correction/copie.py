@@ -7,7 +7,7 @@ Usage interne (lancé par ``autograder.correction.classe``) ::
 La demande donne la remise, l'identifiant interne, le gabarit de cours (généré une fois
 pour toute la classe), le dossier de travail et le fichier de résultat. Le résultat (JSON)
 contient les points de chaque cellule de vérification, des remarques en français et les
-chemins du notebook corrigé et du retour HTML. Un processus par remise : un notebook qui
+chemins du notebook corrigé et du retour HTML. Un processus par remise : un notebook qui
 fait planter nbgrader, le noyau ou la mémoire n'emporte que lui.
 """
 import json
@@ -42,15 +42,15 @@ def _raison_echec(journal):
     if "DeadKernelError" in journal or "Kernel died" in journal or "kernel died" in journal:
         return "elle a arrêté le noyau Python (plantage ou mémoire épuisée)"
     if "Timeout" in journal or "timed out" in journal or "UnresponsiveKernel" in journal:
-        return "elle ne rend pas la main (boucle infinie ?) et le noyau ne répond plus"
+        return "elle ne rend pas la main (boucle infinie ?) et le noyau ne répond plus"
     return None
 
 
 def _autograder(api, id_interne, chemin_remis, suivi, resultat):
-    """``autograde`` ; si une cellule tue le noyau, la réponse qui la précède est neutralisée
+    """``autograde`` ; si une cellule tue le noyau, la réponse qui la précède est neutralisée
     et on recommence (``MAX_NEUTRALISATIONS`` fois au plus).
 
-    Renvoie vrai si nbgrader a noté la remise ; sinon ``resultat["erreur"]`` dit pourquoi.
+    Renvoie vrai si nbgrader a noté la remise ; sinon ``resultat["erreur"]`` dit pourquoi.
     """
     import nbformat
 
@@ -63,34 +63,34 @@ def _autograder(api, id_interne, chemin_remis, suivi, resultat):
         raison = _raison_echec(journal)
         if raison is None or not suivi.exists():
             derniere = (journal.strip().splitlines() or ["(journal vide)"])[-1][:300]
-            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
+            resultat["erreur"] = f"la correction automatique a échoué : {derniere}"
             return False
         en_cours = json.loads(suivi.read_text())
         nb = nbformat.read(chemin_remis, as_version=4)
         indice = en_cours["indice"]
         # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
-        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
+        # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
         while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
             indice -= 1
         if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
-            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
+            resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
                                   "correction impossible, à examiner à la main")
             return False
         cellule = nb.cells[indice]
         cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
         nbformat.write(nb, chemin_remis)
         nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
-        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
+        resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
     else:
-        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
+        resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"
         return False
     return True
 
 
 def noter(demande):
-    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict).
+    """Note la remise décrite par ``demande`` ; renvoie le résultat (dict).
 
-    ``a_refaire`` : vrai seulement quand la correction elle-même a échoué (pas la remise) ;
+    ``a_refaire`` : vrai seulement quand la correction elle-même a échoué (pas la remise) ;
     la prochaine reprise de la classe recorrige alors cette remise.
     """
     from nbgrader.apps import NbGraderAPI
@@ -109,7 +109,7 @@ def noter(demande):
     try:
         nb, remarques = lire_notebook(demande["soumission"])
     except SoumissionIllisible as erreur:
-        resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
+        resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
         return resultat
     resultat["remarques"] += remarques
     publie = nbformat.read(Path(demande["gabarit"]) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
@@ -150,9 +150,9 @@ def main(argv=None):
     demande = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     try:
         resultat = noter(demande)
-    except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
+    except Exception as erreur:  # dernier filet : un résultat lisible plutôt qu'une trace
         resultat = {"id_interne": demande["id_interne"], "scores": {}, "remarques": [], "a_refaire": True,
-                    "erreur": f"erreur interne de la correction : {type(erreur).__name__}: {erreur}"}
+                    "erreur": f"erreur interne de la correction : {type(erreur).__name__} : {erreur}"}
     ecrire_atomique(demande["resultat"], json.dumps(resultat, ensure_ascii=False, indent=1))
     return 0
 

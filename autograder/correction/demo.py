@@ -1,4 +1,4 @@
-"""Classe de démonstration : ``make demo`` fabrique une petite classe, la corrige et montre les sorties.
+"""Classe de démonstration : ``make demo`` fabrique une petite classe, la corrige et montre les sorties.
 
 Usage ::
 
@@ -6,14 +6,14 @@ Usage ::
 
 Les remises sont fabriquées à partir du notebook étudiant, comme les rempliraient des
 étudiants (``autograder.remises_modeles``), et nommées comme les télécharge Moodle
-(« Télécharger tous les travaux remis ») :
+(« Télécharger tous les travaux remis ») :
 ``Prénom Nom_<participant>_assignsubmission_file_/tp_diffusion.ipynb``. La classe contient
 une copie complète, une copie vierge, deux erreurs typiques, une étudiante aux réponses
 inhabituelles (justes, mais écrites à sa façon, plus du code facultatif) et une copie
-« maquillée » de ses réponses (commentaires et espaces changés) ; au-delà de six, des
+« maquillée » de ses réponses (commentaires et espaces changés) ; au-delà de six, des
 copies ordinaires (complètes ou avec une erreur typique) complètent la classe.
 
-:func:`ecrire_classe_demo` sert aussi de classe de test (``tests/``) : l'analyse des
+:func:`ecrire_classe_demo` sert aussi de classe de test (``tests/``) : l'analyse des
 réponses partagées doit signaler la paire inhabituelle, et elle seule.
 """
 import argparse
@@ -33,7 +33,7 @@ ERREUR_BOUCLE = {"ex8_reponse": {0: "for t in range(T, 1, -1):"}}
 ERREUR_ECART_TYPE = {"ex2_reponse": {3: "sigma_x_T = np.sqrt(1 - alpha_barre[T])"}}
 ERREUR_BETA = {"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}
 
-#: Réponses justes mais inhabituelles : personne d'autre dans la classe ne les écrit ainsi.
+#: Réponses justes mais inhabituelles : personne d'autre dans la classe ne les écrit ainsi.
 REPONSES_INHABITUELLES = {
     "ex1_reponse": {0: "beta = np.hstack((0.0, np.linspace(beta_1, beta_T, num=T)))"},
     "ex2_reponse": {0: "alpha = np.subtract(1.0, beta)",
@@ -128,7 +128,7 @@ def ecrire_classe_demo(dossier: Path, *, taille: int = 8) -> ClasseDemo:
     Renvoie la description de la classe (noms, rôles, numéros de participant, chemins).
     """
     if taille < 6:
-        raise ValueError(f"La classe de démonstration compte au moins 6 remises (demandé : {taille}).")
+        raise ValueError(f"La classe de démonstration compte au moins 6 remises (demandé : {taille}).")
     dossier = Path(dossier)
     etudiants = []
     for i, (nom, role, nb) in enumerate(_remises(taille)):
@@ -145,17 +145,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from autograder.correction.classe import main as corriger
 
-    # Chemins absolus : le bac à sable de la correction monte le dossier de chaque copie par son chemin.
+    # Chemins absolus : le bac à sable de la correction monte le dossier de chaque copie par son chemin.
     dossier = args.dossier.resolve()
     remises, resultats = dossier / "remises", dossier / "resultats"
     classe = ecrire_classe_demo(remises, taille=args.taille)
-    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle dans {os.path.relpath(remises)}")
+    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle dans {os.path.relpath(remises)}")
     for etudiant in classe.etudiants:
         print(f"  {etudiant.nom} : {etudiant.role}")
     code = corriger([str(remises), "--sortie", str(resultats)])
     if code:
         return code
-    print("\nÀ regarder :")
+    print("\nÀ regarder :")
     for titre, chemin in [("rapport de la classe", resultats / "rapport_classe.html"),
                           ("retour d'un étudiant", resultats / "feedback" / f"{classe.nom('erreur alpha_barre (somme)')}.html"),
                           ("notes", resultats / "notes.csv"), ("import Moodle", resultats / "moodle.csv"),

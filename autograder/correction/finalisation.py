@@ -1,17 +1,17 @@
-"""Après la correction automatique : carnet de la classe, ajustements, retours Moodle.
+"""Après la correction automatique : carnet de la classe, ajustements, retours Moodle.
 
 Appelée par ``make grade`` (et ``make merge``) une fois les états de toutes les remises
-connus, avant l'écriture de ``notes.csv`` et ``moodle.csv`` :
+connus, avant l'écriture de ``notes.csv`` et ``moodle.csv`` :
 
-1. ``OUT/ajustements.csv`` est créé (en-tête seul) s'il n'existe pas ;
+1. ``OUT/ajustements.csv`` est créé (en-tête seul) s'il n'existe pas ;
 2. ``OUT/cours/`` devient le dossier de cours nbgrader de la classe (``carnet.py``) et on y
-   lit les notes saisies à la main dans formgrader ;
+   lit les notes saisies à la main dans formgrader ;
 3. les lignes de notes sont calculées (notes formgrader comprises), puis les ajustements
-   valides appliqués ; les lignes invalides sont signalées et ignorées ;
-4. chaque retour HTML reçoit (ou perd) l'encadré qui explique les modifications ;
+   valides appliqués ; les lignes invalides sont signalées et ignorées ;
+4. chaque retour HTML reçoit (ou perd) l'encadré qui explique les modifications ;
 5. ``OUT/retours_moodle.zip`` est écrit quand les remises viennent de Moodle.
 
-Une étape qui échoue (carnet illisible…) est signalée et n'empêche pas les autres : les
+Une étape qui échoue (carnet illisible…) est signalée et n'empêche pas les autres : les
 notes automatiques et les ajustements de ``ajustements.csv`` s'appliquent toujours.
 """
 from dataclasses import dataclass, field
@@ -33,7 +33,7 @@ from autograder.correction.retours_moodle import (
 
 @dataclass
 class Finalisation:
-    """Ce que la finalisation a produit : lignes de notes.csv et tout ce qui a été dit."""
+    """Ce que la finalisation a produit : lignes de notes.csv et tout ce qui a été dit."""
     lignes: list
     modifications: list = field(default_factory=list)
     ignorees: list = field(default_factory=list)
@@ -52,7 +52,7 @@ def _modifications_formgrader(etudiant, resultat, manuels):
 
 
 def _carnet(sortie, etats, dire, incidents):
-    """Synchronise le carnet de la classe ; renvoie les notes manuelles (vide si échec)."""
+    """Synchronise le carnet de la classe ; renvoie les notes manuelles (vide si échec)."""
     etudiants = [e["etudiant"] for e in etats]
     try:
         ids = correspondance(sortie / NOM_CORRESPONDANCE, etudiants)
@@ -63,7 +63,7 @@ def _carnet(sortie, etats, dire, incidents):
         carnet.synchroniser(etats, ids, participants)  # ne touche pas aux manual_score
         return carnet.scores_manuels(ids)
     except Exception as erreur:  # noqa: BLE001 — le carnet est un plus : les notes partent quand même
-        incidents.append(f"carnet de la classe (OUT/cours/gradebook.db) non mis à jour : "
+        incidents.append(f"carnet de la classe (OUT/cours/gradebook.db) non mis à jour : "
                          f"{type(erreur).__name__}: {erreur}")
         return {}
 
@@ -71,8 +71,8 @@ def _carnet(sortie, etats, dire, incidents):
 def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: bool = True) -> Finalisation:
     """Lignes finales de notes.csv pour ``etats`` (dicts de ``OUT/etat/*.json``).
 
-    ``ligne_de_note(etudiant, resultat, remarques)`` : la fonction de la correction qui fait
-    une ligne à partir d'un résultat. ``carnet=False`` : sans dossier de cours de la classe.
+    ``ligne_de_note(etudiant, resultat, remarques)`` : la fonction de la correction qui fait
+    une ligne à partir d'un résultat. ``carnet=False`` : sans dossier de cours de la classe.
     """
     sortie = Path(sortie)
     incidents = []
@@ -91,7 +91,7 @@ def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: b
     lignes, modifications = aj.appliquer(lignes, lecture.ajustements, bareme=bareme(),
                                          autres_modifications=formgrader)
     if modifications:
-        dire(f"Ajustements appliqués : {len(modifications)} exercice(s), "
+        dire(f"Ajustements appliqués : {len(modifications)} exercice(s), "
              f"{len({m.student_id for m in modifications})} étudiant(s).")
     notes = {ligne["student_id"]: ligne["note_sur_20"] for ligne in lignes}
     for etat in etats:

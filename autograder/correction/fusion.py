@@ -21,7 +21,7 @@ from autograder.correction.rapport_classe import ecrire_apres_correction
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
-    """Réunit les parts dans ``sortie`` ; renvoie les lignes de notes.csv."""
+    """Réunit les parts dans ``sortie`` ; renvoie les lignes de notes.csv."""
     dossier = DossierSortie(sortie)
     retenus = {}
     for part in map(Path, parts):
@@ -29,7 +29,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             raise FileNotFoundError(f"Part introuvable : {part}")
         etats = sorted((part / "etat").glob("*.json"))
         if not etats:  # une part peut être vide (peu d'étudiants, beaucoup de parts)
-            print(f"  {part} : aucun résultat (part vide ?)", file=ecran)
+            print(f"  {part} : aucun résultat (part vide ?)", file=ecran)
         for fichier in etats:
             etat = json.loads(fichier.read_text(encoding="utf-8"))
             etat["_part"], etat["_fichier"] = part, fichier
@@ -37,7 +37,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             if precedent is not None:
                 garde, ecarte = (etat, precedent) if etat["date"] > precedent["date"] else (precedent, etat)
                 garde["remarques"] = [*garde["remarques"], f"noté dans deux parts ({ecarte['_part'].name} et "
-                                      f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
+                                      f"{garde['_part'].name}) : le résultat le plus récent est gardé"]
                 etat = garde
             retenus[etat["etudiant"]] = etat
     dossier.etat.mkdir(parents=True, exist_ok=True)
@@ -57,7 +57,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
     def dire(texte):
         print(texte, file=ecran, flush=True)
 
-    # Ajustements et retours Moodle ; pas de carnet de classe : les parts gardent leurs dossiers de cours.
+    # Ajustements et retours Moodle ; pas de carnet de classe : les parts gardent leurs dossiers de cours.
     etats = [{k: v for k, v in e.items() if not k.startswith("_")} for e in retenus.values()]
     lignes = finaliser(sortie=sortie, etats=etats, ligne_de_note=ligne_de_note, dire=dire, carnet=False).lignes
     ecrire_sorties(lignes, dossier, dire)

@@ -1,4 +1,4 @@
-"""Notes d'une classe : une ligne par étudiant, notes.csv et moodle.csv, sans formule de tableur."""
+"""Notes d'une classe : une ligne par étudiant, notes.csv et moodle.csv, sans formule de tableur."""
 import csv
 import io
 
@@ -22,7 +22,7 @@ def ligne_de_note(etudiant, resultat, remarques=()):
         **points,
         "total": total,
         "note_sur_20": round(20 * total / maximum, 2),
-        "statut": "ok" if not messages else " ; ".join(messages),
+        "statut": "ok" if not messages else "\u202f; ".join(messages),
     }
 
 
@@ -36,7 +36,7 @@ def _cellule_sure(texte):
 
 
 def lignes_notes(lignes):
-    """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
+    """Texte CSV de notes.csv ; ``lignes`` : dicts avec student_id, ex1..exN, total, note_sur_20, statut."""
     colonnes = ["student_id", *bareme(), *COLONNES_FIN]
     tampon = io.StringIO()
     ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
@@ -49,10 +49,10 @@ def lignes_notes(lignes):
 def texte_moodle(lignes, colonne_note="TP diffusion"):
     """CSV pour l'import de notes de Moodle (Carnet de notes › Importer › Fichier CSV).
 
-    Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
-    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
+    Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
+    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
     (à associer à l'élément d'évaluation) et ``commentaire`` (à associer à son feed-back).
-    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
+    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
     """
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, lineterminator="\n")
@@ -68,10 +68,10 @@ def ecrire_sorties(lignes, dossier: DossierSortie, dire=print):
     nouveau = lignes_notes(lignes)
     if notes.exists() and notes.read_text(encoding="utf-8") != nouveau:
         ancien = dossier.archiver(notes)
-        dire(f"Ancien notes.csv archivé : {ancien.relative_to(dossier.racine)}")
+        dire(f"Ancien notes.csv archivé : {ancien.relative_to(dossier.racine)}")
     ecrire_atomique(notes, nouveau)
     ecrire_atomique(dossier.racine / "moodle.csv", texte_moodle(lignes))
     if lignes:
         figure_resume(lignes, dossier.racine / "resume.png")
         dire(texte_resume(resume(lignes)))
-    dire(f"Résultats : {notes}")
+    dire(f"Résultats : {notes}")

@@ -18,7 +18,7 @@ class MasquerTestsCaches(NbGraderPreprocessor):
     """Retire des retours tout ce qui trahirait un test caché (nbgrader #917, #1363).
 
     nbgrader remet le code des tests cachés dans le notebook corrigé, et donc dans le
-    retour HTML. Ici, pour chaque cellule de vérification : les régions
+    retour HTML. Ici, pour chaque cellule de vérification : les régions
     ``BEGIN/END HIDDEN TESTS`` sont retirées de la source, et la trace d'une erreur
     (qui cite les lignes fautives, cachées comprises) est réduite à son message.
     """
@@ -58,7 +58,7 @@ class LimiterSorties(NbGraderPreprocessor):
                 coupe = True
         if coupe:
             gardees.append(new_output("stream", name="stdout", text=(
-                f"[Sorties tronquées à la correction : plus de {self.max_sorties} sorties "
+                f"[Sorties tronquées à la correction : plus de {self.max_sorties} sorties "
                 f"ou de {self.max_octets // 1_000_000} Mo dans cette cellule.]\n")))
         cell.outputs = gardees
         return cell, resources
@@ -67,10 +67,10 @@ class LimiterSorties(NbGraderPreprocessor):
 class ExecuteSuivi(SandboxExecute):
     """``Execute`` de nbgrader, dans le bac à sable, qui note la cellule en cours d'exécution.
 
-    Le noyau tourne dans le bac à sable de ``autograder.correction.sandbox`` (réglages :
+    Le noyau tourne dans le bac à sable de ``autograder.correction.sandbox`` (réglages :
     ``c.SandboxKernelManager``).
     Si le noyau meurt (``os._exit``, mémoire épuisée) ou ne répond plus, nbgrader abandonne
-    tout le notebook ; ce fichier dit à ``autograder.correction.copie`` quelle cellule neutraliser
+    tout le notebook ; ce fichier dit à ``autograder.correction.copie`` quelle cellule neutraliser
     avant de recommencer, pour que les autres exercices soient quand même notés.
     """
 

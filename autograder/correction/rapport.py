@@ -1,4 +1,4 @@
-"""Rapports de la correction : résumé au terminal, resume.png, page de retour sans notebook."""
+"""Rapports de la correction : résumé au terminal, resume.png, page de retour sans notebook."""
 import html
 import statistics
 
@@ -6,7 +6,7 @@ from autograder.bareme import bareme
 
 
 def resume(lignes):
-    """Résumé (dict) : nombre de copies, moyenne, médiane, réussite par exercice."""
+    """Résumé (dict) : nombre de copies, moyenne, médiane, réussite par exercice."""
     maxima = bareme()
     notes = [l["note_sur_20"] for l in lignes]
     return {
@@ -21,16 +21,16 @@ def resume(lignes):
 
 def texte_resume(stats):
     lignes = [
-        f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
-        f"Moyenne : {stats['moyenne']:.2f} / 20 — médiane : {stats['mediane']:.2f} / 20",
-        "Réussite complète par exercice : " + ", ".join(
+        f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
+        f"Moyenne : {stats['moyenne']:.2f} / 20 — médiane : {stats['mediane']:.2f} / 20",
+        "Réussite complète par exercice : " + ", ".join(
             f"{ex} {100 * taux:.0f} %" for ex, taux in stats["reussite"].items()),
     ]
     return "\n".join(lignes)
 
 
 def figure_resume(lignes, chemin):
-    """resume.png : histogramme des notes et taux de réussite par exercice."""
+    """resume.png : histogramme des notes et taux de réussite par exercice."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,7 +42,7 @@ def figure_resume(lignes, chemin):
     gauche.hist([l["note_sur_20"] for l in lignes], bins=range(0, 22), color="#3b75af", edgecolor="white")
     gauche.set(title=f"Notes sur 20 ({stats['nombre']} copies, moyenne {stats['moyenne']:.1f})",
                xlabel="note sur 20", ylabel="nombre d'étudiants", xlim=(0, 21))
-    gauche.yaxis.set_major_locator(MaxNLocator(integer=True))  # on compte des étudiants : 0, 1, 2…
+    gauche.yaxis.set_major_locator(MaxNLocator(integer=True))  # on compte des étudiants : 0, 1, 2…
     exercices = list(stats["reussite"])
     droite.bar(exercices, [100 * stats["reussite"][e] for e in exercices], color="#e07b39")
     droite.set(title="Exercices réussis (tous les points)", ylabel="% des étudiants", ylim=(0, 100))
@@ -56,8 +56,8 @@ def page_sans_notebook(etudiant, statut, note=0.0):
     return f"""<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>TP diffusion — {html.escape(etudiant)}</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
-<h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
-<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
+<h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
+<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
 <p>{html.escape(statut)}</p>
 <p>Vérifiez que vous avez rendu le fichier <code>.ipynb</code> téléchargé depuis Colab
 (<em>Fichier › Télécharger › Télécharger le fichier .ipynb</em>) et parlez-en à votre enseignant.</p>

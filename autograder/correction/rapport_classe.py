@@ -1,16 +1,16 @@
-"""Rapport de la classe (``OUT/rapport_classe.html``) : une page autonome pour le débriefing.
+"""Rapport de la classe (``OUT/rapport_classe.html``) : une page autonome pour le débriefing.
 
-Contenu : histogramme des notes ; réussite par exercice et par vérification ; pour chaque
+Contenu : histogramme des notes ; réussite par exercice et par vérification ; pour chaque
 vérification, les messages d'échec que les étudiants ont reçus, regroupés et comptés (lus
-dans les sorties d'erreur des notebooks corrigés) ; les remises dont le statut n'est pas
-« ok » ; le temps de correction ; les paires de réponses partagées, côte à côte.
+dans les sorties d'erreur des notebooks corrigés) ; les remises dont le statut n'est pas
+« ok » ; le temps de correction ; les paires de réponses partagées, côte à côte.
 
 **Aucune source de test caché** : une vérification est nommée par le commentaire visible
-en tête de sa cellule (« Vérification de l'exercice 3 ») ; d'une erreur, seuls le type et
-le message (ce que le retour de l'étudiant affiche) sont repris, jamais la trace ; une
-erreur levée par une ligne cachée est marquée « test caché », et son message est remplacé
+en tête de sa cellule (« Vérification de l'exercice 3 ») ; d'une erreur, seuls le type et
+le message (ce que le retour de l'étudiant affiche) sont repris, jamais la trace ; une
+erreur levée par une ligne cachée est marquée « test caché », et son message est remplacé
 par le nom de la vérification s'il est vide ou cite une ligne cachée. Figures en PNG
-embarqués (base64) : la page s'ouvre sans réseau.
+embarqués (base64) : la page s'ouvre sans réseau.
 """
 import base64
 import html
@@ -27,13 +27,13 @@ from autograder.cellules import grade_id, separer_regions, source
 from autograder.correction.resultats import copies_notees, lire_notebook
 from autograder.correction.similarites import SEUIL, reponses_de_la_classe
 
-NB, NNB = "\u00a0", "\u202f"  # espace insécable (avant « : », dans « ») et fine insécable (avant ; ! ?)
+NB, NNB = "\u00a0", "\u202f"  # espace insécable (avant « : », dans « ») et fine insécable (avant ; ! ?)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FLECHE = re.compile(r"^-*>\s*\d+\s?(.*)$")
 
 
 def _fr(x: float, format_: str = "g") -> str:
-    """Nombre à la française : virgule décimale (« 12,5 »)."""
+    """Nombre à la française : virgule décimale (« 12,5 »)."""
     return format(x, format_).replace(".", ",")
 
 
@@ -53,7 +53,7 @@ def _visible(texte: str) -> str:
 def verifications_du_maitre(maitre: Path = NOTEBOOK_MAITRE) -> dict:
     """``{grade_id: (description, lignes cachées normalisées)}`` des cellules de vérification.
 
-    La description est le premier commentaire *visible* de la cellule, sans « (N points) ».
+    La description est le premier commentaire *visible* de la cellule, sans « (N points) ».
     """
     nb = lire_notebook(maitre) or {"cells": []}
     verifications = {}
@@ -69,11 +69,11 @@ def verifications_du_maitre(maitre: Path = NOTEBOOK_MAITRE) -> dict:
 
 
 def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees: set = frozenset()) -> tuple:
-    """``(message, caché)`` d'une sortie d'erreur : ce que le retour de l'étudiant affiche.
+    """``(message, caché)`` d'une sortie d'erreur : ce que le retour de l'étudiant affiche.
 
-    ``caché`` : l'instruction qui a échoué est une ligne cachée de la vérification
+    ``caché`` : l'instruction qui a échoué est une ligne cachée de la vérification
     (``cachees``). Le message ne cite jamais de ligne cachée, de cette cellule ou d'une
-    autre (``toutes_cachees``) : sinon il est remplacé par le nom du test.
+    autre (``toutes_cachees``) : sinon il est remplacé par le nom du test.
     """
     trace = _ANSI.sub("", "\n".join(sortie.get("traceback") or []))
     fleches = [m.group(1) for m in map(_FLECHE.match, trace.splitlines()) if m]
@@ -82,7 +82,7 @@ def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees
     nom = sortie.get("ename") or "Erreur"
     fuite = any(len(l) > 15 and l in valeur for l in cachees | toutes_cachees)
     if fuite or (cache and not valeur):
-        return f"{nom}{NB}: échec d'un test caché de «{NB}{description}{NB}»", cache
+        return f"{nom}{NB} : échec d'un test caché de « {NB}{description}{NB} »", cache
     return (f"{nom}{NB}: {valeur}" if valeur else nom), cache
 
 
@@ -164,7 +164,7 @@ def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: di
 def section_messages(echecs: dict, verifications: dict) -> str:
     """Pour chaque vérification, les messages d'échec reçus par les étudiants, comptés."""
     parties = [("<h2>Ce que la classe a manqué</h2><p>Les messages d'échec tels que les étudiants les ont "
-               f"reçus dans leur retour, regroupés{NNB}; «{NB}test caché{NB}»{NB}: levé par un test que les étudiants "
+               f"reçus dans leur retour, regroupés{NNB} ; « {NB}test caché{NB} »{NB} : levé par un test que les étudiants "
                "ne voient pas (seul son message leur est montré).</p>")]
     for gid, compte in echecs.items():
         if not compte:
@@ -184,11 +184,11 @@ def section_statuts(lignes: list) -> str:
     problemes = [[html.escape(l["student_id"]), f"{_fr(l['note_sur_20'], 'g')}", html.escape(l["statut"])]
                  for l in sorted(lignes, key=lambda l: l["student_id"]) if l["statut"] != "ok"]
     corps = _tableau(["étudiant", "note sur 20", "statut"], problemes) if problemes else "<p>Aucune.</p>"
-    return f"<h2>Remises à examiner (statut autre que «{NB}ok{NB}»)</h2>{corps}"
+    return f"<h2>Remises à examiner (statut autre que « {NB}ok{NB} »)</h2>{corps}"
 
 
 def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> str:
-    """La cellule, lignes communes surlignées, réduite à ``contexte`` lignes autour d'elles (« … »)."""
+    """La cellule, lignes communes surlignées, réduite à ``contexte`` lignes autour d'elles (« … »)."""
     lignes = texte.splitlines()
     gardees = {n for m in lignes_marquees for n in range(m - contexte, m + contexte + 1)}
     rangs, coupe = [], False
@@ -207,11 +207,11 @@ def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> s
 def section_similarites(paires: list, reponses: dict) -> str:
     """Les paires signalées, cellule par cellule, côte à côte (instructions communes surlignées)."""
     entete = (f"<h2>Réponses partagées</h2><p>Paires d'étudiants qui ont écrit les mêmes réponses "
-              f"<em>rares</em> (seuil{NB}: {_fr(SEUIL, 'g')}{NNB}; voir <code>similarites.csv</code>). Le score compte "
+              f"<em>rares</em> (seuil{NB} : {_fr(SEUIL, 'g')}{NNB} ; voir <code>similarites.csv</code>). Le score compte "
               "les instructions communes, chacune pondérée par sa rareté dans la classe, en équivalents "
-              f"d'instructions que personne d'autre n'a écrites{NNB}; le gabarit et les réponses attendues ne "
+              f"d'instructions que personne d'autre n'a écrites{NNB} ; le gabarit et les réponses attendues ne "
               "comptent jamais. <strong>Un signalement est une raison de regarder les deux copies, pas un "
-              f"verdict</strong>{NB}: une idée partagée en travaillant ensemble, une même source, un hasard "
+              f"verdict</strong>{NB} : une idée partagée en travaillant ensemble, une même source, un hasard "
               "restent possibles.</p>")
     if not paires:
         return entete + "<p>Aucune paire au-dessus du seuil.</p>"
@@ -236,9 +236,9 @@ def section_duree(copies: dict, duree_s: float | None) -> str:
     durees = [float(c.resultat["duree_s"]) for c in copies.values() if c.resultat.get("duree_s")]
     morceaux = []
     if duree_s is not None:
-        morceaux.append(f"cette exécution{NB}: {_fr(duree_s / 60, '.1f')}{NB}min")
+        morceaux.append(f"cette exécution{NB} : {_fr(duree_s / 60, '.1f')}{NB}min")
     if durees:
-        morceaux.append(f"par copie{NB}: {_fr(statistics.fmean(durees), '.1f')}{NB}s en moyenne, "
+        morceaux.append(f"par copie{NB} : {_fr(statistics.fmean(durees), '.1f')}{NB}s en moyenne, "
                         f"{_fr(max(durees), '.1f')}{NB}s au plus ({len(durees)} copies)")
     return f"<h2>Temps de correction</h2><p>{(NNB + '; ').join(morceaux) or 'inconnu'}.</p>"
 
@@ -256,10 +256,10 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
     echecs = echecs_de_la_classe(copies, verifications)
     reussite_html, reussite = section_reussite(lignes, copies, verifications, echecs)
     notes = [l["note_sur_20"] for l in lignes]
-    chapeau = (f"{len(lignes)} copies{NNB}; moyenne {_fr(statistics.fmean(notes), '.2f')}{NB}/{NB}20, médiane "
+    chapeau = (f"{len(lignes)} copies{NNB} ; moyenne {_fr(statistics.fmean(notes), '.2f')}{NB}/{NB}20, médiane "
                f"{_fr(statistics.median(notes), '.2f')}{NB}/{NB}20" if notes else "Aucune copie.")
     corps = "".join([
-        f"<h1>TP «{NB}Modèles de diffusion{NB}»{NB}: rapport de la classe</h1>",
+        f"<h1>TP « {NB}Modèles de diffusion{NB} »{NB} : rapport de la classe</h1>",
         f"<p>{chapeau}. Rapport écrit le {datetime.now().strftime('%d/%m/%Y à %H:%M')}.</p>",
         figures(lignes, reussite) if lignes else "", reussite_html, section_messages(echecs, verifications),
         section_statuts(lignes), section_similarites(paires, reponses), section_duree(copies, duree_s),
@@ -270,7 +270,7 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
 
 
 def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: float | None = None) -> Path:
-    """Écrit ``OUT/rapport_classe.html`` pour les étudiants de ``lignes`` ; renvoie son chemin."""
+    """Écrit ``OUT/rapport_classe.html`` pour les étudiants de ``lignes`` ; renvoie son chemin."""
     from autograder.correction.archives import ecrire_atomique
 
     sortie = Path(sortie)
@@ -282,7 +282,7 @@ def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: 
 
 
 def ecrire_apres_correction(*, sortie: Path, lignes: list, duree_s: float | None, dire=print) -> None:
-    """``similarites.csv`` puis ``rapport_classe.html`` : un échec ici ne coûte jamais notes.csv
+    """``similarites.csv`` puis ``rapport_classe.html`` : un échec ici ne coûte jamais notes.csv
     (déjà écrit), il est seulement signalé."""
     from autograder.correction.similarites import ecrire_similarites
 
@@ -292,7 +292,7 @@ def ecrire_apres_correction(*, sortie: Path, lignes: list, duree_s: float | None
         paires = ecrire_similarites(sortie=sortie, lignes=lignes)
         chemin = ecrire_rapport_classe(sortie=sortie, lignes=lignes, paires=paires, duree_s=duree_s)
     except Exception as erreur:  # noqa: BLE001 — un rapport raté ne doit rien faire perdre
-        dire(f"Rapport de la classe non écrit ({type(erreur).__name__} : {erreur}) ; notes.csv est complet.")
+        dire(f"Rapport de la classe non écrit ({type(erreur).__name__} : {erreur}) ; notes.csv est complet.")
         return
-    dire(f"Rapport de la classe : {chemin} ({len(paires)} paire(s) de réponses partagées signalée(s) : "
+    dire(f"Rapport de la classe : {chemin} ({len(paires)} paire(s) de réponses partagées signalée(s) : "
          f"similarites.csv)")

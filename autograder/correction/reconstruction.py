@@ -1,16 +1,16 @@
 """Remettre une remise sur le squelette du notebook publié, quoi que l'étudiant en ait fait.
 
-nbgrader retrouve les cellules par leurs métadonnées (``grade_id``) : si un éditeur les a
+nbgrader retrouve les cellules par leurs métadonnées (``grade_id``) : si un éditeur les a
 effacées (certains le font), si l'étudiant a supprimé, dupliqué, déplacé une cellule de
 vérification, ou changé le type d'une cellule, nbgrader donne 0 ou s'arrête. Ici, on part
 du notebook publié (toutes ses cellules, dans l'ordre, avec leurs métadonnées) et on y
-remet les réponses de l'étudiant :
+remet les réponses de l'étudiant :
 
-1. chaque cellule à compléter reçoit la cellule de l'étudiant qui lui correspond : par
+1. chaque cellule à compléter reçoit la cellule de l'étudiant qui lui correspond : par
    ``grade_id`` quand les métadonnées sont là, sinon par le texte fixe qui entoure les
-   ``...`` (commentaires, lignes fournies), en respectant l'ordre du notebook ;
+   ``...`` (commentaires, lignes fournies), en respectant l'ordre du notebook ;
 2. les cellules ajoutées par l'étudiant (ses essais, ses fonctions utilitaires) sont
-   gardées, à leur place relative ;
+   gardées, à leur place relative ;
 3. les cellules fournies et les vérifications viennent toujours du notebook publié (les
    doublons, copies ou versions modifiées de l'étudiant sont écartés).
 """
@@ -72,9 +72,9 @@ def _apparier_par_texte(reponses, cellules):
 
 
 def reconstruire(remise, gabarit):
-    """Renvoie ``(notebook, remarques)`` : le gabarit publié rempli avec la remise.
+    """Renvoie ``(notebook, remarques)`` : le gabarit publié rempli avec la remise.
 
-    ``remise`` et ``gabarit`` sont des notebooks nbformat 4 (``NotebookNode``) ;
+    ``remise`` et ``gabarit`` sont des notebooks nbformat 4 (``NotebookNode``) ;
     ni l'un ni l'autre n'est modifié.
     """
     remarques = []
@@ -83,7 +83,7 @@ def reconstruire(remise, gabarit):
     ids_reponses = {meta_nbgrader(cellules_gabarit[i]).get("grade_id"): i for i in a_completer}
     fournies = [" ".join(source(c).split()) for c in cellules_gabarit if not meta_nbgrader(c).get("solution")]
 
-    # 1. Quelle cellule remise répond à quelle cellule à compléter ?
+    # 1. Quelle cellule remise répond à quelle cellule à compléter ?
     code_remis = list(remise.cells)
     par_id = {}
     for j, cellule in enumerate(code_remis):
@@ -97,7 +97,7 @@ def reconstruire(remise, gabarit):
         alignement = _apparier_par_texte([cellules_gabarit[i] for i in a_completer],
                                          [code_remis[j] for j in candidates])
         appariement = {a_completer[k]: candidates[j] for k, j in alignement.items()}
-        remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
+        remarques.append("métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
                          f"({len(appariement)}/{len(a_completer)} cellules à compléter)")
 
     # 2. Les cellules ajoutées par l'étudiant, rattachées à la cellule du gabarit qui les précède.
@@ -112,11 +112,11 @@ def reconstruire(remise, gabarit):
         if i in appariement:
             remise_i = code_remis[appariement[i]]
             if remise_i.get("cell_type") != cellule.cell_type:
-                remarques.append(f"cellule « {meta_nbgrader(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
+                remarques.append(f"cellule « {meta_nbgrader(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
                                  "remise en code")
             cellule.source = source(remise_i)
         elif i in a_completer:
-            remarques.append(f"réponse « {meta_nbgrader(cellule).get('grade_id')} » introuvable : cellule laissée vide")
+            remarques.append(f"réponse « {meta_nbgrader(cellule).get('grade_id')} » introuvable : cellule laissée vide")
         cellules.append(cellule)
         for ajout in ajoutees.get(i, []):
             cellules.append(_cellule_ajoutee(ajout))
@@ -126,8 +126,8 @@ def reconstruire(remise, gabarit):
 
 def _ajouts(cellules_gabarit, code_remis, appariement, fournies):
     """Cellules ajoutées par l'étudiant, par indice de la cellule du gabarit qui les précède
-    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte ;
-    ``None`` : avant toute réponse)."""
+    (une réponse, une vérification, une cellule fournie : par grade_id ou par texte ;
+    ``None`` : avant toute réponse)."""
     ajoutees, derniere = {}, None
     inverse = {j: i for i, j in appariement.items()}
     par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("grade_id")}
@@ -141,9 +141,9 @@ def _ajouts(cellules_gabarit, code_remis, appariement, fournies):
         if repere is not None:
             derniere = repere if derniere is None else max(derniere, repere)
         if meta.get("grade") or meta.get("locked") or meta.get("solution"):
-            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
+            continue  # vérification, cellule fournie ou doublon de réponse : le gabarit fait foi
         if cellule.get("cell_type") != "code" or not source(cellule).strip():
-            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
+            continue  # notes personnelles en Markdown, cellules vides : sans effet sur la note
         if repere is not None or _identique_a_une_cellule_fournie(cellule, fournies):
             continue  # copie d'une cellule fournie ou d'une vérification
         ajoutees.setdefault(derniere, []).append(cellule)

@@ -1,6 +1,6 @@
-"""Relire ce que la correction a laissé dans OUT : états par remise et notebooks corrigés.
+"""Relire ce que la correction a laissé dans OUT : états par remise et notebooks corrigés.
 
-``OUT/etat/<id>.json`` : pour chaque remise, l'étudiant, ses points par vérification
+``OUT/etat/<id>.json`` : pour chaque remise, l'étudiant, ses points par vérification
 (``resultat.scores``), ses remarques, son erreur éventuelle, sa durée de correction et le
 chemin de son notebook corrigé (``resultat.notebook_corrige``, sous ``OUT/cours/``).
 """
@@ -25,7 +25,7 @@ def _notebook_corrige(sortie: Path, id_interne: str, resultat: dict) -> Path | N
     indique = resultat.get("notebook_corrige")
     if indique and Path(indique).is_file():
         return Path(indique)
-    # Dossier de cours déplacé ou réorganisé : on cherche sous OUT/cours.
+    # Dossier de cours déplacé ou réorganisé : on cherche sous OUT/cours.
     for chemin in sorted((sortie / "cours").glob(f"**/autograded/{id_interne}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb")):
         return chemin
     return None

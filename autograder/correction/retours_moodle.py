@@ -1,12 +1,12 @@
-"""Retours des étudiants renvoyés dans Moodle : ``OUT/retours_moodle.zip``.
+"""Retours des étudiants renvoyés dans Moodle : ``OUT/retours_moodle.zip``.
 
-Moodle (devoir › « Déposer plusieurs fichiers de feed-back dans un ZIP ») lit chaque partie
+Moodle (devoir › « Déposer plusieurs fichiers de feed-back dans un ZIP ») lit chaque partie
 du chemin d'un fichier du zip comme ``nomcomplet_idparticipant_typeplugin_nomplugin``,
 coupée aux soulignés (``explode('_', partie, 5)`` dans
-mod/assign/feedback/file/importziplib.php) : le 2ᵉ morceau doit être l'identifiant de
+mod/assign/feedback/file/importziplib.php) : le 2ᵉ morceau doit être l'identifiant de
 participant, numérique. Chaque retour va donc dans
 ``Prénom Nom_<id>_assignfeedback_file/retour_tp_diffusion.html``, avec l'identifiant tiré
-du dossier de la remise (« Télécharger tous les travaux remis » :
+du dossier de la remise (« Télécharger tous les travaux remis » :
 ``Prénom Nom_<id>_assignsubmission_file_/``). Comme Moodle à l'export, les soulignés du
 nom deviennent des espaces (sinon l'identifiant ne serait plus le 2ᵉ morceau).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 NOM_ZIP = "retours_moodle.zip"
 NOM_RETOUR = "retour_tp_diffusion.html"
 
-#: « Prénom Nom_123456_assignsubmission_file_ » (dossier) ou « …_file_tp.ipynb » (fichier).
+#: « Prénom Nom_123456_assignsubmission_file_ » (dossier) ou « …_file_tp.ipynb » (fichier).
 _REMISE_MOODLE = re.compile(r"^(?P<nom>.+?)_(?P<participant>\d+)_assignsubmission_")
 
 
@@ -33,23 +33,23 @@ class ParticipantMoodle:
 
 @dataclass(frozen=True)
 class ResultatZip:
-    """``chemin`` : le zip écrit (None sans aucun nom Moodle) ; ``sans_moodle`` : étudiants absents du zip."""
+    """``chemin`` : le zip écrit (None sans aucun nom Moodle) ; ``sans_moodle`` : étudiants absents du zip."""
     chemin: Path | None
     inclus: list
     sans_moodle: list
 
     def message(self):
         if self.chemin is None:
-            return ("Pas de retours_moodle.zip : aucune remise n'a un nom de dossier Moodle "
-                    "(« Prénom Nom_<id>_assignsubmission_file_ »).")
-        texte = f"Retours pour Moodle : {self.chemin} ({len(self.inclus)} étudiant(s))"
+            return ("Pas de retours_moodle.zip : aucune remise n'a un nom de dossier Moodle "
+                    "(« Prénom Nom_<id>_assignsubmission_file_ »).")
+        texte = f"Retours pour Moodle : {self.chemin} ({len(self.inclus)} étudiant(s))"
         if self.sans_moodle:
-            texte += f" ; sans nom Moodle, absents du zip : {', '.join(self.sans_moodle)}"
+            texte += f" ; sans nom Moodle, absents du zip : {', '.join(self.sans_moodle)}"
         return texte
 
 
 def participant_moodle(chemin) -> ParticipantMoodle | None:
-    """Participant Moodle d'une remise, d'après le nom de son dossier (ou fichier) ; sinon None."""
+    """Participant Moodle d'une remise, d'après le nom de son dossier (ou fichier) ; sinon None."""
     for partie in reversed(Path(chemin).parts):
         trouve = _REMISE_MOODLE.match(partie)
         if trouve:
@@ -60,8 +60,8 @@ def participant_moodle(chemin) -> ParticipantMoodle | None:
 def ecrire_zip(sortie: Path, etats) -> ResultatZip:
     """Écrit ``sortie/retours_moodle.zip`` à partir de ``sortie/feedback/<étudiant>.html``.
 
-    ``etats`` : états de la correction (``etudiant``, ``fichier``). Sans aucune remise au
-    nom Moodle, aucun zip (un zip précédent est retiré : il serait périmé).
+    ``etats`` : états de la correction (``etudiant``, ``fichier``). Sans aucune remise au
+    nom Moodle, aucun zip (un zip précédent est retiré : il serait périmé).
     """
     sortie = Path(sortie)
     inclus, sans_moodle, entrees = [], [], []

@@ -3,122 +3,122 @@
 Chaque notebook d'étudiant est exécuté par nbgrader (préprocesseur ``Execute``,
 qui s'appuie sur nbclient) dans un noyau IPython. Ce module fournit
 :class:`SandboxKernelManager`, un gestionnaire de noyau (sous-classe
-d'``AsyncKernelManager`` de jupyter_client) qui lance ce noyau :
+d'``AsyncKernelManager`` de jupyter_client) qui lance ce noyau :
 
 * avec une **limite de mémoire** (``RLIMIT_DATA``, 4 Gio par défaut) et, en
-  option, une limite de temps processeur (``RLIMIT_CPU``) ; la limite de temps
-  *réel* reste celle de nbclient/nbgrader (``c.Execute.timeout``, par cellule) ;
-* **sans réseau** (espace de noms réseau vide : seule l'interface ``lo`` existe) ;
+  option, une limite de temps processeur (``RLIMIT_CPU``) ; la limite de temps
+  *réel* reste celle de nbclient/nbgrader (``c.Execute.timeout``, par cellule) ;
+* **sans réseau** (espace de noms réseau vide : seule l'interface ``lo`` existe) ;
 * avec un **système de fichiers en lecture seule**, sauf le dossier du notebook
-  (le ``cwd`` que nbgrader donne au noyau) et un ``/tmp`` privé et jetable ;
+  (le ``cwd`` que nbgrader donne au noyau) et un ``/tmp`` privé et jetable ;
 * **sans accès en lecture** aux chemins de ``hidden_paths`` (corrigés
-  ``solutions/``, tests cachés, copies des autres étudiants, ``gradebook.db``...) :
+  ``solutions/``, tests cachés, copies des autres étudiants, ``gradebook.db``...) :
   un dossier masqué apparaît vide et en lecture seule, un fichier masqué
   devient illisible (``PermissionError``).
 
-Mécanismes, du plus au moins complet (voir :func:`detecter_bac_a_sable`) :
+Mécanismes, du plus au moins complet (voir :func:`detecter_bac_a_sable`) :
 
 ``bubblewrap``
-    ``bwrap`` (paquet Debian/Ubuntu ``bubblewrap`` :
+    ``bwrap`` (paquet Debian/Ubuntu ``bubblewrap`` :
     ``apt-get install -y bubblewrap``) crée des espaces de noms mount, réseau,
     PID, IPC et UTS. Lancé en root (cas de l'intégration continue), ``bwrap``
-    n'utilise pas d'espace de noms utilisateur : on retire alors explicitement
+    n'utilise pas d'espace de noms utilisateur : on retire alors explicitement
     toutes les capacités (``--cap-drop ALL``), faute de quoi le code étudiant,
     root avec ``CAP_SYS_ADMIN``, pourrait démonter les masques ou remonter ``/``
     en écriture. Sans ``CAP_DAC_OVERRIDE``, root est soumis aux droits des
     fichiers comme tout le monde.
 ``unshare``
     Si ``bwrap`` manque ou échoue (conteneur Docker sans privilèges...), on se
-    replie sur ``unshare --net`` (util-linux) : le réseau est coupé, mais les
+    replie sur ``unshare --net`` (util-linux) : le réseau est coupé, mais les
     fichiers ne sont **pas** protégés.
 ``aucun``
     Sinon, seules les limites de temps et de mémoire subsistent.
 
-Dans les deux cas dégradés la correction continue ; :func:`message_bac_a_sable`
+Dans les deux cas dégradés la correction continue ; :func:`message_bac_a_sable`
 donne la phrase (en français) que l'appelant affiche une fois au début, et le
 gestionnaire de noyau l'écrit aussi une fois dans le journal.
 
 Points techniques vérifiés (Debian 12, bubblewrap 0.8.0, jupyter_client 8.10,
-nbclient 0.11, nbgrader 0.9.6, ipykernel 6.29) :
+nbclient 0.11, nbgrader 0.9.6, ipykernel 6.29) :
 
 * **Transport ZMQ.** Dans un espace de noms réseau séparé, le ``127.0.0.1`` du
-  noyau n'est plus celui du correcteur : le transport TCP par défaut ne marche
-  plus. On force ``transport='ipc'`` : les sockets ZMQ deviennent des fichiers
+  noyau n'est plus celui du correcteur : le transport TCP par défaut ne marche
+  plus. On force ``transport='ipc'`` : les sockets ZMQ deviennent des fichiers
   (sockets Unix) créés dans un dossier temporaire privé à chaque noyau, monté en
   lecture-écriture au même chemin dans le bac à sable. Une socket Unix nommée par
   un fichier se joint à travers les espaces de noms réseau (contrairement aux
-  sockets Unix « abstraites », qui, elles, sont propres à chaque espace).
-* **Interruption.** Sur dépassement de ``timeout``, nbgrader interrompt le noyau :
+  sockets Unix « abstraites », qui, elles, sont propres à chaque espace).
+* **Interruption.** Sur dépassement de ``timeout``, nbgrader interrompt le noyau :
   jupyter_client envoie ``SIGINT`` à tout le *groupe de processus*, donc aussi à
   ``bwrap``, qui en mourrait (et le noyau avec lui). Le petit lanceur
-  :data:`_LANCEUR` met ``SIGINT`` à « ignoré » avant d'exécuter ``bwrap`` ;
+  :data:`_LANCEUR` met ``SIGINT`` à « ignoré » avant d'exécuter ``bwrap`` ;
   ipykernel réinstalle de lui-même son gestionnaire de ``SIGINT`` pendant
-  l'exécution d'une cellule : l'interruption marche et le noyau survit.
+  l'exécution d'une cellule : l'interruption marche et le noyau survit.
   Pour la même raison on n'utilise pas ``bwrap --new-session`` (le noyau
   sortirait du groupe de processus et ne recevrait plus l'interruption).
 * **Surveillance du parent.** Dans l'espace de noms PID, le parent du noyau est
-  le PID 1 de ``bwrap`` : le « parent poller » d'ipykernel croirait son parent
+  le PID 1 de ``bwrap`` : le « parent poller » d'ipykernel croirait son parent
   mort et arrêterait le noyau aussitôt. On passe donc ``JPY_PARENT_PID=1``, valeur
-  qu'ipykernel traite comme « pas de surveillance » ; c'est
+  qu'ipykernel traite comme « pas de surveillance » ; c'est
   ``bwrap --die-with-parent`` qui tue le noyau si le correcteur disparaît.
 * **Profil IPython.** IPython n'utilise ``$IPYTHONDIR`` que s'il est inscriptible
-  (sinon : dossier temporaire vide, donc ni ``ipython_config.py`` ni scripts de
+  (sinon : dossier temporaire vide, donc ni ``ipython_config.py`` ni scripts de
   ``startup/``). Le noyau reçoit donc une copie privée de ``$IPYTHONDIR``
-  (option ``copy_ipython_dir``). ``HOME`` devient un dossier vide ``/tmp/home`` :
+  (option ``copy_ipython_dir``). ``HOME`` devient un dossier vide ``/tmp/home`` :
   le ``~`` réel du correcteur (``~/.keras``, ``~/.ipython``...) n'est pas vu.
-* **Mémoire : pourquoi RLIMIT_DATA et pas RLIMIT_AS.** TensorFlow réserve
+* **Mémoire : pourquoi RLIMIT_DATA et pas RLIMIT_AS.** TensorFlow réserve
   beaucoup d'espace d'adressage sans l'utiliser. Mesure (2 cœurs, TF 2.19,
-  ``import tensorflow`` + petit Conv2D Keras entraîné 2 époques) : VmPeak
+  ``import tensorflow`` + petit Conv2D Keras entraîné 2 époques) : VmPeak
   2,3 Go pour 0,65 Go de mémoire résidente. ``RLIMIT_AS`` = 2,4 Go passe,
-  2,0 Go fait échouer l'entraînement (oneDNN « could not create a primitive »).
+  2,0 Go fait échouer l'entraînement (oneDNN « could not create a primitive »).
   Or cet espace d'adressage croît avec le nombre de cœurs (piles des threads,
-  arènes de malloc de 64 Mio par thread) : en simulant 64 cœurs (64 threads
+  arènes de malloc de 64 Mio par thread) : en simulant 64 cœurs (64 threads
   intra/inter-op, ``MALLOC_ARENA_MAX=512``), VmPeak monte à 11,7 Go et
   TensorFlow *abandonne* (``pthread_create`` refusé, le noyau meurt) sous
   ``RLIMIT_AS`` = 4 Gio, alors qu'il passe sous ``RLIMIT_DATA`` = 4 Gio
   (VmData 1,6 Go). ``RLIMIT_DATA`` (noyau Linux
   ≥ 4.7) ne compte que les pages privées *inscriptibles* (tas, ``mmap``
-  anonymes, donc tous les tableaux numpy), pas les réservations ``PROT_NONE`` :
-  même mesure, VmData = 0,52 Go ; l'entraînement passe à 0,7 Go et n'échoue
+  anonymes, donc tous les tableaux numpy), pas les réservations ``PROT_NONE`` :
+  même mesure, VmData = 0,52 Go ; l'entraînement passe à 0,7 Go et n'échoue
   qu'à 0,5 Go. La valeur par défaut de 4 Gio laisse donc une large marge à
   TensorFlow tout en faisant échouer avec ``MemoryError`` une allocation numpy
   de 30 Go.
   Les groupes de contrôle (cgroups) limiteraient mieux la mémoire *réelle*,
   mais exigent une hiérarchie cgroup déléguée et inscriptible, rarement
-  disponible en intégration continue : on ne s'en sert pas.
-* **Coût.** Démarrage d'un noyau (jusqu'à ``kernel_info``) : 0,60 s en médiane
-  dans le bac à sable contre 0,59 s sans (8 essais alternés) ; détection : 8 ms.
+  disponible en intégration continue : on ne s'en sert pas.
+* **Coût.** Démarrage d'un noyau (jusqu'à ``kernel_info``) : 0,60 s en médiane
+  dans le bac à sable contre 0,59 s sans (8 essais alternés) ; détection : 8 ms.
 
-Limites connues (ce que le bac à sable ne protège pas) :
+Limites connues (ce que le bac à sable ne protège pas) :
 
-* ``RLIMIT_DATA`` vise les erreurs, pas la malveillance : la mémoire partagée
-  (``mmap`` partagé, fichiers de ``/dev/shm``) lui échappe ; le ``/tmp`` privé
+* ``RLIMIT_DATA`` vise les erreurs, pas la malveillance : la mémoire partagée
+  (``mmap`` partagé, fichiers de ``/dev/shm``) lui échappe ; le ``/tmp`` privé
   (en mémoire) est borné par ``tmp_size``.
 * Pas de limite du nombre de processus (``RLIMIT_NPROC`` compte tous les
-  processus de l'utilisateur, root compris, sur toute la machine) : une bombe
-  ``fork`` reste possible ; le timeout de nbgrader puis l'arrêt du noyau
+  processus de l'utilisateur, root compris, sur toute la machine) : une bombe
+  ``fork`` reste possible ; le timeout de nbgrader puis l'arrêt du noyau
   (``SIGKILL`` au groupe de processus, ``--die-with-parent``) y mettent fin.
 * Tout ce qui n'est pas dans ``hidden_paths`` reste *lisible* (en lecture seule),
-  y compris le dépôt et les fichiers système ; le ``/tmp`` réel, lui, est
+  y compris le dépôt et les fichiers système ; le ``/tmp`` réel, lui, est
   remplacé par un ``/tmp`` vide.
 * Si ``nbgrader_config.py`` lève une exception, nbgrader l'écrit dans le journal
-  et **continue sans cette configuration**, donc sans bac à sable : surveiller la
-  ligne « Bac à sable : ... » au début de la correction.
+  et **continue sans cette configuration**, donc sans bac à sable : surveiller la
+  ligne « Bac à sable : ... » au début de la correction.
 
-Conventions de nommage : les classes et les options traitlets
-(``c.SandboxKernelManager.memory_limit``...) suivent l'anglais de Jupyter ; les
+Conventions de nommage : les classes et les options traitlets
+(``c.SandboxKernelManager.memory_limit``...) suivent l'anglais de Jupyter ; les
 fonctions propres au projet sont en français.
 
-Branchement : ``autograder/nbgrader_config.py`` met ``ExecuteSuivi`` (un
+Branchement : ``autograder/nbgrader_config.py`` met ``ExecuteSuivi`` (un
 :class:`SandboxExecute`) à la place d'``Execute`` dans
-``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.copie`` règle
+``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.copie`` règle
 ``c.SandboxKernelManager.hidden_paths`` pour chaque remise.
 
 Le dossier de travail du noyau (``autograded/<étudiant>/<devoir>``) reste
-visible et inscriptible même si ``autograded/`` est masqué : les montages sont
+visible et inscriptible même si ``autograded/`` est masqué : les montages sont
 empilés du moins profond au plus profond.
 
-Attention : ``c.Execute.kernel_manager_class = ...`` est **sans effet** avec
+Attention : ``c.Execute.kernel_manager_class = ...`` est **sans effet** avec
 nbgrader 0.9.6, car ``Execute.__init__`` passe ``kernel_manager_class=
 AsyncKernelManager`` en argument nommé, ce qui l'emporte sur la configuration
 traitlets. D'où le préprocesseur :class:`SandboxExecute`, qui remplace
@@ -166,8 +166,8 @@ RAISON_CONFIGURATION = "choix de la configuration"
 
 
 #: Lanceur exécuté par ``python -I -S -c`` juste avant le bac à sable.
-#: Arguments : ``NOM=VALEUR ... -- commande...`` où NOM vaut ``DATA`` ou
-#: ``CPU``. Il fixe les limites (héritées par ``bwrap`` puis par le noyau : les
+#: Arguments : ``NOM=VALEUR ... -- commande...`` où NOM vaut ``DATA`` ou
+#: ``CPU``. Il fixe les limites (héritées par ``bwrap`` puis par le noyau : les
 #: rlimits traversent ``exec`` et ``fork``), ignore ``SIGINT`` (voir la docstring
 #: du module) puis se remplace par la commande avec ``execvp``.
 _LANCEUR = """\
@@ -177,7 +177,7 @@ fin = args.index('--')
 for spec in args[:fin]:
     nom, valeur = spec.split('=')
     valeur = int(valeur)
-    # CPU : SIGXCPU a la limite douce, SIGKILL 5 s plus tard.
+    # CPU : SIGXCPU a la limite douce, SIGKILL 5 s plus tard.
     dure = valeur + 5 if nom == 'CPU' else valeur
     resource.setrlimit(getattr(resource, 'RLIMIT_' + nom), (valeur, dure))
 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -192,9 +192,9 @@ os.execvp(args[fin + 1], args[fin + 1:])
 
 @dataclasses.dataclass(frozen=True)
 class EtatBacASable:
-    """Ce que la machine permet : le résultat de :func:`detecter_bac_a_sable`.
+    """Ce que la machine permet : le résultat de :func:`detecter_bac_a_sable`.
 
-    Attributs :
+    Attributs :
         mecanisme: ``"bubblewrap"``, ``"unshare"`` ou ``"aucun"``.
         executable: chemin de ``bwrap`` ou ``unshare`` (``None`` pour ``aucun``).
         reseau_coupe: le noyau n'a pas de réseau.
@@ -223,7 +223,7 @@ class EtatBacASable:
 
 
 def _essayer(commande: list[str]) -> tuple[bool, str]:
-    """Lance ``commande`` (qui doit exécuter ``true``) ; renvoie (succès, erreur)."""
+    """Lance ``commande`` (qui doit exécuter ``true``) ; renvoie (succès, erreur)."""
     try:
         fini = subprocess.run(
             commande,
@@ -284,7 +284,7 @@ def _detecter(bwrap: str | None, unshare: str | None, est_root: bool) -> EtatBac
                 BUBBLEWRAP, bwrap, reseau_coupe=True, fichiers_proteges=True,
                 limite_memoire=limite, options_bwrap=options,
             )
-        raison = f"bwrap échoue : {erreur}"
+        raison = f"bwrap échoue : {erreur}"
 
     if unshare is not None:
         commande = [unshare, "--net"]
@@ -308,12 +308,12 @@ def detecter_bac_a_sable(
     cache pour la durée du processus.
 
     Args:
-        bwrap: chemin de ``bwrap`` ; ``"auto"`` le cherche dans le ``PATH`` ;
+        bwrap: chemin de ``bwrap`` ; ``"auto"`` le cherche dans le ``PATH`` ;
             ``None`` fait comme s'il manquait (utile pour les tests).
         unshare: idem pour ``unshare``.
 
     Returns:
-        Un :class:`EtatBacASable` ; sa méthode ``description()`` dit en français
+        Un :class:`EtatBacASable` ; sa méthode ``description()`` dit en français
         ce qui est protégé et ce qui ne l'est pas.
     """
     if bwrap == "auto":
@@ -337,7 +337,7 @@ def message_bac_a_sable(
 
     Args:
         etat: résultat de :func:`detecter_bac_a_sable` (détecté si ``None``).
-        limite_memoire: limite de mémoire par noyau, en octets (0 : aucune).
+        limite_memoire: limite de mémoire par noyau, en octets (0 : aucune).
         allow_network: le réseau est volontairement laissé au noyau.
     """
     if etat is None:
@@ -351,25 +351,25 @@ def message_bac_a_sable(
     reseau = "réseau laissé ouvert (allow_network)" if allow_network else "réseau coupé"
     if etat.mecanisme == BUBBLEWRAP:
         return (
-            f"Bac à sable : bubblewrap actif — {reseau}, fichiers en lecture seule "
+            f"Bac à sable : bubblewrap actif — {reseau}, fichiers en lecture seule "
             "sauf le dossier du notebook et un /tmp privé, chemins masqués illisibles, "
-            f"{memoire} ; durée limitée par le timeout de nbgrader."
+            f"{memoire} ; durée limitée par le timeout de nbgrader."
         )
     if etat.raison == RAISON_CONFIGURATION:
-        debut = f"Bac à sable : bubblewrap écarté par la configuration (sandbox = '{etat.mecanisme}')"
+        debut = f"Bac à sable : bubblewrap écarté par la configuration (sandbox = '{etat.mecanisme}')"
         conseil = ""
     else:
-        debut = f"Bac à sable : bubblewrap indisponible ({etat.raison})"
-        conseil = f" Pour l'activer : {COMMANDE_INSTALLATION} (en root)."
+        debut = f"Bac à sable : bubblewrap indisponible ({etat.raison})"
+        conseil = f" Pour l'activer : {COMMANDE_INSTALLATION} (en root)."
     if etat.mecanisme == UNSHARE:
         return (
-            f"{debut} ; repli sur unshare : {reseau}, {memoire}, durée limitée par "
+            f"{debut} ; repli sur unshare : {reseau}, {memoire}, durée limitée par "
             "le timeout de nbgrader, mais fichiers NON protégés (les notebooks peuvent "
             "lire les corrigés et écrire partout)." + conseil
         )
     return (
-        f"{debut} ; la correction continue avec les seules limites restantes (durée : "
-        f"timeout de nbgrader ; {memoire}) : réseau et fichiers NON protégés."
+        f"{debut} ; la correction continue avec les seules limites restantes (durée : "
+        f"timeout de nbgrader ; {memoire}) : réseau et fichiers NON protégés."
         + conseil
     )
 
@@ -384,7 +384,7 @@ def _profondeur(chemin: str) -> int:
 
 
 def _lanceur(etat: EtatBacASable, memory_limit: int, cpu_time_limit: int) -> list[str]:
-    """``python -I -S -c _LANCEUR LIMITES --`` : fixe les rlimits puis exécute la suite."""
+    """``python -I -S -c _LANCEUR LIMITES --`` : fixe les rlimits puis exécute la suite."""
     limites = []
     if etat.limite_memoire and memory_limit > 0:
         limites.append(f"DATA={int(memory_limit)}")
@@ -413,18 +413,18 @@ def construire_commande(
         etat: mécanisme à employer (voir :func:`detecter_bac_a_sable`).
         dossier_travail: dossier du notebook, seul dossier inscriptible (avec /tmp).
         dossier_prive: dossier propre à ce noyau (fichier de connexion et sockets
-            ipc) ; monté en lecture-écriture au même chemin.
-        hidden_paths: chemins rendus illisibles (inexistants : ignorés).
+            ipc) ; monté en lecture-écriture au même chemin.
+        hidden_paths: chemins rendus illisibles (inexistants : ignorés).
         allow_network: garder le réseau de l'hôte.
-        memory_limit: octets de mémoire privée (RLIMIT_DATA ; 0 : pas de limite).
-        cpu_time_limit: secondes de temps processeur (0 : pas de limite).
-        tmp_size: taille maximale du /tmp privé en octets (0 : défaut du noyau
-            Linux, la moitié de la RAM) ; ignorée si ``bwrap`` est trop ancien.
+        memory_limit: octets de mémoire privée (RLIMIT_DATA ; 0 : pas de limite).
+        cpu_time_limit: secondes de temps processeur (0 : pas de limite).
+        tmp_size: taille maximale du /tmp privé en octets (0 : défaut du noyau
+            Linux, la moitié de la RAM) ; ignorée si ``bwrap`` est trop ancien.
         environnement: variables d'environnement à imposer dans le bac à sable
             (``bwrap --setenv``), en plus de ``HOME``, ``TMPDIR`` et ``JPY_PARENT_PID``.
 
     Returns:
-        La commande complète : ``python -I -S -c _LANCEUR LIMITES -- [bwrap ... --] noyau``.
+        La commande complète : ``python -I -S -c _LANCEUR LIMITES -- [bwrap ... --] noyau``.
     """
     lanceur = _lanceur(etat, memory_limit, cpu_time_limit)
 
@@ -452,7 +452,7 @@ def construire_commande(
         "--setenv", "HOME", "/tmp/home",
         "--setenv", "TMPDIR", "/tmp",
         # JPY_PARENT_PID=1 : pas de « parent poller » (voir la docstring du module)
-        # ni de message « Ctrl-C will not work » du noyau sur la console.
+        # ni de message « Ctrl-C will not work » du noyau sur la console.
         "--setenv", "JPY_PARENT_PID", "1",
         "--chdir", dossier_travail,
     ]
@@ -462,8 +462,8 @@ def construire_commande(
 
 
 def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive: str) -> list[str]:
-    """Options ``bwrap`` des montages : chemins masqués, environnement Python, dossiers inscriptibles."""
-    # Montages à empiler : on les trie par profondeur (à profondeur égale, les
+    """Options ``bwrap`` des montages : chemins masqués, environnement Python, dossiers inscriptibles."""
+    # Montages à empiler : on les trie par profondeur (à profondeur égale, les
     # masques d'abord), pour qu'un dossier de travail situé *sous* un chemin
     # masqué reste visible, et qu'un chemin masqué situé *sous* le dossier de
     # travail reste masqué. bwrap crée lui-même les points de montage.
@@ -483,7 +483,7 @@ def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive
             montages.append((_profondeur(chemin), 0, ["--ro-bind", fichier_vide, chemin]))
     # L'environnement Python du noyau (un venv, par exemple) peut se trouver sous /tmp, que le
     # bac à sable remplace par un /tmp privé et vide (dépôt cloné sous /tmp en intégration
-    # continue) : on le remonte, en lecture seule, à son chemin.
+    # continue) : on le remonte, en lecture seule, à son chemin.
     for prefixe in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
         if prefixe == "/tmp" or prefixe.startswith("/tmp/"):
             montages.append((_profondeur(prefixe), 1, ["--ro-bind", prefixe, prefixe]))
@@ -502,7 +502,7 @@ def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive
 # Gestionnaire de noyau
 # ---------------------------------------------------------------------------
 
-#: (mécanisme, raison) déjà annoncés dans le journal : une seule fois par processus.
+#: (mécanisme, raison) déjà annoncés dans le journal : une seule fois par processus.
 _deja_signale: set[tuple[str, str]] = set()
 
 
@@ -524,9 +524,9 @@ class SandboxKernelManager(AsyncKernelManager):
         ["auto", BUBBLEWRAP, UNSHARE, AUCUN],
         default_value="auto",
         help=(
-            "Mécanisme : 'auto' prend le meilleur disponible (et continue avec les "
-            "seules limites de temps et de mémoire s'il n'y en a pas) ; "
-            "'bubblewrap' ou 'unshare' l'exigent (erreur s'il ne marche pas) ; "
+            "Mécanisme : 'auto' prend le meilleur disponible (et continue avec les "
+            "seules limites de temps et de mémoire s'il n'y en a pas) ; "
+            "'bubblewrap' ou 'unshare' l'exigent (erreur s'il ne marche pas) ; "
             "'aucun' désactive l'isolation (limites de mémoire et de temps seules)."
         ),
     ).tag(config=True)
@@ -534,7 +534,7 @@ class SandboxKernelManager(AsyncKernelManager):
     memory_limit = Integer(
         LIMITE_MEMOIRE_DEFAUT,
         min=0,
-        help="Limite de mémoire du noyau, en octets (0 : aucune). Défaut : 4 Gio.",
+        help="Limite de mémoire du noyau, en octets (0 : aucune). Défaut : 4 Gio.",
     ).tag(config=True)
 
     cpu_time_limit = Integer(
@@ -542,7 +542,7 @@ class SandboxKernelManager(AsyncKernelManager):
         min=0,
         help=(
             "Limite de temps processeur (RLIMIT_CPU) en secondes pour tout le noyau "
-            "(0 : aucune). Compte tous les threads : TensorFlow sur 8 cœurs "
+            "(0 : aucune). Compte tous les threads : TensorFlow sur 8 cœurs "
             "l'épuise 8 fois plus vite que le temps réel. Le temps réel par cellule "
             "se règle avec c.Execute.timeout."
         ),
@@ -551,7 +551,7 @@ class SandboxKernelManager(AsyncKernelManager):
     hidden_paths = List(
         Unicode(),
         help=(
-            "Chemins illisibles dans le bac à sable (relatifs : par rapport au "
+            "Chemins illisibles dans le bac à sable (relatifs : par rapport au "
             "dossier courant du correcteur). Ex. : solutions/, tests cachés, "
             "dossiers des autres étudiants, gradebook.db."
         ),
@@ -565,8 +565,8 @@ class SandboxKernelManager(AsyncKernelManager):
         LIMITE_MEMOIRE_DEFAUT,
         min=0,
         help=(
-            "Taille maximale du /tmp privé (tmpfs, donc en mémoire), en octets ; "
-            "0 : défaut de Linux (la moitié de la RAM). Nécessite bubblewrap >= 0.8."
+            "Taille maximale du /tmp privé (tmpfs, donc en mémoire), en octets ; "
+            "0 : défaut de Linux (la moitié de la RAM). Nécessite bubblewrap >= 0.8."
         ),
     ).tag(config=True)
 
@@ -574,14 +574,14 @@ class SandboxKernelManager(AsyncKernelManager):
         True,
         help=(
             "Avec bubblewrap, donner au noyau une copie privée et inscriptible du "
-            "dossier IPYTHONDIR (profil, scripts de démarrage) : IPython ignore un "
+            "dossier IPYTHONDIR (profil, scripts de démarrage) : IPython ignore un "
             "IPYTHONDIR en lecture seule et prendrait un profil vide."
         ),
     ).tag(config=True)
 
     @default("transport")
     def _transport_default(self) -> str:
-        # ipc : sockets Unix en fichiers, joignables depuis un autre espace de noms
+        # ipc : sockets Unix en fichiers, joignables depuis un autre espace de noms
         # réseau (voir la docstring du module).
         return "ipc"
 
@@ -605,7 +605,7 @@ class SandboxKernelManager(AsyncKernelManager):
             etat = detecter_bac_a_sable()
         if choix not in ("auto", AUCUN) and etat.mecanisme != choix:
             raise RuntimeError(
-                f"Bac à sable « {choix} » demandé mais indisponible : "
+                f"Bac à sable « {choix} » demandé mais indisponible : "
                 + message_bac_a_sable(etat, self.memory_limit, self.allow_network)
             )
         if (etat.mecanisme, etat.raison) not in _deja_signale:
@@ -624,7 +624,7 @@ class SandboxKernelManager(AsyncKernelManager):
             self._dossier_prive = tempfile.mkdtemp(prefix="bac-a-sable-")
         if self.etat_bac_a_sable.reseau_coupe and not self.allow_network:
             if self.transport != "ipc":
-                self.log.warning("Bac à sable : transport %r remplacé par 'ipc'.", self.transport)
+                self.log.warning("Bac à sable : transport %r remplacé par 'ipc'.", self.transport)
                 self.transport = "ipc"
         self._environnement = self._copier_ipython_dir(kw.get("env") or os.environ)
         if self.transport == "ipc":
@@ -638,7 +638,7 @@ class SandboxKernelManager(AsyncKernelManager):
     def _copier_ipython_dir(self, env: t.Mapping[str, str]) -> dict[str, str]:
         """Copie ``$IPYTHONDIR`` dans le dossier privé du noyau (voir ``copy_ipython_dir``).
 
-        IPython n'utilise un IPYTHONDIR que s'il est inscriptible ; sinon il prend un
+        IPython n'utilise un IPYTHONDIR que s'il est inscriptible ; sinon il prend un
         dossier temporaire vide, sans le profil ni les scripts de démarrage du dépôt
         (``autograder/ipython``). Renvoie les variables à imposer dans le bac à sable.
         """
@@ -694,7 +694,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
 try:
     from nbgrader.preprocessors import Execute as _Execute
-except ImportError:  # nbgrader absent : seul SandboxKernelManager est utilisable.
+except ImportError:  # nbgrader absent : seul SandboxKernelManager est utilisable.
     SandboxExecute = None  # type: ignore[assignment,misc]
 else:
 

@@ -1,28 +1,28 @@
-"""Réponses partagées : quelles paires d'étudiants ont écrit les mêmes réponses *rares* ?
+"""Réponses partagées : quelles paires d'étudiants ont écrit les mêmes réponses *rares* ?
 
-Dans un TP à trous, tous les étudiants qui réussissent écrivent presque les mêmes lignes :
-une similarité brute accuserait toute la classe. On pondère donc par la rareté :
+Dans un TP à trous, tous les étudiants qui réussissent écrivent presque les mêmes lignes :
+une similarité brute accuserait toute la classe. On pondère donc par la rareté :
 
 1. **Ce que l'étudiant a écrit** : ses cellules de réponse et ses cellules facultatives
-   (cellules nbgrader « solution »), découpées en instructions. Chaque instruction est
-   normalisée par l'arbre syntaxique de Python (``ast.unparse``, puis espaces retirés) :
+   (cellules nbgrader « solution »), découpées en instructions. Chaque instruction est
+   normalisée par l'arbre syntaxique de Python (``ast.unparse``, puis espaces retirés) :
    espaces, commentaires, guillemets, retours à la ligne dans une parenthèse et docstrings
    ne comptent pas. Une cellule qui ne s'analyse pas est découpée ligne par ligne
    (commentaires et espaces retirés). Une instruction est repérée par sa cellule
-   (``ex3_reponse``…) : la même ligne dans deux exercices compte deux fois.
+   (``ex3_reponse``…) : la même ligne dans deux exercices compte deux fois.
 2. **Jamais une preuve** : les instructions du notebook distribué (le gabarit) et celles du
-   maître (réponses de référence) ; partager la réponse attendue n'est pas suspect.
-3. **Rareté** : une instruction écrite par n étudiants sur N pèse log(N / n) ; écrite par
+   maître (réponses de référence) ; partager la réponse attendue n'est pas suspect.
+3. **Rareté** : une instruction écrite par n étudiants sur N pèse log(N / n) ; écrite par
    tous, elle pèse 0.
 4. **Score d'une paire** : somme des poids des instructions qu'ils ont tous deux écrites,
    divisée par log(N / 2), le poids d'une instruction que seuls ces deux-là ont écrite. Le
-   score se lit donc « autant que k instructions que personne d'autre n'a écrites ».
+   score se lit donc « autant que k instructions que personne d'autre n'a écrites ».
 5. **Seuil** : :data:`SEUIL` = 5. Une erreur typique partagée par 3 étudiants sur 30 vaut
-   0,85 ; il faut donc, par exemple, cinq lignes que personne d'autre n'a écrites. Un
+   0,85 ; il faut donc, par exemple, cinq lignes que personne d'autre n'a écrites. Un
    signalement est une raison de regarder les deux copies, pas un verdict.
 
-Pourquoi pas une bibliothèque : ``copydetect`` (empreintes « winnowing » de MOSS) compare
-des fichiers entiers et pondère mal ce qu'un TP à trous impose à tous ; ici les réponses
+Pourquoi pas une bibliothèque : ``copydetect`` (empreintes « winnowing » de MOSS) compare
+des fichiers entiers et pondère mal ce qu'un TP à trous impose à tous ; ici les réponses
 sont des lignes isolées, que l'arbre syntaxique normalise mieux qu'un découpage en k-grammes,
 et tout tient en une centaine de lignes sans dépendance.
 """
@@ -40,9 +40,9 @@ from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.cellules import grade_id, source
 from autograder.correction.resultats import copies_notees, lire_notebook
 
-#: Score minimal d'une paire signalée, en « instructions que seuls ces deux-là ont écrites ».
+#: Score minimal d'une paire signalée, en « instructions que seuls ces deux-là ont écrites ».
 SEUIL = 5.0
-#: En dessous de cette taille de classe, la rareté ne veut rien dire : pas d'analyse.
+#: En dessous de cette taille de classe, la rareté ne veut rien dire : pas d'analyse.
 CLASSE_MINIMALE = 3
 COLONNES = ["etudiant_a", "etudiant_b", "score", "exercices", "extrait"]
 _MAGIE = re.compile(r"^\s*[%!]")
@@ -50,7 +50,7 @@ _MAGIE = re.compile(r"^\s*[%!]")
 
 @dataclass(frozen=True)
 class Unite:
-    """Une instruction écrite par un étudiant : cellule, forme normalisée, texte d'origine."""
+    """Une instruction écrite par un étudiant : cellule, forme normalisée, texte d'origine."""
     cellule: str
     cle: str
     texte: str
@@ -91,7 +91,7 @@ class Paire:
 
 
 def exercice_de_cellule(cellule: str) -> str:
-    """``"ex3_reponse"`` -> ``"ex3"`` ; une cellule facultative -> ``"facultatif"``."""
+    """``"ex3_reponse"`` -> ``"ex3"`` ; une cellule facultative -> ``"facultatif"``."""
     correspondance = re.match(r"^(ex\d+)", cellule or "")
     return correspondance[1] if correspondance else "facultatif"
 
@@ -105,12 +105,12 @@ def _sans_espaces(code: str) -> str:
 
 
 def _instructions(corps):
-    """Instructions d'une liste de nœuds : les simples, et l'en-tête des composées."""
+    """Instructions d'une liste de nœuds : les simples, et l'en-tête des composées."""
     for noeud in corps:
         sous_corps = [getattr(noeud, nom, None) for nom in ("body", "orelse", "finalbody", "handlers", "cases")]
         sous_corps = [s for s in sous_corps if isinstance(s, list) and s]
         if isinstance(noeud, ast.Expr) and isinstance(noeud.value, ast.Constant) and isinstance(noeud.value.value, str):
-            continue  # docstring ou chaîne isolée : un commentaire
+            continue  # docstring ou chaîne isolée : un commentaire
         if sous_corps and not isinstance(noeud, ast.ExceptHandler | ast.match_case):
             yield noeud, True
         elif not sous_corps:
@@ -134,7 +134,7 @@ def unites(texte: str, cellule: str = "") -> list:
     resultat = []
     for noeud, compose in _instructions(arbre.body):
         forme = ast.unparse(noeud)
-        if compose:  # « for t in range(T, 0, -1): » sans son corps
+        if compose:  # « for t in range(T, 0, -1) : » sans son corps
             forme = forme.splitlines()[0]
             fin = noeud.lineno
         else:
@@ -145,7 +145,7 @@ def unites(texte: str, cellule: str = "") -> list:
 
 
 def cellules_de_reponse(nb: dict) -> dict:
-    """``{grade_id: source}`` des cellules de réponse et facultatives (nbgrader « solution »)."""
+    """``{grade_id: source}`` des cellules de réponse et facultatives (nbgrader « solution »)."""
     return {grade_id(c): source(c) for c in nb.get("cells", [])
             if c.get("cell_type") == "code" and c.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
@@ -158,9 +158,9 @@ def cles_exclues(*notebooks: dict) -> set:
 def comparer(reponses: dict, *, exclues: set, seuil: float = SEUIL) -> list:
     """Paires signalées, de la plus à la moins suspecte.
 
-    ``reponses`` : ``{étudiant: {grade_id: source de la cellule}}`` pour toute la classe
-    (copies vierges comprises : elles comptent dans N). ``exclues`` : formes normalisées qui
-    ne sont jamais une preuve (gabarit, réponses de référence ; voir :func:`cles_exclues`).
+    ``reponses`` : ``{étudiant: {grade_id: source de la cellule}}`` pour toute la classe
+    (copies vierges comprises : elles comptent dans N). ``exclues`` : formes normalisées qui
+    ne sont jamais une preuve (gabarit, réponses de référence ; voir :func:`cles_exclues`).
     """
     n = len(reponses)
     if n < CLASSE_MINIMALE:
@@ -187,7 +187,7 @@ def comparer(reponses: dict, *, exclues: set, seuil: float = SEUIL) -> list:
 
 
 def texte_csv(paires: list) -> str:
-    """similarites.csv : une ligne par paire signalée (en-tête seul si aucune)."""
+    """similarites.csv : une ligne par paire signalée (en-tête seul si aucune)."""
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, lineterminator="\n")
     ecrivain.writerow(COLONNES)
@@ -206,7 +206,7 @@ def reponses_de_la_classe(sortie: Path, etudiants) -> dict:
 
 
 def ecrire_similarites(*, sortie: Path, lignes: list, seuil: float = SEUIL) -> list:
-    """Écrit ``OUT/similarites.csv`` pour les étudiants de ``lignes`` ; renvoie les paires signalées."""
+    """Écrit ``OUT/similarites.csv`` pour les étudiants de ``lignes`` ; renvoie les paires signalées."""
     from autograder.correction.archives import ecrire_atomique
 
     exclues = cles_exclues(lire_notebook(NOTEBOOK_ETUDIANT) or {}, lire_notebook(NOTEBOOK_MAITRE) or {})

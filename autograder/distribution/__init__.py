@@ -1,2 +1,2 @@
-"""Ce que reçoivent les étudiants et les enseignants : notebook étudiant (``etudiant``),
+"""Ce que reçoivent les étudiants et les enseignants : notebook étudiant (``etudiant``),
 paquet publié (``publication``), corrigé (``corrige``) et leurs préprocesseurs nbgrader."""

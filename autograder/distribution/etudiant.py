@@ -1,6 +1,6 @@
 """Génère le notebook étudiant à partir du notebook maître (``make student``).
 
-Usage : ``python -m autograder.distribution.etudiant [--verifier]``
+Usage : ``python -m autograder.distribution.etudiant [--verifier]``
 
 Sans option, écrit ``notebooks/tp_diffusion.ipynb``. Avec ``--verifier``, régénère dans
 un dossier temporaire et échoue si le notebook committé en diffère.
@@ -18,7 +18,7 @@ from autograder.cours import preparer_cours
 def generer(destination=NOTEBOOK_ETUDIANT, maitre=NOTEBOOK_MAITRE, **reglages):
     """Écrit le notebook étudiant généré par nbgrader dans ``destination``.
 
-    ``reglages`` : surcharges de la configuration nbgrader (p. ex. ``BadgeColab={...}``).
+    ``reglages`` : surcharges de la configuration nbgrader (p. ex. ``BadgeColab={...}``).
     """
     with tempfile.TemporaryDirectory(prefix="cours_etudiant_") as dossier:
         publie = preparer_cours(dossier, maitre, **reglages)
@@ -33,12 +33,12 @@ def main(argv=None):
                         help="vérifie que le notebook committé est à jour, sans l'écrire")
     args = parser.parse_args(argv)
     if not args.verifier:
-        print(f"Notebook étudiant écrit : {generer()}")
+        print(f"Notebook étudiant écrit : {generer()}")
         return 0
     with tempfile.TemporaryDirectory() as dossier:
         neuf = generer(Path(dossier) / NOTEBOOK_ETUDIANT.name)
         if neuf.read_bytes() != NOTEBOOK_ETUDIANT.read_bytes():
-            print(f"{NOTEBOOK_ETUDIANT} n'est pas à jour : lancez « make student ».", file=sys.stderr)
+            print(f"{NOTEBOOK_ETUDIANT} n'est pas à jour : lancez « make student ».", file=sys.stderr)
             return 1
     print(f"{NOTEBOOK_ETUDIANT} est à jour.")
     return 0

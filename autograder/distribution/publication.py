@@ -1,24 +1,24 @@
-"""Paquet à publier aux étudiants (``make release``) : le notebook étudiant et un README, rien d'autre.
+"""Paquet à publier aux étudiants (``make release``) : le notebook étudiant et un README, rien d'autre.
 
-Usage : ``python -m autograder.distribution.publication [--dest DOSSIER] [--depot PROPRIÉTAIRE/NOM | aucun]
+Usage : ``python -m autograder.distribution.publication [--dest DOSSIER] [--depot PROPRIÉTAIRE/NOM | aucun]
 [--branche BRANCHE]``
 
-Ce dépôt est celui des enseignants : solutions, tests cachés, correction et historique git
+Ce dépôt est celui des enseignants : solutions, tests cachés, correction et historique git
 restent privés. Seul sort le paquet, disposé comme le dépôt public des étudiants ::
 
     README.md                      autograder/modeles/LISEZMOI_etudiants.md, complété
     notebooks/tp_diffusion.ipynb   notebook étudiant régénéré avec le badge du dépôt public
 
-Le badge « Ouvrir dans Colab » du notebook et du README ouvre ``notebooks/tp_diffusion.ipynb``
+Le badge « Ouvrir dans Colab » du notebook et du README ouvre ``notebooks/tp_diffusion.ipynb``
 du dépôt ``--depot`` (par défaut ``c.BadgeColab.depot`` d'autograder/nbgrader_config.py), sur la
-branche ``--branche``. ``--depot aucun`` : notebook sans badge et README pour un notebook
+branche ``--branche``. ``--depot aucun`` : notebook sans badge et README pour un notebook
 distribué comme fichier (Moodle, Drive). ``make release`` passe ``PUBLIC_REPO`` et
-``PUBLIC_BRANCH`` (ligne de commande ou environnement) en ``--depot`` et ``--branche`` ;
-``make student``, lui, ne lit aucune variable d'environnement : le notebook committé ne dépend
+``PUBLIC_BRANCH`` (ligne de commande ou environnement) en ``--depot`` et ``--branche`` ;
+``make student``, lui, ne lit aucune variable d'environnement : le notebook committé ne dépend
 que de nbgrader_config.py, sur toute machine.
 
-Garde-fous : la destination ne doit pas être dans l'arbre suivi par git de ce dépôt (un
-dossier ignoré comme ``build/`` convient), ne doit contenir qu'un paquet précédent ; le paquet
+Garde-fous : la destination ne doit pas être dans l'arbre suivi par git de ce dépôt (un
+dossier ignoré comme ``build/`` convient), ne doit contenir qu'un paquet précédent ; le paquet
 est construit à part, puis fouillé (voir :func:`fuites`) avant d'être copié dans la destination.
 """
 import argparse
@@ -41,7 +41,7 @@ DEST_PAR_DEFAUT = BUILD / "publication"
 SANS_BADGE = "aucun"
 MODELE_LISEZMOI = RACINE / "autograder" / "modeles" / "LISEZMOI_etudiants.md"
 LISEZMOI = Path("README.md")
-#: Chemin du notebook dans le paquet : le même que dans ce dépôt (et que dans l'URL du badge).
+#: Chemin du notebook dans le paquet : le même que dans ce dépôt (et que dans l'URL du badge).
 NOTEBOOK = NOTEBOOK_ETUDIANT.relative_to(RACINE)
 CONTENU = (LISEZMOI, NOTEBOOK)
 
@@ -52,7 +52,7 @@ _CLES_NBGRADER = {"cell_type", "checksum", "grade", "grade_id", "locked", "point
 
 
 class PublicationRefusee(Exception):
-    """Publication refusée ; le message (en français) dit pourquoi et quoi faire."""
+    """Publication refusée ; le message (en français) dit pourquoi et quoi faire."""
 
 
 # --- Destination ----------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def _ignore_par_git(relatif):
 def verifier_destination(dest):
     """Renvoie ``dest`` (absolu) s'il peut recevoir le paquet, lève :class:`PublicationRefusee` sinon.
 
-    Dans ce dépôt, seuls les dossiers ignorés par git (``build/``…) sont acceptés : un paquet
+    Dans ce dépôt, seuls les dossiers ignorés par git (``build/``…) sont acceptés : un paquet
     écrit dans l'arbre suivi pourrait être committé, et la destination, poussée telle quelle,
     emporterait avec elle ce dépôt. Le dossier doit être vide, ou ne contenir qu'un paquet
     précédent (et éventuellement le ``.git`` du dépôt public dont il est un clone).
@@ -89,13 +89,13 @@ def verifier_destination(dest):
         relatif = dest.relative_to(RACINE)
         if dest == RACINE or relatif.parts[0] == ".git" or not _ignore_par_git(relatif):
             raise PublicationRefusee(
-                f"refus d'écrire le paquet dans « {dest} » : ce dossier fait partie de l'arbre "
+                f"refus d'écrire le paquet dans « {dest} » : ce dossier fait partie de l'arbre "
                 "suivi par git de ce dépôt, qui contient les solutions. Choisissez un dossier "
                 f"ignoré par git (par défaut {DEST_PAR_DEFAUT.relative_to(RACINE)}/) ou hors du "
                 "dépôt, par exemple un clone du dépôt public des étudiants."
             )
     if dest.exists() and not dest.is_dir():
-        raise PublicationRefusee(f"« {dest} » existe et n'est pas un dossier.")
+        raise PublicationRefusee(f"« {dest} » existe et n'est pas un dossier.")
     intrus = []
     if dest.is_dir():
         for chemin in sorted(dest.iterdir()):
@@ -110,8 +110,8 @@ def verifier_destination(dest):
     if intrus:
         liste = ", ".join(str(p.relative_to(dest)) for p in intrus[:5]) + (" …" if len(intrus) > 5 else "")
         raise PublicationRefusee(
-            f"« {dest} » contient autre chose que le paquet ({liste}). Le paquet ne doit rien "
-            "publier d'autre : choisissez un dossier vide, ou videz celui-ci."
+            f"« {dest} » contient autre chose que le paquet ({liste}). Le paquet ne doit rien "
+            "publier d'autre : choisissez un dossier vide, ou videz celui-ci."
         )
     return dest
 
@@ -121,7 +121,7 @@ def verifier_destination(dest):
 def reglages_badge(depot="", branche=""):
     """Le préprocesseur ``BadgeColab`` configuré pour la publication.
 
-    ``depot`` et ``branche`` vides : valeurs de nbgrader_config.py ; ``depot="aucun"`` : sans badge.
+    ``depot`` et ``branche`` vides : valeurs de nbgrader_config.py ; ``depot="aucun"`` : sans badge.
     """
     from traitlets import TraitError
     from traitlets.config import Config
@@ -139,24 +139,24 @@ def reglages_badge(depot="", branche=""):
     try:
         badge = BadgeColab(config=config)
     except TraitError as erreur:
-        raise PublicationRefusee(f"{erreur} Exemple : make release PUBLIC_REPO=propriétaire/nom PUBLIC_BRANCH=main") from None
+        raise PublicationRefusee(f"{erreur} Exemple : make release PUBLIC_REPO=propriétaire/nom PUBLIC_BRANCH=main") from None
     if badge.depot == DEPOT_A_RENSEIGNER:
         raise PublicationRefusee(
-            f"le badge Colab pointerait vers « {DEPOT_A_RENSEIGNER} », valeur d'exemple de "
+            f"le badge Colab pointerait vers « {DEPOT_A_RENSEIGNER} », valeur d'exemple de "
             "c.BadgeColab.depot (autograder/nbgrader_config.py). Indiquez le dépôt GitHub public "
-            "des étudiants : make release PUBLIC_REPO=propriétaire/nom ; ou, pour un notebook "
-            f"déposé sur Moodle ou Drive, sans badge : make release PUBLIC_REPO={SANS_BADGE}"
+            "des étudiants : make release PUBLIC_REPO=propriétaire/nom ; ou, pour un notebook "
+            f"déposé sur Moodle ou Drive, sans badge : make release PUBLIC_REPO={SANS_BADGE}"
         )
     if badge.chemin(ASSIGNMENT) != NOTEBOOK.as_posix():
         raise PublicationRefusee(
-            f"le badge ouvrirait « {badge.chemin(ASSIGNMENT)} », mais le paquet place le notebook en "
-            f"« {NOTEBOOK.as_posix()} » : gardez c.BadgeColab.dossier = \"{NOTEBOOK.parent.as_posix()}\"."
+            f"le badge ouvrirait « {badge.chemin(ASSIGNMENT)} », mais le paquet place le notebook en "
+            f"« {NOTEBOOK.as_posix()} » : gardez c.BadgeColab.dossier = \"{NOTEBOOK.parent.as_posix()}\"."
         )
     return badge
 
 
 def lisezmoi(badge, modele=MODELE_LISEZMOI):
-    """Texte du README étudiant : le modèle, avec le bloc de la mise en place choisie."""
+    """Texte du README étudiant : le modèle, avec le bloc de la mise en place choisie."""
     from autograder.distribution.preprocessors import ligne_badge
 
     texte = modele.read_text(encoding="utf-8")
@@ -182,9 +182,9 @@ def generer_notebook(destination, badge, maitre=NOTEBOOK_MAITRE):
 # --- Recherche de fuites --------------------------------------------------------------------
 
 def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
-    """Lignes secrètes du maître : régions de solution et de tests cachés, lignes « # SOLUTION ».
+    """Lignes secrètes du maître : régions de solution et de tests cachés, lignes « # SOLUTION ».
 
-    Pour une ligne « cible = expression  # SOLUTION », l'expression seule est aussi un secret.
+    Pour une ligne « cible = expression  # SOLUTION », l'expression seule est aussi un secret.
     Une ligne trop courte (12 caractères au plus), ou écrite en clair ailleurs dans le maître
     (code fourni, tests visibles, énoncé), n'en est pas un.
     """
@@ -207,7 +207,7 @@ def secrets_du_maitre(maitre=NOTEBOOK_MAITRE):
 
 
 def _chaines(valeur):
-    """Toutes les chaînes d'un document JSON (clés comprises ; listes de lignes recollées)."""
+    """Toutes les chaînes d'un document JSON (clés comprises ; listes de lignes recollées)."""
     if isinstance(valeur, str):
         yield valeur
     elif isinstance(valeur, dict):
@@ -222,7 +222,7 @@ def _chaines(valeur):
 
 
 def _morceaux_png(donnees):
-    """Textes d'une image PNG : morceaux tEXt, zTXt et iTXt décompressés, pixels décompressés."""
+    """Textes d'une image PNG : morceaux tEXt, zTXt et iTXt décompressés, pixels décompressés."""
     i, pixels = 8, b""
     while i + 8 <= len(donnees):
         taille = int.from_bytes(donnees[i:i + 4], "big")
@@ -283,40 +283,40 @@ def contenus(dossier):
 
 
 def _verifier_notebook(nom, notebook):
-    """Problèmes propres aux notebooks : sorties, métadonnées et sommes de contrôle nbgrader."""
+    """Problèmes propres aux notebooks : sorties, métadonnées et sommes de contrôle nbgrader."""
     from nbgrader.utils import compute_checksum
 
     problemes = []
     for cellule in notebook.cells:
         identite = f"{nom}, cellule {cellule.get('id')}"
         if cellule.get("outputs") or cellule.get("execution_count") is not None:
-            problemes.append(f"{identite} : sorties ou compteur d'exécution non vidés")
+            problemes.append(f"{identite} : sorties ou compteur d'exécution non vidés")
         meta = cellule.get("metadata", {}).get("nbgrader")
         if meta is None:
             continue
         if set(meta) - _CLES_NBGRADER:
-            problemes.append(f"{identite} : métadonnées nbgrader inattendues {sorted(set(meta) - _CLES_NBGRADER)}")
+            problemes.append(f"{identite} : métadonnées nbgrader inattendues {sorted(set(meta) - _CLES_NBGRADER)}")
         if "checksum" in meta and meta["checksum"] != compute_checksum(cellule):
             # La somme de contrôle doit être celle de la cellule publiée, jamais celle du maître.
-            problemes.append(f"{identite} : somme de contrôle nbgrader d'un autre contenu que la cellule publiée")
+            problemes.append(f"{identite} : somme de contrôle nbgrader d'un autre contenu que la cellule publiée")
     return problemes
 
 
 def fuites(dossier, secrets=None):
-    """Tout ce qui, dans le paquet ``dossier``, trahit le maître ; liste vide si rien."""
+    """Tout ce qui, dans le paquet ``dossier``, trahit le maître ; liste vide si rien."""
     import nbformat
 
     secrets = secrets_du_maitre() if secrets is None else secrets
     trouvees = []
     for lieu, contenu in contenus(dossier):
         if isinstance(contenu, bytes):
-            trouvees += [f"{lieu} : ligne secrète « {s} »" for s in secrets if s.encode("utf-8") in contenu]
+            trouvees += [f"{lieu} : ligne secrète « {s} »" for s in secrets if s.encode("utf-8") in contenu]
             continue
-        trouvees += [f"{lieu} : ligne secrète « {s} »" for s in secrets if s in contenu]
+        trouvees += [f"{lieu} : ligne secrète « {s} »" for s in secrets if s in contenu]
         if contenu == "PIÈCE JOINTE ILLISIBLE":
-            trouvees.append(f"{lieu} : pièce jointe illisible, impossible de la fouiller")
+            trouvees.append(f"{lieu} : pièce jointe illisible, impossible de la fouiller")
         for motif in (REGION, _MARQUEUR_EN_FIN_DE_LIGNE):
-            trouvees += [f"{lieu} : marqueur nbgrader « {m.group(0)} »" for m in motif.finditer(contenu)]
+            trouvees += [f"{lieu} : marqueur nbgrader « {m.group(0)} »" for m in motif.finditer(contenu)]
     for fichier in sorted(Path(dossier).rglob("*.ipynb")):
         notebook = nbformat.reads(fichier.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT)
         trouvees += _verifier_notebook(str(fichier.relative_to(dossier)), notebook)
@@ -326,7 +326,7 @@ def fuites(dossier, secrets=None):
 # --- Publication ----------------------------------------------------------------------------
 
 def publier(dest=DEST_PAR_DEFAUT, depot="", branche=""):
-    """Écrit le paquet étudiant dans ``dest`` ; renvoie ``dest`` (absolu) et le badge."""
+    """Écrit le paquet étudiant dans ``dest`` ; renvoie ``dest`` (absolu) et le badge."""
     dest = verifier_destination(dest)
     badge = reglages_badge(depot, branche)
     with tempfile.TemporaryDirectory(prefix="paquet_etudiant_") as brouillon:
@@ -346,26 +346,26 @@ def publier(dest=DEST_PAR_DEFAUT, depot="", branche=""):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dest", default="", help=f"dossier du paquet (défaut : {DEST_PAR_DEFAUT.relative_to(RACINE)})")
-    parser.add_argument("--depot", default="", help="dépôt GitHub public « propriétaire/nom », ou « aucun »")
-    parser.add_argument("--branche", default="", help="branche du dépôt public (défaut : nbgrader_config.py)")
+    parser.add_argument("--dest", default="", help=f"dossier du paquet (défaut : {DEST_PAR_DEFAUT.relative_to(RACINE)})")
+    parser.add_argument("--depot", default="", help="dépôt GitHub public « propriétaire/nom », ou « aucun »")
+    parser.add_argument("--branche", default="", help="branche du dépôt public (défaut : nbgrader_config.py)")
     args = parser.parse_args(argv)
     try:
         dest, badge = publier(args.dest or DEST_PAR_DEFAUT, args.depot, args.branche)
     except PublicationRefusee as refus:
         print(f"make release : {refus}", file=sys.stderr)
         return 2
-    print(f"Paquet étudiant écrit dans {dest} :")
+    print(f"Paquet étudiant écrit dans {dest} :")
     for relatif in CONTENU:
         print(f"  {relatif.as_posix()}")
     if badge.depot:
         from autograder.distribution.preprocessors import url_colab
 
-        print(f"Badge « Ouvrir dans Colab » : {url_colab(badge.depot, badge.branche, NOTEBOOK.as_posix())}")
-        print(f"À publier tel quel sur la branche {badge.branche} de github.com/{badge.depot} : un dépôt "
+        print(f"Badge « Ouvrir dans Colab » : {url_colab(badge.depot, badge.branche, NOTEBOOK.as_posix())}")
+        print(f"À publier tel quel sur la branche {badge.branche} de github.com/{badge.depot} : un dépôt "
               "à part, sans l'historique de ce dépôt-ci.")
     else:
-        print("Sans badge : déposez notebooks/tp_diffusion.ipynb et le README sur Moodle ou Drive.")
+        print("Sans badge : déposez notebooks/tp_diffusion.ipynb et le README sur Moodle ou Drive.")
     return 0
 
 

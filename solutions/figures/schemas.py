@@ -1,12 +1,12 @@
-"""Dessine les deux schémas du TP « DDPM sur MNIST » (Ho et al., 2020, T = 10).
+"""Dessine les deux schémas du TP « DDPM sur MNIST » (Ho et al., 2020, T = 10).
 
-    python schemas.py [dossier_de_sortie]      # par défaut : le dossier de ce script
+    python schemas.py [dossier_de_sortie]      # par défaut : le dossier de ce script
 
-Produit :
-  - schema_diffusion.png     : la chaîne de Markov (figure 2 de Ho et al.), avec des vignettes ;
-  - schema_entrainement.png  : une étape d'entraînement (algorithme 1).
+Produit :
+  - schema_diffusion.png     : la chaîne de Markov (figure 2 de Ho et al.), avec des vignettes ;
+  - schema_entrainement.png  : une étape d'entraînement (algorithme 1).
 
-Aucun téléchargement : le chiffre « 3 » est dessiné avec numpy, le bruit a une graine fixe.
+Aucun téléchargement : le chiffre « 3 » est dessiné avec numpy, le bruit a une graine fixe.
 """
 import io
 import sys
@@ -30,7 +30,7 @@ plt.rcParams.update({"font.size": 12, "mathtext.fontset": "dejavusans"})
 
 
 def chiffre_trois(taille=28, sur_ech=4):
-    """Un « 3 » épais façon MNIST : deux arcs de cercle rastérisés (anticrénelés), valeurs dans [0, 1]."""
+    """Un « 3 » épais façon MNIST : deux arcs de cercle rastérisés (anticrénelés), valeurs dans [0, 1]."""
     angles_haut = np.radians(np.linspace(155, -90, 120))   # boucle du haut (y vers le bas)
     angles_bas = np.radians(np.linspace(90, -150, 120))    # boucle du bas
     points = np.concatenate([
@@ -46,7 +46,7 @@ def chiffre_trois(taille=28, sur_ech=4):
     return trait.reshape(taille, sur_ech, taille, sur_ech).mean((1, 3))
 
 
-# x_0 ramené dans [-1, 1] (convention de Ho et al.) ; un seul bruit epsilon, de graine fixe.
+# x_0 ramené dans [-1, 1] (convention de Ho et al.) ; un seul bruit epsilon, de graine fixe.
 x0 = 2.0 * chiffre_trois() - 1.0
 eps = np.random.default_rng(0).standard_normal(x0.shape)
 
@@ -73,7 +73,7 @@ def fleche(ax, depart, arrivee, couleur, rad=0.0, style="-", lw=2.0):
 
 
 def trajet(ax, xs, ys, couleur):
-    """Flèche à angles droits : ligne brisée, pointe sur le dernier segment."""
+    """Flèche à angles droits : ligne brisée, pointe sur le dernier segment."""
     ax.plot(xs, ys, color=couleur, lw=2.0, solid_joinstyle="miter", solid_capstyle="butt")
     fleche(ax, (xs[-2], ys[-2]), (xs[-1], ys[-1]), couleur)
 
@@ -95,7 +95,7 @@ def nouvelle_figure(largeur, hauteur):
 
 
 def enregistrer(fig, chemin, couleurs=64):
-    """PNG déterministe et léger : pas de métadonnées, palette réduite, compression maximale."""
+    """PNG déterministe et léger : pas de métadonnées, palette réduite, compression maximale."""
     tampon = io.BytesIO()
     fig.savefig(tampon, format="png", facecolor="white", metadata={"Software": None})
     plt.close(fig)
@@ -103,7 +103,7 @@ def enregistrer(fig, chemin, couleurs=64):
     image.save(chemin, optimize=True)
 
 
-# --- Schéma 1 : la chaîne de Markov --------------------------------------------------------
+# --- Schéma 1 : la chaîne de Markov --------------------------------------------------------
 def schema_diffusion(chemin):
     fig, ax = nouvelle_figure(10, 5.2)
     ax.text(5, 5.0, "Processus de diffusion (Ho et al., 2020), avec T = 10 pas",
@@ -124,7 +124,7 @@ def schema_diffusion(chemin):
     for cx in (2.35, 7.65):
         ax.text(cx, y, r"$\cdots$", ha="center", va="center", fontsize=20)
 
-    # Entre deux nœuds voisins : p_theta (bleu, vers la droite) au-dessus,
+    # Entre deux nœuds voisins : p_theta (bleu, vers la droite) au-dessus,
     # q (orange pointillé, vers la gauche) en dessous.
     bords = [(0.95 + cote / 2, 2.05), (2.65, 3.75 - cote / 2), (3.75 + cote / 2, 6.25 - cote / 2),
              (6.25 + cote / 2, 7.35), (7.95, 9.05 - cote / 2)]
@@ -137,12 +137,12 @@ def schema_diffusion(chemin):
             ha="center", va="top", fontsize=14)
 
     # Légende des deux sens de parcours.
-    ax.text(5, 4.45, "débruitage : processus inverse, appris (réseau de paramètres θ)  →",
+    ax.text(5, 4.45, "débruitage : processus inverse, appris (réseau de paramètres θ)  →",
             ha="center", va="center", color=BLEU, fontsize=12)
-    ax.text(5, 1.6, "←  bruitage : processus direct, fixé (aucun paramètre)",
+    ax.text(5, 1.6, "←  bruitage : processus direct, fixé (aucun paramètre)",
             ha="center", va="center", color=ORANGE, fontsize=12)
 
-    # Bandeau : x_t pour tous les t, avec alpha_barre_t.
+    # Bandeau : x_t pour tous les t, avec alpha_barre_t.
     ax.plot([0.3, 9.7], [1.3, 1.3], color="#dddddd", lw=1)
     ax.text(0.3, 0.95, r"$\mathbf{x}_t = \sqrt{\bar{\alpha}_t}\,\mathbf{x}_0"
             r" + \sqrt{1-\bar{\alpha}_t}\,\boldsymbol{\epsilon}$", ha="left", va="center",
@@ -161,17 +161,17 @@ def schema_diffusion(chemin):
     enregistrer(fig, chemin)
 
 
-# --- Schéma 2 : une étape d'entraînement (algorithme 1) -----------------------------------
+# --- Schéma 2 : une étape d'entraînement (algorithme 1) -----------------------------------
 def schema_entrainement(chemin):
     fig, ax = nouvelle_figure(10, 5.2)
     ax.text(5, 5.08, "Une étape d'entraînement (algorithme 1 de Ho et al., 2020)",
             ha="center", va="top", fontsize=15, weight="bold")
     t_ex = 3
-    # Illustration seulement : une prédiction imparfaite du bruit (il n'y a pas de réseau ici).
+    # Illustration seulement : une prédiction imparfaite du bruit (il n'y a pas de réseau ici).
     eps_pred = 0.8 * eps + 0.45 * np.random.default_rng(1).standard_normal(eps.shape)
     fond_bleu, fond_orange, ROUGE = "#f3f6fb", "#fdf3ec", "#b03030"
 
-    # Entrées (colonne de gauche) : (y du centre, hauteur, titre, formule, vignette).
+    # Entrées (colonne de gauche) : (y du centre, hauteur, titre, formule, vignette).
     entrees = [
         (4.0, 0.85, "pas de temps", r"$t \sim \mathcal{U}(\{1, \ldots, T\})$", None),
         (2.75, 1.05, "image d'origine", r"$\mathbf{x}_0 \sim q(\mathbf{x}_0)$", x0),
@@ -182,7 +182,7 @@ def schema_entrainement(chemin):
         ax.text(0.27, cy + 0.2, titre, ha="left", va="center", fontsize=12, weight="bold")
         ax.text(0.27, cy - 0.2, formule, ha="left", va="center", fontsize=12)
         if img is eps:
-            vignette(ax, img, 2.3, cy, 0.8, vmin=-2.5, vmax=2.5)   # bruit : échelle +-2,5 sigma
+            vignette(ax, img, 2.3, cy, 0.8, vmin=-2.5, vmax=2.5)   # bruit : échelle +-2,5 sigma
         elif img is not None:
             vignette(ax, img, 2.3, cy, 0.8)
     ax.text(2.95, 4.27, f"ex. : t = {t_ex}", ha="left", va="bottom", fontsize=11.5, color=GRIS)
@@ -200,7 +200,7 @@ def schema_entrainement(chemin):
     fleche(ax, (2.77, 2.75), (cx_b - 1.17, cy_b), GRIS)
     fleche(ax, (2.77, 1.45), (cx_b - 1.17, cy_b - 0.75), GRIS)
 
-    # U-Net : un « U » stylisé (colonnes = résolutions, pointillés = connexions de saut).
+    # U-Net : un « U » stylisé (colonnes = résolutions, pointillés = connexions de saut).
     cx_u, cy_u = 6.75, 2.75
     xs = cx_u - 0.8 + np.arange(5) * 0.4
     for x, h in zip(xs, [1.0, 0.76, 0.52, 0.76, 1.0]):
@@ -214,7 +214,7 @@ def schema_entrainement(chemin):
     ax.text(cx_u, cy_u - 1.02, r"$\boldsymbol{\epsilon}_\theta(\mathbf{x}_t, t)$",
             ha="center", va="center", fontsize=12)
     fleche(ax, (cx_b + 1.17, cy_u + 0.1), (xs[0] - 0.13, cy_u + 0.1), GRIS)
-    # t est aussi une entrée du réseau : comme dans le code du TP, il rejoint l'image bruitée à
+    # t est aussi une entrée du réseau : comme dans le code du TP, il rejoint l'image bruitée à
     # l'entrée du U-Net, avant la première convolution (on passe au-dessus de l'image bruitée).
     trajet(ax, [2.77, xs[0], xs[0]], [4.2, 4.2, cy_u + 0.6], GRIS)
 
@@ -228,7 +228,7 @@ def schema_entrainement(chemin):
             ha="center", va="center", fontsize=12)
     fleche(ax, (xs[4] + 0.13, cy_u + 0.1), (cx_p - 0.97, cy_p + 0.1), GRIS)
 
-    # Perte : le vrai bruit est la cible.
+    # Perte : le vrai bruit est la cible.
     cx_l, cy_l = 7.6, 0.62
     boite(ax, cx_l, cy_l, 4.2, 0.85, ROUGE, "#fbeeee")
     ax.text(cx_l, cy_l + 0.18, "perte (MSE)", ha="center", va="center", fontsize=12,
@@ -237,7 +237,7 @@ def schema_entrainement(chemin):
             r"(\mathbf{x}_t, t) \|^2$", ha="center", va="center", fontsize=13)
     fleche(ax, (cx_p, cy_p - 1.17), (cx_l + 1.25, cy_l + 0.45), GRIS)
     trajet(ax, [2.77, 3.0, 3.0, cx_l - 2.12], [1.05, 1.05, cy_l, cy_l], GRIS)
-    ax.text(3.15, cy_l + 0.08, "cible : le vrai bruit", ha="left", va="bottom", fontsize=11,
+    ax.text(3.15, cy_l + 0.08, "cible : le vrai bruit", ha="left", va="bottom", fontsize=11,
             color=GRIS)
     # Descente de gradient sur theta.
     fleche(ax, (cx_u, cy_l + 0.45), (cx_u, cy_u - 1.2), ROUGE, style="--", lw=1.6)

@@ -1,4 +1,4 @@
-"""``autograder.cellules`` : source d'une cellule, régions cachées, lignes secrètes."""
+"""``autograder.cellules`` : source d'une cellule, régions cachées, lignes secrètes."""
 from nbformat.v4 import new_code_cell
 
 from autograder.cellules import grade_id, lignes_tests_caches, separer_regions, source

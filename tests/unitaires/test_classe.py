@@ -1,4 +1,4 @@
-"""``Correction`` sans noyau : « à refaire » vient d'un champ du résultat, jamais de son texte."""
+"""``Correction`` sans noyau : « à refaire » vient d'un champ du résultat, jamais de son texte."""
 import io
 import json
 import subprocess
@@ -16,7 +16,7 @@ class ProcessusFini:
 
 
 def terminer(tmp_path, resultat):
-    """Termine une tâche dont le processus a écrit ``resultat`` ; renvoie l'état enregistré."""
+    """Termine une tâche dont le processus a écrit ``resultat`` ; renvoie l'état enregistré."""
     remise = tmp_path / "Ana.ipynb"
     remise.write_text("{}", encoding="utf-8")
     correction = Correction(tmp_path / "sortie", sortie_texte=io.StringIO())
@@ -29,11 +29,11 @@ def terminer(tmp_path, resultat):
 
 @pytest.mark.parametrize("a_refaire", [True, False])
 def test_a_refaire_lu_dans_le_resultat(tmp_path, a_refaire):
-    erreur = "erreur interne de la correction : OSError: disque plein"
+    erreur = "erreur interne de la correction : OSError : disque plein"
     correction, etat = terminer(tmp_path, {"scores": {}, "remarques": [], "erreur": erreur, "a_refaire": a_refaire})
     assert etat["a_refaire"] is a_refaire
     reprise = correction.etat_valide(Soumission("Ana", tmp_path / "Ana.ipynb"))
-    assert (reprise is None) is a_refaire  # à refaire : l'ancien état est archivé, la remise recorrigée
+    assert (reprise is None) is a_refaire  # à refaire : l'ancien état est archivé, la remise recorrigée
     assert "Ana.html" in {p.name for p in (tmp_path / "sortie" / "feedback").iterdir()}
 
 

@@ -1,4 +1,4 @@
-"""Génération du notebook étudiant : ce qui doit échouer échoue, avec un message clair."""
+"""Génération du notebook étudiant : ce qui doit échouer échoue, avec un message clair."""
 import json
 
 import pytest
@@ -18,7 +18,7 @@ def test_ligne_de_solution_qu_on_ne_sait_pas_trouer(tmp_path):
 
 @pytest.fixture
 def committe(tmp_path, monkeypatch):
-    """Notebook étudiant « committé » dans tmp_path ; la génération écrit toujours ``{"cells": []}``."""
+    """Notebook étudiant « committé » dans tmp_path ; la génération écrit toujours ``{"cells": []}``."""
     chemin = tmp_path / "notebooks" / "tp_diffusion.ipynb"
     chemin.parent.mkdir()
 
@@ -34,7 +34,7 @@ def committe(tmp_path, monkeypatch):
 def test_verifier_echoue_si_le_notebook_committe_n_est_pas_a_jour(committe, capsys):
     committe.write_text('{"cells": [1]}', encoding="utf-8")
     assert etudiant.main(["--verifier"]) == 1
-    assert "n'est pas à jour : lancez « make student »" in capsys.readouterr().err
+    assert "n'est pas à jour : lancez « make student »" in capsys.readouterr().err
     assert committe.read_text(encoding="utf-8") == '{"cells": [1]}'  # vérifier n'écrit rien
 
 

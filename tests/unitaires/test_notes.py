@@ -1,4 +1,4 @@
-"""Lignes de notes, notes.csv et moodle.csv : points par exercice, garde contre les formules."""
+"""Lignes de notes, notes.csv et moodle.csv : points par exercice, garde contre les formules."""
 import csv
 import io
 
@@ -17,7 +17,7 @@ def test_ligne_de_note_somme_les_cellules_par_exercice_et_ramene_sur_20():
 def test_ligne_de_note_dit_les_remarques_puis_l_erreur():
     ligne = ligne_de_note("Ana", {"scores": {}, "remarques": ["cellule déplacée"], "erreur": "remise illisible"},
                           remarques=["2 remises trouvées"])
-    assert ligne["statut"] == "2 remises trouvées ; cellule déplacée ; remise illisible"
+    assert ligne["statut"] == "2 remises trouvées ; cellule déplacée ; remise illisible"
     assert ligne["note_sur_20"] == 0
 
 

@@ -14,7 +14,7 @@ def test_les_parts_couvrent_la_classe_sans_recouvrement():
     parts = [selectionner_part(CLASSE, f"{i}/4") for i in range(1, 5)]
     noms = [s.etudiant for part in parts for s in part]
     assert sorted(noms) == sorted(s.etudiant for s in CLASSE)
-    assert all(parts)  # 40 étudiants sur 4 parts : aucune vide
+    assert all(parts)  # 40 étudiants sur 4 parts : aucune vide
 
 
 def test_une_part_ne_change_pas_quand_la_classe_grandit():
@@ -50,7 +50,7 @@ def test_fusion_garde_le_plus_recent_et_archive_sans_rien_perdre(tmp_path):
     assert "noté dans deux parts (p1 et p2)" in par_nom["Ana"]["statut"]
     assert (sortie / "feedback" / "Ana.html").read_text(encoding="utf-8").endswith("p2")
     assert (sortie / "notes.csv").exists() and (sortie / "moodle.csv").exists()
-    # Une seconde fusion n'écrase rien : les anciens états et retours sont archivés.
+    # Une seconde fusion n'écrase rien : les anciens états et retours sont archivés.
     fusionner([tmp_path / "p1"], sortie, ecran=open("/dev/null", "w"))
     archives = sorted(p.name.split("-", 2)[-1] for p in (sortie / "archives").iterdir())
     assert archives == ["Ana.html", "Ana.json", "notes.csv"]

@@ -42,7 +42,7 @@ def test_region_classique_remplacee_comme_dans_nbgrader():
 
 
 def test_marqueur_dans_une_cellule_fournie_refuse():
-    """Une ligne « # SOLUTION » hors d'une cellule de solution partirait chez les étudiants."""
+    """Une ligne « # SOLUTION » hors d'une cellule de solution partirait chez les étudiants."""
     with pytest.raises(RuntimeError, match="non-solution cell"):
         appliquer(notebook(code("x = 1  # SOLUTION", grade_id="fourni", locked=True)))
 

@@ -1,4 +1,4 @@
-"""``reconstruire`` : la remise remise sur le squelette du notebook publié, quoi qu'il arrive."""
+"""``reconstruire`` : la remise remise sur le squelette du notebook publié, quoi qu'il arrive."""
 import copy
 
 from nbformat.v4 import new_markdown_cell
@@ -41,7 +41,7 @@ def test_metadonnees_effacees_cellules_retrouvees_par_leur_texte():
     nb, remarques = reconstruire(remise, gabarit())
     assert sources(nb) == sources(remise_correcte())
     assert nb.cells[2].metadata.nbgrader.grade_id == "ex1_reponse"  # métadonnées du gabarit
-    assert remarques == ["métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
+    assert remarques == ["métadonnées nbgrader absentes ou incomplètes : cellules retrouvées par leur texte "
                          "(2/2 cellules à compléter)"]
 
 
@@ -74,7 +74,7 @@ def test_reponse_supprimee_laissee_vide_et_dit():
     del remise.cells[4]
     nb, remarques = reconstruire(remise, gabarit())
     assert nb.cells[4].source == gabarit().cells[4].source
-    assert "réponse « ex2_reponse » introuvable : cellule laissée vide" in remarques
+    assert "réponse « ex2_reponse » introuvable : cellule laissée vide" in remarques
 
 
 def test_cellule_de_reponse_passee_en_markdown_remise_en_code():
@@ -83,13 +83,13 @@ def test_cellule_de_reponse_passee_en_markdown_remise_en_code():
     remise.cells[2] = markdown
     nb, remarques = reconstruire(remise, gabarit())
     assert nb.cells[2].cell_type == "code" and nb.cells[2].source == "# Exercice 1\nbeta = 2\nprint(beta)"
-    assert remarques == ["cellule « ex1_reponse » remise en markdown : remise en code"]
+    assert remarques == ["cellule « ex1_reponse » remise en markdown : remise en code"]
 
 
 def test_cellules_ajoutees_gardees_a_leur_place_sans_metadonnees():
     remise = remise_correcte()
     essai = code("def aide(x):\n    return 2 * x")
-    essai.metadata["nbgrader"] = {"grade": True, "grade_id": "ex1_verif"}  # copie d'une vérification : écartée
+    essai.metadata["nbgrader"] = {"grade": True, "grade_id": "ex1_verif"}  # copie d'une vérification : écartée
     remise.cells[4:4] = [code("print('mon essai')"), essai, new_markdown_cell("mes notes"), code("   ")]
     nb, _ = reconstruire(remise, gabarit())
     assert sources(nb) == [*sources(remise_correcte())[:4], "print('mon essai')", *sources(remise_correcte())[4:]]

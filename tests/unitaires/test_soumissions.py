@@ -38,7 +38,7 @@ def test_doublons_le_plus_recent_est_note_et_c_est_dit(tmp_path):
     ecrire(tmp_path / "Ana_42_assignsubmission_file_" / "v2.ipynb", date=2_000)
     [soumission], _ = decouvrir(tmp_path)
     assert soumission.chemin.name == "v2.ipynb"
-    assert soumission.remarques == ["2 remises trouvées : la plus récente (v2.ipynb) est notée, "
+    assert soumission.remarques == ["2 remises trouvées : la plus récente (v2.ipynb) est notée, "
                                     "les autres ignorées (Ana.ipynb)"]
 
 
