@@ -8,6 +8,7 @@ import re
 from collections import OrderedDict
 from functools import lru_cache
 
+from autograder.cellules import meta_nbgrader
 from autograder.chemins import NOTEBOOK_MAITRE
 
 _GRADE_ID = re.compile(r"^ex(?P<numero>\d+)[a-z]?_verif$")
@@ -25,7 +26,7 @@ def cellules_notees(maitre=NOTEBOOK_MAITRE):
     nb = json.loads(maitre.read_text(encoding="utf-8"))
     cellules = OrderedDict()
     for cellule in nb["cells"]:
-        meta = cellule.get("metadata", {}).get("nbgrader", {})
+        meta = meta_nbgrader(cellule)
         if meta.get("grade") and not meta.get("solution"):
             if exercice_de(meta["grade_id"]) is None:
                 raise ValueError(f"grade_id hors convention ex<N>[a-z]_verif : {meta['grade_id']}")

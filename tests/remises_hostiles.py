@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.cellules import grade_id as _grade_id, meta_nbgrader, source
 from autograder.chemins import RACINE
 from fabrique import ecrire, remise
 
@@ -39,12 +40,12 @@ ATTENDU = {
 
 
 def _cellule(nb, grade_id):
-    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(c for c in nb["cells"] if _grade_id(c) == grade_id)
 
 
 def _prefixer(nb, grade_id, code):
     cellule = _cellule(nb, grade_id)
-    cellule["source"] = code + "\n" + cellule["source"]
+    cellule["source"] = code + "\n" + source(cellule)
     return nb
 
 
@@ -79,7 +80,7 @@ def ecrire_remises_hostiles(dossier, port):
 
     tout_leve = remise(vierge=True)
     for cellule in tout_leve["cells"]:
-        if cellule["cell_type"] == "code" and cellule["metadata"].get("nbgrader", {}).get("solution"):
+        if cellule["cell_type"] == "code" and meta_nbgrader(cellule).get("solution"):
             cellule["source"] = "raise ValueError('je ne sais pas')"
     ecrire(tout_leve, dossier / "tout_leve.ipynb")
 

@@ -12,6 +12,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 
+from autograder.cellules import meta_nbgrader
 from autograder.cours import configuration
 
 pytestmark = pytest.mark.lent
@@ -44,7 +45,7 @@ def _noter(tmp_path, **reglages):
     corrige = nbformat.read(tmp_path / "autograded" / "eleve" / "bruit" / "bruit.ipynb", as_version=4)
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", "tp_diffusion") as gb:
         score = gb.find_submission_notebook("bruit", "bruit", "eleve").grades[0].score
-    cellule = next(c for c in corrige.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    cellule = next(c for c in corrige.cells if meta_nbgrader(c).get("grade"))
     return score, cellule.outputs
 
 

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from autograder import cellules as cellules_nb
 from autograder.cellules import source
 from autograder.chemins import BUILD, NOTEBOOK_ETUDIANT, RACINE
 from autograder.cours import configuration
@@ -126,7 +127,7 @@ def _implanter_dans_json(notebook, modifier):
 
 
 def _cellule(nb, grade_id):
-    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(c for c in nb["cells"] if cellules_nb.grade_id(c) == grade_id)
 
 
 IMPLANTS = {

@@ -4,6 +4,7 @@ import json
 import pytest
 from nbgrader.validator import Validator
 
+from autograder.cellules import meta_nbgrader
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.cours import configuration
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.lent
 def cellules_de_test(chemin):
     nb = json.loads(chemin.read_text(encoding="utf-8"))
     return [c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
-            if c["metadata"].get("nbgrader", {}).get("grade")]
+            if meta_nbgrader(c).get("grade")]
 
 
 def valider(chemin, tmp_path):

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.cellules import grade_id, meta_nbgrader
 from autograder.chemins import ASSIGNMENT
 from autograder.cours import configuration
 from autograder.correction.archives import ecrire_atomique
@@ -70,7 +71,7 @@ def _autograder(api, id_interne, chemin_remis, suivi, resultat):
         indice = en_cours["indice"]
         # Une cellule fournie ou de vérification qui tue le noyau exécute du code de l'étudiant
         # (sa DiffusionSequence, son modèle…) : on neutralise la réponse qui la précède.
-        while indice >= 0 and nb.cells[indice].metadata.get("nbgrader", {}).get("locked"):
+        while indice >= 0 and meta_nbgrader(nb.cells[indice]).get("locked"):
             indice -= 1
         if indice < 0 or nb.cells[indice].source.startswith("raise RuntimeError('Cellule neutralisée"):
             resultat["erreur"] = (f"la cellule {en_cours['grade_id']} ne se termine pas ({raison}) : "
@@ -79,7 +80,7 @@ def _autograder(api, id_interne, chemin_remis, suivi, resultat):
         cellule = nb.cells[indice]
         cellule.source = MESSAGE_NEUTRALISEE.format(raison=raison.replace("'", "’"))
         nbformat.write(nb, chemin_remis)
-        nom = cellule.metadata.get("nbgrader", {}).get("grade_id") or f"n° {indice + 1}"
+        nom = grade_id(cellule) or f"n° {indice + 1}"
         resultat["remarques"].append(f"cellule {nom} neutralisée : {raison}")
     else:
         resultat["erreur"] = "trop de cellules arrêtent le noyau : correction abandonnée"

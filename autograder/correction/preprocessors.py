@@ -11,6 +11,7 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from nbformat.v4 import new_output
 from traitlets import Integer, Unicode
 
+from autograder.cellules import grade_id, meta_nbgrader
 from autograder.correction.sandbox import SandboxExecute
 
 
@@ -24,7 +25,7 @@ class MasquerTestsCaches(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, cell_index):
-        meta = cell.metadata.get("nbgrader", {})
+        meta = meta_nbgrader(cell)
         if not meta.get("grade") or meta.get("solution"):
             return cell, resources
         nettoyeur = ClearHiddenTests(enforce_metadata=False)
@@ -80,7 +81,7 @@ class ExecuteSuivi(SandboxExecute):
         if self.fichier_suivi:
             Path(self.fichier_suivi).write_text(json.dumps({
                 "indice": index,
-                "grade_id": cell.metadata.get("nbgrader", {}).get("grade_id"),
+                "grade_id": grade_id(cell),
                 "pid": os.getpid(),
             }))
         return super().preprocess_cell(cell, resources, index)

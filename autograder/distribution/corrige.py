@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.cellules import grade_id
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 
@@ -126,7 +127,7 @@ def _client_avec_progression(nb, sortie, **options):
             self._ouverte = self._vive = False
 
         def _debut_cellule(self, cell, cell_index):
-            nom = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cellule {cell_index}"
+            nom = grade_id(cell) or f"cellule {cell_index}"
             self._debut, self._tampon = time.monotonic(), ""
             self._ecrire(f"[{rang[cell_index]:>{largeur}}/{len(a_executer)}] {nom} … ")
             self._ouverte = True
