@@ -25,6 +25,12 @@ from autograder.chemins import RACINE  # noqa: E402
 ETUDIANT_CORRECT = "Élodie Martin"
 
 
+def sans_insecables(texte: str) -> str:
+    """Le texte avec des espaces ordinaires à la place des insécables (U+00A0, U+202F) : les
+    tests qui cherchent un message par son contenu ; la typographie a son propre test."""
+    return texte.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 # --- Ce qui manque à la machine : ignoré en local, échec en intégration continue ---------------
 
 def en_integration_continue() -> bool:

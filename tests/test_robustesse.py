@@ -12,7 +12,7 @@ from autograder.bareme import bareme
 from autograder.chemins import RACINE
 from autograder.correction.sandbox import detecter_bac_a_sable
 from autograder.correction.soumissions import Soumission
-from conftest import ETUDIANT_CORRECT, exiger_ou_ignorer
+from conftest import ETUDIANT_CORRECT, exiger_ou_ignorer, sans_insecables
 from fabrique import ecrire, remise
 from remises_hostiles import ATTENDU, CIBLE_PIRATE
 
@@ -30,7 +30,7 @@ def test_remise_hostile_notee_justement(classe_corrigee, etudiant):
     if motif is None:
         assert ligne["statut"] == "ok"
     else:
-        assert re.search(motif, ligne["statut"]), ligne["statut"]
+        assert re.search(motif, sans_insecables(ligne["statut"])), ligne["statut"]
 
 
 def test_les_autres_copies_ne_sont_pas_genees(classe_corrigee):
