@@ -103,6 +103,13 @@ student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
 check-student: ## Vérifie que le notebook étudiant committé est à jour
 	$(PY) -m autograder.distribution.etudiant --verifier
 
+# Empreintes des vérifications visibles (tables _ATTENDU, _FAUTE_… du maître) : elles dépendent de
+# T et des beta_t ; après un changement du planning, les recalculer, puis régénérer l'étudiant.
+.PHONY: empreintes
+empreintes: ## Recalcule dans le maître les empreintes des vérifications (après un changement de T ou de beta), puis make student
+	$(PY) -m autograder.distribution.empreintes --ecrire
+	@$(MAKE) --no-print-directory student
+
 # Publication aux étudiants : le paquet (notebook étudiant + README) va dans DEST, jamais dans
 # l'arbre suivi de ce dépôt. PUBLIC_REPO/PUBLIC_BRANCH vides : c.BadgeColab de nbgrader_config.py.
 DEST          ?= build/publication

@@ -1,0 +1,117 @@
+"""Empreintes des vérifications visibles : celles du maître sont celles que donne son planning,
+et un planning modifié se voit (``autograder.distribution.empreintes``)."""
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.cellules import grade_id
+from autograder.chemins import NOTEBOOK_MAITRE
+from autograder.distribution import empreintes
+
+
+def test_les_empreintes_du_maitre_sont_celles_de_son_planning():
+    resultat = empreintes.verifier(maitre=NOTEBOOK_MAITRE)
+    assert resultat.a_jour, ("Les empreintes du maître ne sont plus celles de son planning "
+                             "(lancez « make empreintes ») :\n" + "\n".join(map(str, resultat.ecarts)))
+
+
+def test_le_maitre_contient_chaque_table_connue_avec_une_ligne_par_etape():
+    """Les tables calculées couvrent t = 1, ..., T, et chacune est écrite telle quelle dans sa cellule."""
+    nb = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
+    planning = empreintes.planning_du_maitre(nb)
+    tables = empreintes.tables_calculees(planning, empreintes.fonction_empreinte(nb))
+    sources = {grade_id(c): c.source for c in nb.cells}
+    for gid, par_nom in tables.items():
+        for nom, table in par_nom.items():
+            assert sorted(table) == list(range(1, planning.T + 1))
+            assert empreintes.ecrire_table(nom, table) in sources[gid], f"{gid}, {nom} : table absente ou différente."
+
+
+@pytest.fixture
+def copie(tmp_path):
+    chemin = tmp_path / "maitre.ipynb"
+    shutil.copyfile(NOTEBOOK_MAITRE, chemin)
+    return chemin
+
+
+def modifier(chemin, identifiant, avant, apres):
+    nb = nbformat.read(chemin, as_version=4)
+    (cellule,) = [c for c in nb.cells if grade_id(c) == identifiant]
+    assert avant in cellule.source
+    cellule.source = cellule.source.replace(avant, apres)
+    chemin.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+
+
+def noms(ecarts, genre):
+    return {(e.grade_id, e.nom) for e in ecarts if e.genre == genre}
+
+
+TOUTES_LES_TABLES = {(gid, nom) for gid, tables in empreintes.TABLES.items() for nom in tables}
+TOUS_LES_SCALAIRES = {(gid, f"{cle[0]}_reconnu({cle[1]}, …)") for gid, s in empreintes.SCALAIRES.items() for cle in s}
+
+
+def test_un_autre_planning_se_voit_dans_chaque_table_sans_rien_ecrire(copie, capsys):
+    modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = 0.7")
+    octets = copie.read_bytes()
+    resultat = empreintes.verifier(maitre=copie)
+    assert noms(resultat.ecarts, "différente") == TOUTES_LES_TABLES | TOUS_LES_SCALAIRES
+    assert noms(resultat.ecarts, "à la main") == {("ex1_verif", "np.linspace(…)"),
+                                                   ("ex1_verif", "_tp_apres_cette_cellule(…)")}
+    # t = 1 ne dépend que de beta_1, inchangé : l'écart est dit étape par étape.
+    assert all("t = 2, 3, 4, 5, 6, 7, 8, 9, 10." in e.message for e in resultat.ecarts if e.nom.startswith("_A"))
+    assert empreintes.main(["--verifier", "--maitre", str(copie)]) == 1
+    err = capsys.readouterr().err
+    assert "n'est pas cohérent avec son planning (T = 10, beta_1 = 0.1, beta_T = 0.7)" in err
+    assert "ex7_verif, _FAUTE_RACINE : empreintes différentes" in err and "make empreintes" in err
+    assert copie.read_bytes() == octets  # vérifier n'écrit rien
+
+
+def test_ecrire_ne_change_que_les_empreintes_puis_le_maitre_est_coherent(copie, capsys):
+    modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = 0.7")
+    modifier(copie, "ex1_verif", "np.linspace(0.1, 0.8, 10)", "np.linspace(0.1, 0.7, 10)")
+    modifier(copie, "ex1_verif", "beta_T=0.8", "beta_T=0.7")
+    avant = copie.read_text(encoding="utf-8").splitlines()
+    assert empreintes.main(["--ecrire", "--maitre", str(copie)]) == 0
+    assert "Empreintes réécrites" in capsys.readouterr().out
+    apres = copie.read_text(encoding="utf-8")
+    assert apres == nbformat.writes(nbformat.read(copie, as_version=4)) + "\n"  # écriture de nbformat.write
+    changees = [(a, b) for a, b in zip(avant, apres.splitlines(), strict=True) if a != b]
+    # Une ligne par étape t = 2, ..., 10 de chaque table (t = 1 ne dépend que de beta_1), une par
+    # empreinte scalaire ; sur chaque ligne, seules les empreintes changent.
+    assert len(changees) == 9 * len(TOUTES_LES_TABLES) + len(TOUS_LES_SCALAIRES)
+    assert all(re.sub(r"'[0-9a-f]{12}'", "", a) == re.sub(r"'[0-9a-f]{12}'", "", b) for a, b in changees)
+    assert empreintes.verifier(maitre=copie).a_jour
+    # Réécrire les tables de 0.8 depuis ce maître redonne exactement le maître du dépôt (hors ex1).
+    modifier(copie, "ex1_reponse", "beta_T = 0.7", "beta_T = 0.8")
+    modifier(copie, "ex1_verif", "np.linspace(0.1, 0.7, 10)", "np.linspace(0.1, 0.8, 10)")
+    modifier(copie, "ex1_verif", "beta_T=0.7", "beta_T=0.8")
+    assert empreintes.ecrire(maitre=copie).ecrit
+    assert copie.read_bytes() == NOTEBOOK_MAITRE.read_bytes()
+
+
+def test_l_empreinte_est_celle_de_la_cellule_outils_verification(copie):
+    """Une seule définition de _empreinte : la changer dans le maître change toutes les tables."""
+    modifier(copie, "outils_verification", ".hexdigest()[:12]", ".hexdigest()[:10]")
+    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == TOUTES_LES_TABLES | TOUS_LES_SCALAIRES
+
+
+def test_table_inconnue_ou_introuvable_rien_n_est_ecrit(copie, capsys):
+    modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = 0.7")
+    modifier(copie, "ex4_verif", "_FAUTE_ALPHA = {", "_FAUTE_NOUVELLE = {")
+    octets = copie.read_bytes()
+    resultat = empreintes.ecrire(maitre=copie)
+    assert not resultat.ecrit and copie.read_bytes() == octets
+    assert noms(resultat.ecarts, "illisible") == {("ex4_verif", "_FAUTE_NOUVELLE"), ("ex4_verif", "_FAUTE_ALPHA")}
+    assert empreintes.main(["--ecrire", "--maitre", str(copie)]) == 1
+    err = capsys.readouterr().err
+    assert "_FAUTE_NOUVELLE : table d'empreintes que ce module ne sait pas calculer" in err
+    assert "_FAUTE_ALPHA\u00a0: table introuvable" in err and "Rien n'a été écrit" in err
+    assert copie.read_bytes() == octets
+
+
+def test_maitre_sans_planning_message_clair(copie, capsys):
+    modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = float(0.8)")
+    assert empreintes.main(["--maitre", str(copie)]) == 1
+    assert "ex1_reponse ne donne pas beta_T comme constante" in capsys.readouterr().err
