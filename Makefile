@@ -15,12 +15,15 @@ install: ## Crée l'environnement .venv et installe les dépendances épinglées
 	-@$(MAKE) --no-print-directory paquets-systeme
 
 # Paquets Debian : bubblewrap (bac à sable de la correction), chromium et libjs-mathjax (test
-# de rendu dans un vrai navigateur). Sans apt-get ou sans root : la correction tourne avec
-# les seules limites de temps et de mémoire, et le test de rendu est ignoré (message clair).
-PAQUETS_SYSTEME := bubblewrap chromium libjs-mathjax
+# de rendu dans un vrai navigateur), munge, slurmctld, slurmd et slurm-client (test de
+# make grade-slurm sur un vrai Slurm d'un nœud). Sans apt-get ou sans root : la correction
+# tourne avec les seules limites de temps et de mémoire, et ces tests sont ignorés (message clair).
+PAQUETS_SYSTEME := bubblewrap chromium libjs-mathjax munge slurmctld slurmd slurm-client
 .PHONY: paquets-systeme
-paquets-systeme: ## (root) Installe bubblewrap, chromium et libjs-mathjax avec apt-get
-	@command -v bwrap >/dev/null && command -v chromium >/dev/null && test -f /usr/share/javascript/mathjax/MathJax.js || { \
+paquets-systeme: ## (root) Installe bubblewrap, chromium, libjs-mathjax, munge et Slurm avec apt-get
+	@command -v bwrap >/dev/null && command -v chromium >/dev/null && test -f /usr/share/javascript/mathjax/MathJax.js \
+	  && command -v munged >/dev/null && command -v slurmctld >/dev/null && command -v slurmd >/dev/null \
+	  && command -v sbatch >/dev/null || { \
 	  echo "Installation de $(PAQUETS_SYSTEME) (apt-get)..."; export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $(PAQUETS_SYSTEME) >/dev/null 2>&1; } || \
@@ -67,6 +70,13 @@ grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle
 merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans OUT
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }
 	$(PY) -m autograder.fusionner --sortie "$(OUT)" $(PARTS)
+
+# Grande promotion sur un cluster Slurm : une tâche par part, puis fusion dans OUT (README).
+SLURM_ARGS ?=
+.PHONY: grade-slurm
+grade-slurm: ## Corrige SUBMISSIONS sur Slurm en PARTS tâches puis fusionne dans OUT (SLURM_ARGS="--parts 3,7 --duree 2:00:00 …")
+	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" -a -n "$(PARTS)" || { echo "Usage : make grade-slurm SUBMISSIONS=<dossier des remises> OUT=<dossier> PARTS=<nombre de parts> [SLURM_ARGS=\"--cpus-par-tache 4 --duree 2:00:00 --sbatch '--partition=…' --parts 3,7 --soumettre-seulement --fusionner\"]"; exit 2; }
+	$(PY) -m autograder.correction.slurm "$(SUBMISSIONS)" --sortie "$(OUT)" --nombre-parts $(PARTS) $(SLURM_ARGS)
 
 benchmark-grading: ## Secondes par copie : nbgrader seul, en série, contre ce correcteur (N copies correctes)
 	$(PY) -m benchmarks.correction --copies $(N)

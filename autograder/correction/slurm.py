@@ -314,7 +314,7 @@ def corriger_sur_slurm(*, remises: Path, sortie: Path, nombre_parts: int, parts:
     code, texte, message = _commande(["sbatch", "--parsable", f"--output={d.slurm / 'journaux' / 'part%a-%A.txt'}",
                                     *options_sbatch, str(resultat.script)])
     if code != 0:
-        resultat.erreur = f"sbatch a refusé la soumission : {message or texte}".strip()
+        resultat.erreur = message if code in (124, 127) else f"sbatch a refusé la soumission : {message or texte}"
         return resultat
     resultat.job_id = texte.strip().split(";")[0]
     resultat.parts_soumises = parts
