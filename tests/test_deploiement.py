@@ -76,7 +76,8 @@ def test_le_job_indexe_corrige_une_part_par_pod(job):
 
 def test_le_shard_du_manifeste_est_celui_de_la_commande(job):
     """Ce que /bin/sh calcule pour chaque index est une part acceptée par le correcteur, chacune une fois."""
-    from autograder.correction.slurm import selectionner_part  # celle de --shard (quel que soit son module)
+    # la fonction de --shard, quel que soit son module
+    from autograder.correction.slurm import selectionner_part
     conteneur = job["spec"]["template"]["spec"]["containers"][0]
     parts = {e["name"]: e["value"] for e in conteneur["env"]}["PARTS"]
     vus = set()

@@ -77,7 +77,28 @@ def test_etats_sans_slurm_lus_dans_les_codes_de_sortie(tmp_path, monkeypatch):
     assert taches[1].etudiants == ("bob", "chloé") and "code 1" in taches[1].detail
     assert "sans code de sortie" in taches[2].detail
     assert slurm.ligne_de_progression(taches, "42") == (
-        "Slurm, tâche 42 : 0 en attente, 0 en cours, 1 terminée(s), 2 en échec (sur 3)")
+        "Slurm, job 42 : 0 tâche(s) en attente, 0 en cours, 1 terminée(s), 2 en échec (sur 3)")
+
+
+def _faux_squeue(dossier, message):
+    dossier.mkdir(exist_ok=True)
+    squeue = dossier / "squeue"
+    squeue.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+    squeue.chmod(0o755)
+    return str(dossier)
+
+
+def test_squeue_muet_n_est_pas_un_echec(tmp_path, monkeypatch):
+    """Contrôleur occupé : on réessaie (SlurmInjoignable), on ne déclare pas les tâches en échec ;
+    job purgé de la file (« Invalid job id ») : les codes de sortie font foi."""
+    monkeypatch.setenv("PATH", _faux_squeue(tmp_path / "bin", "slurm_load_jobs error: Socket timed out"))
+    with pytest.raises(slurm.SlurmInjoignable, match="Socket timed out"):
+        slurm.etat_des_taches(job_id="7", sortie=tmp_path, parts=[1], etudiants={})
+    monkeypatch.setenv("PATH", _faux_squeue(tmp_path / "bin2", "slurm_load_jobs error: Invalid job id specified"))
+    (tmp_path / "slurm" / "codes").mkdir(parents=True)
+    (tmp_path / "slurm" / "codes" / "part1").write_text("0\n")
+    (tache,) = slurm.etat_des_taches(job_id="7", sortie=tmp_path, parts=[1], etudiants={})
+    assert tache.etat == slurm.TERMINEE
 
 
 def test_pas_de_fusion_tant_qu_une_part_manque(tmp_path, capsys):

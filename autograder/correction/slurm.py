@@ -39,6 +39,10 @@ _ACTIFS = {"PENDING": EN_ATTENTE, "CONFIGURING": EN_COURS, "RUNNING": EN_COURS, 
            "STAGE_OUT": EN_COURS}
 
 
+class SlurmInjoignable(Exception):
+    """squeue n'a pas répondu (contrôleur occupé ou injoignable) : réessayer plus tard."""
+
+
 @dataclass(frozen=True)
 class TachePart:
     """Où en est la tâche d'une part : ``etat`` (en attente, en cours, terminée, échouée)."""
@@ -163,10 +167,12 @@ def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: d
 
     Une tâche qui a quitté la file sans écrire son code a été tuée par Slurm (durée
     dépassée, annulée, mémoire) : sacct, ou scontrol quand la comptabilité est désactivée,
-    dit pourquoi.
+    dit pourquoi. Lève ``SlurmInjoignable`` si squeue ne répond pas.
     """
     d = Disposition(Path(sortie).absolute())
-    code, texte, _ = _commande(["squeue", "-h", "-r", "-j", job_id, "-o", "%K|%T"])
+    code, texte, message = _commande(["squeue", "-h", "-r", "-j", job_id, "-o", "%K|%T"])
+    if code not in (0, 127) and "Invalid job id" not in message:  # job purgé : plus dans la file
+        raise SlurmInjoignable(message or f"squeue : code {code}")
     actives = {}
     for ligne in texte.splitlines() if code == 0 else []:
         indice, _, etat = ligne.partition("|")
@@ -186,6 +192,9 @@ def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: d
             if finies_slurm is None:
                 finies_slurm = _etats_slurm_finis(job_id)
             detail = finies_slurm.get(i) or actives.get(i) or "sortie de la file"
+            if detail.split()[0] in _ACTIFS:  # squeue ne l'a pas encore vue, scontrol si
+                taches.append(TachePart(etat=_ACTIFS[detail.split()[0]], detail=detail, **commun))
+                continue
             if detail.startswith("COMPLETED"):
                 detail += f", mais aucun code dans {d.code(i).parent} : OUT est-il sur un disque partagé ?"
             taches.append(TachePart(etat=ECHOUEE, detail=f"arrêtée par Slurm, sans code de sortie : {detail}",
@@ -195,7 +204,7 @@ def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: d
 
 def ligne_de_progression(taches: list[TachePart], job_id: str) -> str:
     compte = {e: sum(t.etat == e for t in taches) for e in (EN_ATTENTE, EN_COURS, TERMINEE, ECHOUEE)}
-    return (f"Slurm, tâche {job_id} : {compte[EN_ATTENTE]} en attente, {compte[EN_COURS]} en cours, "
+    return (f"Slurm, job {job_id} : {compte[EN_ATTENTE]} tâche(s) en attente, {compte[EN_COURS]} en cours, "
             f"{compte[TERMINEE]} terminée(s), {compte[ECHOUEE]} en échec (sur {len(taches)})")
 
 
@@ -265,10 +274,18 @@ def fusionner_si_complet(*, remises: Path, sortie: Path, nombre_parts: int, ecra
 def _suivre(resultat, etudiants, intervalle, ecran):
     """Affiche l'avancement jusqu'à ce que toutes les tâches soient finies (une ligne rafraîchie)."""
     interactif = hasattr(ecran, "isatty") and ecran.isatty()
-    derniere = None
+    derniere, silences = None, 0
     while True:
-        taches = etat_des_taches(job_id=resultat.job_id, sortie=resultat.sortie, parts=resultat.parts_soumises,
-                                 etudiants=etudiants)
+        try:
+            taches = etat_des_taches(job_id=resultat.job_id, sortie=resultat.sortie, parts=resultat.parts_soumises,
+                                     etudiants=etudiants)
+            silences = 0
+        except SlurmInjoignable as raison:
+            silences += 1
+            if silences in (1, 30):
+                print(f"\nsqueue ne répond pas ({raison}) : nouvel essai dans {intervalle:g} s", file=ecran, flush=True)
+            time.sleep(intervalle)
+            continue
         ligne = ligne_de_progression(taches, resultat.job_id)
         if interactif:
             print("\r" + ligne, end="", file=ecran, flush=True)
@@ -318,7 +335,7 @@ def corriger_sur_slurm(*, remises: Path, sortie: Path, nombre_parts: int, parts:
         return resultat
     resultat.job_id = texte.strip().split(";")[0]
     resultat.parts_soumises = parts
-    print(f"Soumis : tâche Slurm {resultat.job_id}, part(s) {','.join(map(str, parts))} (sur {nombre_parts}) "
+    print(f"Soumis : job Slurm {resultat.job_id}, part(s) {','.join(map(str, parts))} (sur {nombre_parts}) "
           f"(script : {resultat.script})", file=ecran, flush=True)
     if soumettre_seulement:
         print(f"Suivi : squeue -r -j {resultat.job_id}\nQuand toutes les tâches seront finies, fusionnez avec :\n  "
