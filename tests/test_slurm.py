@@ -117,6 +117,29 @@ def test_pas_de_fusion_tant_qu_une_part_manque(tmp_path, capsys):
     assert not (tmp_path / "out" / "notes.csv").exists()
 
 
+def test_soumettre_seulement_rend_la_main_avec_le_job_et_la_fusion(tmp_path, monkeypatch, capsys):
+    """Avec un sbatch qui ne fait que noter ses arguments : le script est écrit, passé à sbatch avec
+    le journal par tâche, le numéro de job est lu (format --parsable « id;cluster ») et la commande
+    de fusion affichée ; rien n'est suivi ni fusionné."""
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    (bin_ / "sbatch").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{tmp_path / 'sbatch.txt'}'\necho '4242;grappe'\n")
+    (bin_ / "sbatch").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_}:{os.environ['PATH']}")
+    remises = tmp_path / "remises"
+    remises.mkdir()
+    (remises / "ana.ipynb").write_text("{}")
+    resultat = slurm.corriger_sur_slurm(remises=remises, sortie=tmp_path / "out", nombre_parts=2,
+                                        options_sbatch=["--partition=cours"], soumettre_seulement=True)
+    assert resultat.erreur is None and resultat.job_id == "4242" and not resultat.fusionne and not resultat.taches
+    arguments = (tmp_path / "sbatch.txt").read_text().splitlines()
+    assert arguments == ["--parsable", f"--output={tmp_path / 'out' / 'slurm' / 'journaux' / 'part%a-%A.txt'}",
+                         "--partition=cours", str(resultat.script)]
+    assert "#SBATCH --array=1,2" in resultat.script.read_text()
+    texte = capsys.readouterr().out
+    assert "4242" in texte and "--fusionner" in texte
+
+
 def test_le_nombre_de_parts_ne_change_pas_en_cours_de_route(tmp_path):
     remises = tmp_path / "remises"
     remises.mkdir()
