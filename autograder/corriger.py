@@ -291,6 +291,8 @@ def main(argv=None):
     parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
+    parser.add_argument("--cacher", type=Path, action="append", default=[], help="chemin de plus à rendre illisible "
+                        "aux noyaux des étudiants (p. ex. le dossier de toutes les parts d'une correction Slurm)")
     args = parser.parse_args(argv)
     try:
         soumissions, ignores = decouvrir(args.soumissions)
@@ -304,6 +306,7 @@ def main(argv=None):
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / _horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
+    correction.a_cacher.extend(args.cacher)
     try:
         correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)
     except RuntimeError as erreur:
