@@ -148,6 +148,13 @@ merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans O
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }
 	$(PY) -m autograder.correction.fusion --sortie "$(OUT)" $(PARTS)
 
+# Grande promotion sur un cluster Slurm : une tâche par part, puis fusion dans OUT (README).
+SLURM_ARGS ?=
+.PHONY: grade-slurm
+grade-slurm: ## Corrige SUBMISSIONS sur Slurm en PARTS tâches puis fusionne dans OUT (SLURM_ARGS="--parts 3,7 --duree 2:00:00 …")
+	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" -a -n "$(PARTS)" || { echo "Usage : make grade-slurm SUBMISSIONS=<dossier des remises> OUT=<dossier> PARTS=<nombre de parts> [SLURM_ARGS=\"--cpus-par-tache 4 --duree 2:00:00 --sbatch '--partition=…' --parts 3,7 --soumettre-seulement --fusionner\"]"; exit 2; }
+	$(PY) -m autograder.correction.slurm "$(SUBMISSIONS)" --sortie "$(OUT)" --nombre-parts $(PARTS) $(SLURM_ARGS)
+
 benchmark-grading: ## Secondes par copie : nbgrader seul, en série, contre ce correcteur (N copies correctes)
 	$(PY) -m benchmarks.vitesse_correction --copies $(N)
 

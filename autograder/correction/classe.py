@@ -279,6 +279,8 @@ def main(argv=None):
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
     parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
+    parser.add_argument("--cacher", type=Path, action="append", default=[], help="chemin de plus à rendre illisible "
+                        "aux noyaux des étudiants (p. ex. le dossier de toutes les parts d'une correction Slurm)")
     args = parser.parse_args(argv)
     try:
         soumissions, ignores = decouvrir(args.soumissions)
@@ -292,6 +294,7 @@ def main(argv=None):
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
+    correction.a_cacher.extend(p.resolve() for p in args.cacher)
     if args.etudiant is not None:
         try:
             correction.etudiant_seul = choisir_etudiant([s.etudiant for s in soumissions], args.etudiant)
