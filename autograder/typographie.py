@@ -238,6 +238,8 @@ _LIGNE_DE_CODE = re.compile(
 #: ``nom:``, ``nom (type):`` en tête de ligne : champ d'une docstring (``Args:``, ``Returns:``).
 _CHAMP_DOCSTRING = re.compile(r"^[ \t]*\**[A-Za-z_]\w*(?:[ \t]*\([^)\n]*\))?:", re.MULTILINE)
 _SCHEMA_URI = re.compile(r"\b(?:https?|ftp|file|data|mailto):")
+#: Entité HTML (``&gt;``, ``&#8239;``) : son « ; » n'est pas une ponctuation.
+_ENTITE_HTML = re.compile(r"&#?\w+;")
 
 
 def _masque_prose(texte, debut, fin, masque, chaine):
@@ -248,7 +250,7 @@ def _masque_prose(texte, debut, fin, masque, chaine):
         ligne_fin = morceau.find("\n", m.end())
         masque.proteger(debut + ligne_debut, debut + (ligne_fin if ligne_fin >= 0 else len(morceau)))
     motifs = [_CHAMP_DOCSTRING, _CODE_EN_LIGNE, _SCHEMA_URI, re.compile(r"https?://\S+"),
-              _ZONES_MARKDOWN[1], re.compile(r"<[A-Za-z/][^<>]*>")]
+              _ZONES_MARKDOWN[1], re.compile(r"<[A-Za-z/][^<>]*>"), _ENTITE_HTML]
     if chaine:
         motifs = [_ECHAPPEMENT, _SPEC_POURCENT] + motifs
     for motif in motifs:

@@ -26,8 +26,8 @@ ETUDIANT_CORRECT = "Élodie Martin"
 
 
 def sans_insecables(texte: str) -> str:
-    """Le texte avec des espaces ordinaires à la place des insécables (U+00A0, U+202F) : les
-    tests qui cherchent un message par son contenu ; la typographie a son propre test."""
+    """Le texte avec des espaces ordinaires à la place des insécables (U+00A0, U+202F) : les
+    tests qui cherchent un message par son contenu ; la typographie a son propre test."""
     return texte.replace("\u00a0", " ").replace("\u202f", " ")
 
 

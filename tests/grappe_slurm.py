@@ -2,9 +2,9 @@
 
 munged, slurmctld et slurmd (paquets Debian munge, slurmctld, slurmd, slurm-client) sont
 lancés au premier plan par le test, avec une clé munge, un ``slurm.conf`` et des ports
-générés dans un dossier temporaire ; les commandes clientes (sbatch, squeue…) le trouvent
+générés dans un dossier temporaire ; les commandes clientes (sbatch, squeue…) le trouvent
 par la variable ``SLURM_CONF``. Rien n'est écrit dans /etc. Sans comptabilité (pas de
-slurmdbd) : ``sacct`` répond « accounting storage is disabled », le correcteur se rabat sur
+slurmdbd) : ``sacct`` répond « accounting storage is disabled », le correcteur se rabat sur
 ``squeue``, ``scontrol`` et les codes de sortie écrits par les tâches.
 """
 import os
@@ -19,7 +19,7 @@ PROGRAMMES = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "
 
 
 class GrappeIndisponible(Exception):
-    """Slurm ne peut pas démarrer ici ; le message dit pourquoi."""
+    """Slurm ne peut pas démarrer ici ; le message dit pourquoi."""
 
 
 def _port_libre():
@@ -62,7 +62,7 @@ def _conf(dossier, hote, cpus):
 
 
 class GrappeSlurm:
-    """``with GrappeSlurm(dossier) as grappe:`` ; ``grappe.environnement`` pour les clients."""
+    """``with GrappeSlurm(dossier) as grappe:`` ; ``grappe.environnement`` pour les clients."""
 
     def __init__(self, dossier: Path, cpus: int = 2):
         self.dossier = Path(dossier)
@@ -76,7 +76,7 @@ class GrappeSlurm:
             raise GrappeIndisponible(f"Slurm absent : {', '.join(manquants)} introuvable(s) (paquets Debian munge, "
                                      "slurmctld, slurmd, slurm-client : make paquets-systeme en root)")
         if os.geteuid() != 0:
-            raise GrappeIndisponible("Slurm : il faut être root pour lancer slurmd et slurmctld (SlurmUser=root)")
+            raise GrappeIndisponible("Slurm : il faut être root pour lancer slurmd et slurmctld (SlurmUser=root)")
         try:
             self._demarrer()
         except BaseException:
@@ -107,7 +107,7 @@ class GrappeSlurm:
         self._attendre(lambda: (m / "munge.socket").exists(), "munged", 20)
         self._lancer("slurmctld", "-D", "-f", str(d / "slurm.conf"))
         self._lancer("slurmd", "-D", "-f", str(d / "slurm.conf"), "-N", hote)
-        self._attendre(self._noeud_pret, "slurmctld et slurmd (nœud « idle »)", 90)
+        self._attendre(self._noeud_pret, "slurmctld et slurmd (nœud « idle »)", 90)
 
     def _noeud_pret(self):
         sinfo = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, env=self.environnement,
@@ -119,11 +119,11 @@ class GrappeSlurm:
         while time.monotonic() < fin:
             morts = [p.args[0] for p in self.processus if p.poll() is not None]
             if morts:
-                raise GrappeIndisponible(f"Slurm : {', '.join(morts)} s'est arrêté au démarrage ({self.journaux()})")
+                raise GrappeIndisponible(f"Slurm : {', '.join(morts)} s'est arrêté au démarrage ({self.journaux()})")
             if condition():
                 return
             time.sleep(0.5)
-        raise GrappeIndisponible(f"Slurm : {quoi} pas prêt après {delai} s ({self.journaux()})")
+        raise GrappeIndisponible(f"Slurm : {quoi} pas prêt après {delai} s ({self.journaux()})")
 
     def journaux(self, lignes=5):
         """Fin des journaux des démons, pour les messages d'erreur."""

@@ -58,7 +58,7 @@ def test_une_ligne_invalide_est_signalee_avec_son_numero_et_ignoree(ligne, raiso
     assert [(a.student_id, a.ligne) for a in lecture.ajustements] == [("Élodie Martin", 2), ("Chloé Dubois", 4)]
     assert len(lecture.ignorees) == 1
     message = str(lecture.ignorees[0])
-    assert message.startswith("ajustements.csv, ligne 3 : ") and message.endswith("ligne ignorée")
+    assert sans_insecables(message).startswith("ajustements.csv, ligne 3 : ") and message.endswith("ligne ignorée")
     assert re.search(raison, sans_insecables(message)), message
 
 
@@ -88,7 +88,8 @@ def test_appliquer_recalcule_total_note_et_statut():
     nouvelles, modifications = aj.appliquer(lignes, [ajustement], bareme=BAREME)
     assert nouvelles[0] == lignes[0]
     assert nouvelles[1]["ex2"] == 3.0 and nouvelles[1]["total"] == 20 and nouvelles[1]["note_sur_20"] == 20
-    assert nouvelles[1]["statut"] == "ajusté à la main : ex2 : 1 → 3 / 3 point(s) (recompté à la main)"
+    assert sans_insecables(nouvelles[1]["statut"]) == sans_insecables(
+        "ajusté à la main : ex2 : 1 → 3 / 3 point(s) (recompté à la main)")
     assert lignes[1]["ex2"] == 1.0  # l'entrée n'est pas modifiée
     assert modifications == [aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté à la main")]
 
@@ -102,7 +103,7 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     une_fois = retour.read_text(encoding="utf-8")
     assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
-    assert "ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt ; par l'enseignant)" in une_fois
+    assert sans_insecables("ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)") in sans_insecables(une_fois)
     assert not aj.marquer_retour(retour, [modification], 20.0)
     assert retour.read_text(encoding="utf-8") == une_fois
     assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré
@@ -217,7 +218,7 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
     assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
-    assert [m.texte() for m in second.modifications] == ["ex2 : 1 → 2.5 / 3 point(s) (barème revu)"]
+    assert [sans_insecables(m.texte()) for m in second.modifications] == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
 
 
 def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):
@@ -229,5 +230,6 @@ def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, ca
         (remises / dossier / "tp_diffusion.ipynb").write_text("{}", encoding="utf-8")
     assert main([str(remises), "--sortie", str(tmp_path / "sortie"), "--etudiant", "Leo Petit"]) == 2
     erreur = capsys.readouterr().err
-    assert "Étudiant inconnu : « Leo Petit »" in erreur and "Identifiants proches : Léo Petit" in erreur
+    erreur = sans_insecables(erreur)
+    assert sans_insecables("Étudiant inconnu : « Leo Petit »") in erreur and sans_insecables("Identifiants proches : Léo Petit") in erreur
     assert not (tmp_path / "sortie").exists()

@@ -64,9 +64,9 @@ def test_notes_csv_colonnes_et_moodle(classe_corrigee):
 
 def test_resume_au_terminal(classe_corrigee):
     notes, texte = classe_corrigee.notes, sans_insecables(classe_corrigee.texte)
-    assert sans_insecables(f"Copies notées : {len(notes)}") in texte
+    assert sans_insecables(f"Copies notées : {len(notes)}") in texte
     assert re.search(r"Moyenne : \d+\.\d\d / 20 — médiane : \d+\.\d\d / 20", texte)
-    assert sans_insecables("Réussite complète par exercice : ex1") in texte
+    assert sans_insecables("Réussite complète par exercice : ex1") in texte
     assert f"{len(notes)}/{len(notes)}" in texte  # barre de progression
 
 

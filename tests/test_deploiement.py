@@ -1,9 +1,9 @@
-"""Le chemin Kubernetes (deploy/) : manifeste du Job indexé et Dockerfile de l'image de correction.
+"""Le chemin Kubernetes (deploy/) : manifeste du Job indexé et Dockerfile de l'image de correction.
 
-Aucun cluster ici : le manifeste est validé contre les schémas JSON officiels de Kubernetes
+Aucun cluster ici : le manifeste est validé contre les schémas JSON officiels de Kubernetes
 (paquet ``kubernetes-validate``, qui les embarque, hors ligne), en mode strict (un champ
 inconnu ou mal placé est une erreur), pour la plus ancienne et la plus récente version
-embarquées ; puis sa cohérence avec la commande de correction est vérifiée.
+embarquées ; puis sa cohérence avec la commande de correction est vérifiée.
 """
 import os
 import re
@@ -34,7 +34,7 @@ def test_le_manifeste_suit_le_schema_officiel_de_kubernetes(job):
         import kubernetes_validate
         import kubernetes_validate.utils
     except ImportError:
-        exiger_ou_ignorer(False, "kubernetes-validate absent (make install) : schémas de Kubernetes indisponibles")
+        exiger_ou_ignorer(False, "kubernetes-validate absent (make install) : schémas de Kubernetes indisponibles")
     versions = sorted({v.split("-")[0].lstrip("v") for v in kubernetes_validate.utils.all_versions()},
                       key=lambda v: tuple(map(int, v.split("."))))
     for version in (versions[0], versions[-1]):
@@ -58,7 +58,7 @@ def test_le_job_indexe_corrige_une_part_par_pod(job):
     options = dict(zip(commande[5::2], commande[6::2]))
     assert options["--sortie"] == "/resultats/parts/part$((JOB_COMPLETION_INDEX+1))"
     assert options["--shard"] == "$((JOB_COMPLETION_INDEX+1))/$PARTS"
-    # --processus ne dépasse pas les cœurs demandés ; 4 Gio par noyau d'étudiant (sandbox.py)
+    # --processus ne dépasse pas les cœurs demandés ; 4 Gio par noyau d'étudiant (sandbox.py)
     assert int(options["--processus"]) <= int(conteneur["resources"]["requests"]["cpu"])
     assert int(conteneur["resources"]["limits"]["memory"].removesuffix("Gi")) >= 4 * int(options["--processus"])
     montages = {m["mountPath"]: m for m in conteneur["volumeMounts"]}

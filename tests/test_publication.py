@@ -19,6 +19,7 @@ from autograder.distribution.publication import (
     CONTENU, DEST_PAR_DEFAUT, LISEZMOI, NOTEBOOK, SANS_BADGE, PublicationRefusee, fuites, publier, reglages_badge,
     secrets_du_maitre, verifier_destination,
 )
+from conftest import sans_insecables
 
 DEPOT, BRANCHE = "univ-exemple/tp-diffusion-etudiants", "rentree-2025"
 

@@ -1,7 +1,7 @@
 """Correction d'une classe sur Slurm (``make grade-slurm``), prouvée sur un vrai Slurm.
 
-Les tests rapides vérifient le script de tâches et la lecture des états sans Slurm ; les
-tests ``lent`` démarrent un vrai cluster d'un nœud sur cette machine (``grappe_slurm.py`` :
+Les tests rapides vérifient le script de tâches et la lecture des états sans Slurm ; les
+tests ``lent`` démarrent un vrai cluster d'un nœud sur cette machine (``grappe_slurm.py`` :
 munged, slurmctld, slurmd) et y corrigent des classes. Sans Slurm (pas root, paquets
 absents), ils sont ignorés en local avec la raison, et échouent sous ``CI=true``.
 """
@@ -30,7 +30,7 @@ from conftest import exiger_ou_ignorer, sans_insecables  # noqa: E402
 
 
 
-# --- sans Slurm : le script et la lecture des états -------------------------------------------
+# --- sans Slurm : le script et la lecture des états -------------------------------------------
 
 def test_le_script_lance_la_bonne_part_avec_des_chemins_a_espaces(tmp_path):
     """Le script généré, exécuté par bash comme le ferait Slurm pour la tâche 2, appelle le correcteur
@@ -57,8 +57,8 @@ def test_le_script_lance_la_bonne_part_avec_des_chemins_a_espaces(tmp_path):
 
 
 def test_etats_sans_slurm_lus_dans_les_codes_de_sortie(tmp_path, monkeypatch):
-    """squeue absent ou tâche sortie de la file : le code écrit par la tâche fait foi ; sans code,
-    la tâche est en échec (tuée par Slurm) ; chaque état porte les étudiants de la part."""
+    """squeue absent ou tâche sortie de la file : le code écrit par la tâche fait foi ; sans code,
+    la tâche est en échec (tuée par Slurm) ; chaque état porte les étudiants de la part."""
     monkeypatch.setenv("PATH", str(tmp_path / "vide"))  # ni squeue, ni sacct, ni scontrol
     codes = tmp_path / "slurm" / "codes"
     codes.mkdir(parents=True)
@@ -70,7 +70,7 @@ def test_etats_sans_slurm_lus_dans_les_codes_de_sortie(tmp_path, monkeypatch):
     assert taches[1].etudiants == ("bob", "chloé") and "code 1" in taches[1].detail
     assert "sans code de sortie" in taches[2].detail
     assert slurm.ligne_de_progression(taches, "42") == (
-        "Slurm, job 42 : 0 tâche(s) en attente, 0 en cours, 1 terminée(s), 2 en échec (sur 3)")
+        "Slurm, job 42 : 0 tâche(s) en attente, 0 en cours, 1 terminée(s), 2 en échec (sur 3)")
 
 
 def _faux_squeue(dossier, message):
@@ -82,8 +82,8 @@ def _faux_squeue(dossier, message):
 
 
 def test_squeue_muet_n_est_pas_un_echec(tmp_path, monkeypatch):
-    """Contrôleur occupé : on réessaie (SlurmInjoignable), on ne déclare pas les tâches en échec ;
-    job purgé de la file (« Invalid job id ») : les codes de sortie font foi."""
+    """Contrôleur occupé : on réessaie (SlurmInjoignable), on ne déclare pas les tâches en échec ;
+    job purgé de la file (« Invalid job id ») : les codes de sortie font foi."""
     monkeypatch.setenv("PATH", _faux_squeue(tmp_path / "bin", "slurm_load_jobs error: Socket timed out"))
     with pytest.raises(slurm.SlurmInjoignable, match="Socket timed out"):
         slurm.etat_des_taches(job_id="7", sortie=tmp_path, parts=[1], etudiants={})
@@ -111,9 +111,9 @@ def test_pas_de_fusion_tant_qu_une_part_manque(tmp_path, capsys):
 
 
 def test_soumettre_seulement_rend_la_main_avec_le_job_et_la_fusion(tmp_path, monkeypatch, capsys):
-    """Avec un sbatch qui ne fait que noter ses arguments : le script est écrit, passé à sbatch avec
-    le journal par tâche, le numéro de job est lu (format --parsable « id;cluster ») et la commande
-    de fusion affichée ; rien n'est suivi ni fusionné."""
+    """Avec un sbatch qui ne fait que noter ses arguments : le script est écrit, passé à sbatch avec
+    le journal par tâche, le numéro de job est lu (format --parsable « id;cluster ») et la commande
+    de fusion affichée ; rien n'est suivi ni fusionné."""
     bin_ = tmp_path / "bin"
     bin_.mkdir()
     (bin_ / "sbatch").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{tmp_path / 'sbatch.txt'}'\necho '4242;grappe'\n")
@@ -170,11 +170,11 @@ def _sur_la_grappe(grappe, **kwargs):
 @pytest.mark.lent
 def test_part_en_echec_signalee_puis_resoumise_seule(grappe, tmp_path, capsys):
     """Une part qui échoue (son dossier est verrouillé par une autre correction) est signalée avec
-    ses étudiants, sans fusion ; resoumise seule (--parts), elle passe, et la fusion suit."""
+    ses étudiants, sans fusion ; resoumise seule (--parts), elle passe, et la fusion suit."""
     import fcntl
     remises, sortie = tmp_path / "remises", tmp_path / "out"
     remises.mkdir()
-    for nom in ("ana", "bob", "chloé", "dan"):  # remises vides : notées 0 sans exécuter de notebook
+    for nom in ("ana", "bob", "chloé", "dan"):  # remises vides : notées 0 sans exécuter de notebook
         (remises / f"{nom}.ipynb").write_text("")
     etudiants = slurm._etudiants_par_part(remises, 2)
     assert etudiants[1] and etudiants[2]
@@ -193,21 +193,21 @@ def test_part_en_echec_signalee_puis_resoumise_seule(grappe, tmp_path, capsys):
     assert second.reussi and second.fusionne and second.job_id != premier.job_id, second
     with open(sortie / "notes.csv", encoding="utf-8", newline="") as f:
         assert sorted(ligne["student_id"] for ligne in csv.DictReader(f)) == sorted(etudiants[1] + etudiants[2])
-    # Rien n'est refait : resoumise, la part 1 reprend ses remises déjà notées.
+    # Rien n'est refait : resoumise, la part 1 reprend ses remises déjà notées.
     troisieme = _sur_la_grappe(grappe, remises=remises, sortie=sortie, nombre_parts=2, parts=[1])
     assert troisieme.reussi
     journal = troisieme.taches[0].journal.read_text()
-    assert (f"Reprise : {len(etudiants[1])} remise(s) déjà notée(s) et inchangée(s), 0 à noter."
+    assert (f"Reprise : {len(etudiants[1])} remise(s) déjà notée(s) et inchangée(s), 0 à noter."
             in sans_insecables(journal))
 
 
-#: Morceaux de la barre de progression de Keras (« 12/63 ━━━ 1:02 2s/step - loss: 0.31 », durées
-#: seules « 1:02 », « 5s ») ; aussi les bordures de model.summary(), sans importance ici.
+#: Morceaux de la barre de progression de Keras (« 12/63 ━━━ 1:02 2s/step - loss : 0.31 », durées
+#: seules « 1:02 », « 5s ») ; aussi les bordures de model.summary(), sans importance ici.
 _PROGRESSION = re.compile(r"━|\x08|/step|^\s*\d+/\d+\s*$|^\s*\d+(:\d+)+\s*$|^\s*\d+m?s\s*$")
 
 
 class _Squelette(HTMLParser):
-    """Texte d'une page de retour ; dans les sorties des cellules, nombres et images masqués."""
+    """Texte d'une page de retour ; dans les sorties des cellules, nombres et images masqués."""
 
     def __init__(self):
         super().__init__()
@@ -226,7 +226,7 @@ class _Squelette(HTMLParser):
 
     def handle_data(self, texte):
         if self.pile and self.pile[-1]:
-            if _PROGRESSION.search(texte):  # barre de progression de Keras : rafraîchie selon la vitesse
+            if _PROGRESSION.search(texte):  # barre de progression de Keras : rafraîchie selon la vitesse
                 texte = "<progression>"
             texte = re.sub(r"\d+", "N", texte)
         if texte.strip():
@@ -234,7 +234,7 @@ class _Squelette(HTMLParser):
 
 
 def _squelette(chemin):
-    """Le texte de la page, blancs réduits : une sortie écrite en un ou deux messages (selon la
+    """Le texte de la page, blancs réduits : une sortie écrite en un ou deux messages (selon la
     vitesse du noyau, Jupyter regroupe ou non les écritures) donne le même texte."""
     lecteur = _Squelette()
     lecteur.feed(chemin.read_text(encoding="utf-8"))
@@ -243,10 +243,10 @@ def _squelette(chemin):
 
 @pytest.mark.lent
 def test_classe_sur_slurm_egale_classe_sur_une_machine(grappe, tmp_path):
-    """7 copies en 3 parts sur Slurm : mêmes notes.csv, moodle.csv et retours qu'une seule machine.
+    """7 copies en 3 parts sur Slurm : mêmes notes.csv, moodle.csv et retours qu'une seule machine.
 
     Normalisé dans les retours, parce qu'il change d'une exécution à l'autre sur la même
-    machine : dans les sorties des cellules, les nombres (perte d'entraînement, durées) sont
+    machine : dans les sorties des cellules, les nombres (perte d'entraînement, durées) sont
     masqués, les barres de progression de Keras (rafraîchies selon la vitesse) réduites à une
     marque, les images comptées sans être comparées (tirages aléatoires), les blancs réduits
     (Jupyter regroupe ou non deux écritures selon la vitesse). Tout le reste (code, points,
@@ -271,7 +271,7 @@ def test_classe_sur_slurm_egale_classe_sur_une_machine(grappe, tmp_path):
     resultat = _sur_la_grappe(grappe, remises=remises, sortie=tmp_path / "slurm", nombre_parts=3)
     duree_slurm = time.monotonic() - debut
     assert resultat.reussi and resultat.fusionne, resultat
-    print(f"\n7 copies, 2 cœurs : une machine (--processus 2) {duree_seule:.0f} s ; "
+    print(f"\n7 copies, 2 cœurs : une machine (--processus 2) {duree_seule:.0f} s ; "
           f"Slurm, 3 parts (1 cœur par tâche, 2 tâches à la fois) {duree_slurm:.0f} s")
 
     une, grappee = tmp_path / "une_machine", tmp_path / "slurm"

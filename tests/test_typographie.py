@@ -265,3 +265,8 @@ def test_le_retour_html_est_en_francais_sans_commentaire_vide(tmp_path):
     assert html.count("Cellule non modifiée") == 1  # sous la réponse notée, pas sous la facultative
     entrees = re.findall(r"<li><a href=\"#comment-[^\"]*\">(.*?)</a></li>", html)
     assert entrees == ["Commentaire sur <code>ex1_reponse</code>", "Commentaire sur <code>ex2_reponse</code>"]
+
+
+def test_entite_html_dans_une_chaine_python_intouchee():
+    source = 'page = "recompté &lt;à la main&gt; par l\'enseignant"\n'
+    assert corriger_python(source) == source

@@ -185,7 +185,7 @@ def choisir_etudiant(etudiants, demande: str) -> str:
     raise ValueError(f"Étudiant inconnu : « {demande} » (aucune remise à ce nom).{suggestion}")
 
 
-DEBUT_BLOC, FIN_BLOC = "<!-- ajustements-enseignant : début -->", "<!-- ajustements-enseignant : fin -->"
+DEBUT_BLOC, FIN_BLOC = "<!-- ajustements-enseignant-debut -->", "<!-- ajustements-enseignant-fin -->"
 
 
 def _bloc(modifications, note_sur_20):

@@ -27,7 +27,6 @@ from autograder.cellules import grade_id, separer_regions, source
 from autograder.correction.resultats import copies_notees, lire_notebook
 from autograder.correction.similarites import SEUIL, reponses_de_la_classe
 
-NB, NNB = "\u00a0", "\u202f"  # espace insécable (avant « : », dans « ») et fine insécable (avant ; ! ?)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FLECHE = re.compile(r"^-*>\s*\d+\s?(.*)$")
 
@@ -82,8 +81,8 @@ def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees
     nom = sortie.get("ename") or "Erreur"
     fuite = any(len(l) > 15 and l in valeur for l in cachees | toutes_cachees)
     if fuite or (cache and not valeur):
-        return f"{nom}{NB} : échec d'un test caché de « {NB}{description}{NB} »", cache
-    return (f"{nom}{NB}: {valeur}" if valeur else nom), cache
+        return f"{nom} : échec d'un test caché de « {description} »", cache
+    return (f"{nom} : {valeur}" if valeur else nom), cache
 
 
 def echecs_de_la_classe(copies: dict, verifications: dict) -> dict:
@@ -140,7 +139,7 @@ def _tableau(entete: list, lignes: list) -> str:
 
 
 def _pourcent(x: float) -> str:
-    return f"{100 * x:.0f}{NB}%"
+    return f"{100 * x:.0f} %"
 
 
 def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: dict) -> tuple:
@@ -164,7 +163,7 @@ def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: di
 def section_messages(echecs: dict, verifications: dict) -> str:
     """Pour chaque vérification, les messages d'échec reçus par les étudiants, comptés."""
     parties = [("<h2>Ce que la classe a manqué</h2><p>Les messages d'échec tels que les étudiants les ont "
-               f"reçus dans leur retour, regroupés{NNB} ; « {NB}test caché{NB} »{NB} : levé par un test que les étudiants "
+               f"reçus dans leur retour, regroupés ; « test caché » : levé par un test que les étudiants "
                "ne voient pas (seul son message leur est montré).</p>")]
     for gid, compte in echecs.items():
         if not compte:
@@ -184,7 +183,7 @@ def section_statuts(lignes: list) -> str:
     problemes = [[html.escape(l["student_id"]), f"{_fr(l['note_sur_20'], 'g')}", html.escape(l["statut"])]
                  for l in sorted(lignes, key=lambda l: l["student_id"]) if l["statut"] != "ok"]
     corps = _tableau(["étudiant", "note sur 20", "statut"], problemes) if problemes else "<p>Aucune.</p>"
-    return f"<h2>Remises à examiner (statut autre que « {NB}ok{NB} »)</h2>{corps}"
+    return f"<h2>Remises à examiner (statut autre que « ok »)</h2>{corps}"
 
 
 def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> str:
@@ -207,11 +206,11 @@ def _cellule_surlignee(texte: str, lignes_marquees: set, contexte: int = 2) -> s
 def section_similarites(paires: list, reponses: dict) -> str:
     """Les paires signalées, cellule par cellule, côte à côte (instructions communes surlignées)."""
     entete = (f"<h2>Réponses partagées</h2><p>Paires d'étudiants qui ont écrit les mêmes réponses "
-              f"<em>rares</em> (seuil{NB} : {_fr(SEUIL, 'g')}{NNB} ; voir <code>similarites.csv</code>). Le score compte "
+              f"<em>rares</em> (seuil : {_fr(SEUIL, 'g')} ; voir <code>similarites.csv</code>). Le score compte "
               "les instructions communes, chacune pondérée par sa rareté dans la classe, en équivalents "
-              f"d'instructions que personne d'autre n'a écrites{NNB} ; le gabarit et les réponses attendues ne "
+              f"d'instructions que personne d'autre n'a écrites ; le gabarit et les réponses attendues ne "
               "comptent jamais. <strong>Un signalement est une raison de regarder les deux copies, pas un "
-              f"verdict</strong>{NB} : une idée partagée en travaillant ensemble, une même source, un hasard "
+              f"verdict</strong> : une idée partagée en travaillant ensemble, une même source, un hasard "
               "restent possibles.</p>")
     if not paires:
         return entete + "<p>Aucune paire au-dessus du seuil.</p>"
@@ -227,7 +226,7 @@ def section_similarites(paires: list, reponses: dict) -> str:
                           _cellule_surlignee(reponses[p.etudiant_a].get(gid, ""), marques_a),
                           _cellule_surlignee(reponses[p.etudiant_b].get(gid, ""), marques_b)])
         blocs.append(f"<h3>{html.escape(p.etudiant_a)} et {html.escape(p.etudiant_b)} — score {_fr(p.score, 'g')} "
-                     f"({len(p.communes)} instructions communes{NNB}; {' '.join(p.exercices)})</h3>"
+                     f"({len(p.communes)} instructions communes ; {' '.join(p.exercices)})</h3>"
                      + _tableau(["cellule", html.escape(p.etudiant_a), html.escape(p.etudiant_b)], rangs))
     return entete + "".join(blocs)
 
@@ -236,11 +235,11 @@ def section_duree(copies: dict, duree_s: float | None) -> str:
     durees = [float(c.resultat["duree_s"]) for c in copies.values() if c.resultat.get("duree_s")]
     morceaux = []
     if duree_s is not None:
-        morceaux.append(f"cette exécution{NB} : {_fr(duree_s / 60, '.1f')}{NB}min")
+        morceaux.append(f"cette exécution : {_fr(duree_s / 60, '.1f')} min")
     if durees:
-        morceaux.append(f"par copie{NB} : {_fr(statistics.fmean(durees), '.1f')}{NB}s en moyenne, "
-                        f"{_fr(max(durees), '.1f')}{NB}s au plus ({len(durees)} copies)")
-    return f"<h2>Temps de correction</h2><p>{(NNB + '; ').join(morceaux) or 'inconnu'}.</p>"
+        morceaux.append(f"par copie : {_fr(statistics.fmean(durees), '.1f')} s en moyenne, "
+                        f"{_fr(max(durees), '.1f')} s au plus ({len(durees)} copies)")
+    return f"<h2>Temps de correction</h2><p>{' ; '.join(morceaux) or 'inconnu'}.</p>"
 
 
 STYLE = """body{font-family:sans-serif;max-width:72em;margin:1.5em auto;padding:0 1em;color:#222}
@@ -256,10 +255,10 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
     echecs = echecs_de_la_classe(copies, verifications)
     reussite_html, reussite = section_reussite(lignes, copies, verifications, echecs)
     notes = [l["note_sur_20"] for l in lignes]
-    chapeau = (f"{len(lignes)} copies{NNB} ; moyenne {_fr(statistics.fmean(notes), '.2f')}{NB}/{NB}20, médiane "
-               f"{_fr(statistics.median(notes), '.2f')}{NB}/{NB}20" if notes else "Aucune copie.")
+    chapeau = (f"{len(lignes)} copies ; moyenne {_fr(statistics.fmean(notes), '.2f')} / 20, médiane "
+               f"{_fr(statistics.median(notes), '.2f')} / 20" if notes else "Aucune copie.")
     corps = "".join([
-        f"<h1>TP « {NB}Modèles de diffusion{NB} »{NB} : rapport de la classe</h1>",
+        f"<h1>TP « Modèles de diffusion » : rapport de la classe</h1>",
         f"<p>{chapeau}. Rapport écrit le {datetime.now().strftime('%d/%m/%Y à %H:%M')}.</p>",
         figures(lignes, reussite) if lignes else "", reussite_html, section_messages(echecs, verifications),
         section_statuts(lignes), section_similarites(paires, reponses), section_duree(copies, duree_s),

@@ -11,10 +11,10 @@ Usage ::
 ``sacct`` ou ``scontrol``, et le code de sortie que chaque tâche écrit dans
 ``OUT/slurm/codes/``), puis fusionne les parts dans ``OUT`` (``python -m
 autograder.fusionner``). Une part en échec est signalée avec ses étudiants et se
-resoumet seule (``--parts 3``) : la correction de la part reprend là où elle s'était
+resoumet seule (``--parts 3``) : la correction de la part reprend là où elle s'était
 arrêtée, rien de ce qui est déjà noté n'est refait. Les nœuds du cluster doivent voir
 le dépôt, son ``.venv``, les remises et OUT aux mêmes chemins (système de fichiers
-partagé) : le script contient les chemins absolus calculés au moment de la soumission.
+partagé) : le script contient les chemins absolus calculés au moment de la soumission.
 """
 import argparse
 import shlex
@@ -37,12 +37,12 @@ _ACTIFS = {"PENDING": EN_ATTENTE, "CONFIGURING": EN_COURS, "RUNNING": EN_COURS, 
 
 
 class SlurmInjoignable(Exception):
-    """squeue n'a pas répondu (contrôleur occupé ou injoignable) : réessayer plus tard."""
+    """squeue n'a pas répondu (contrôleur occupé ou injoignable) : réessayer plus tard."""
 
 
 @dataclass(frozen=True)
 class TachePart:
-    """Où en est la tâche d'une part : ``etat`` (en attente, en cours, terminée, échouée)."""
+    """Où en est la tâche d'une part : ``etat`` (en attente, en cours, terminée, échouée)."""
     part: int
     etat: str
     detail: str = ""
@@ -52,7 +52,7 @@ class TachePart:
 
 @dataclass
 class ResultatSlurm:
-    """Issue d'une correction sur Slurm ; ``erreur`` dit en français ce qui l'a empêchée."""
+    """Issue d'une correction sur Slurm ; ``erreur`` dit en français ce qui l'a empêchée."""
     sortie: Path
     nombre_parts: int
     job_id: str | None = None
@@ -99,7 +99,7 @@ def python_du_depot():
 
 def script_batch(*, remises: Path, sortie: Path, nombre_parts: int, parts: list[int], cpus_par_tache: int = 2,
                  duree: str = "4:00:00", python: str | None = None, delai_cellule: int | None = None) -> str:
-    """Texte du script ``sbatch`` : un tableau de tâches, une par part de ``parts``."""
+    """Texte du script ``sbatch`` : un tableau de tâches, une par part de ``parts``."""
     d = Disposition(Path(sortie).absolute())
     q = shlex.quote
     codes = q(str(d.slurm / "codes"))
@@ -112,13 +112,13 @@ def script_batch(*, remises: Path, sortie: Path, nombre_parts: int, parts: list[
         correction += f" --delai-cellule {int(delai_cellule)}"
     return "\n".join([
         "#!/bin/bash",
-        "# Écrit par python -m autograder.correction.slurm : une tâche = une part de la classe.",
+        "# Écrit par python -m autograder.correction.slurm : une tâche = une part de la classe.",
         "#SBATCH --job-name=correction-tp",
         f"#SBATCH --array={','.join(map(str, parts))}",
         "#SBATCH --ntasks=1",
         f"#SBATCH --cpus-per-task={int(cpus_par_tache)}",
         f"#SBATCH --time={duree}",
-        "# Journal de chaque tâche : --output, donné à sbatch (le chemin peut contenir des espaces).",
+        "# Journal de chaque tâche : --output, donné à sbatch (le chemin peut contenir des espaces).",
         "i=$SLURM_ARRAY_TASK_ID",
         f"cd {q(str(RACINE))} || exit 1",
         f"rm -f {codes}/part$i",
@@ -131,18 +131,18 @@ def script_batch(*, remises: Path, sortie: Path, nombre_parts: int, parts: list[
 
 
 def _commande(args):
-    """(code, sortie standard, erreur) d'une commande Slurm ; code 127 si elle est absente."""
+    """(code, sortie standard, erreur) d'une commande Slurm ; code 127 si elle est absente."""
     try:
         fini = subprocess.run(args, check=False, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
-        return 127, "", f"{args[0]} introuvable (Slurm n'est pas installé sur cette machine ?)"
+        return 127, "", f"{args[0]} introuvable (Slurm n'est pas installé sur cette machine ?)"
     except subprocess.TimeoutExpired:
-        return 124, "", f"{args[0]} ne répond pas (contrôleur Slurm injoignable ?)"
+        return 124, "", f"{args[0]} ne répond pas (contrôleur Slurm injoignable ?)"
     return fini.returncode, fini.stdout, fini.stderr.strip()
 
 
 def _etats_slurm_finis(job_id):
-    """{part: état Slurm} des tâches finies : sacct, ou scontrol sans base de comptabilité."""
+    """{part: état Slurm} des tâches finies : sacct, ou scontrol sans base de comptabilité."""
     code, texte, _ = _commande(["sacct", "-n", "-P", "-X", "-j", job_id, "-o", "JobID,State,ExitCode"])
     etats = {}
     if code == 0:
@@ -161,15 +161,15 @@ def _etats_slurm_finis(job_id):
 
 
 def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: dict) -> list[TachePart]:
-    """État de chaque tâche : squeue pour les actives, le code écrit par le script pour les finies.
+    """État de chaque tâche : squeue pour les actives, le code écrit par le script pour les finies.
 
     Une tâche qui a quitté la file sans écrire son code a été tuée par Slurm (durée
-    dépassée, annulée, mémoire) : sacct, ou scontrol quand la comptabilité est désactivée,
+    dépassée, annulée, mémoire) : sacct, ou scontrol quand la comptabilité est désactivée,
     dit pourquoi. Lève ``SlurmInjoignable`` si squeue ne répond pas.
     """
     d = Disposition(Path(sortie).absolute())
     code, texte, message = _commande(["squeue", "-h", "-r", "-j", job_id, "-o", "%K|%T"])
-    if code not in (0, 127) and "Invalid job id" not in message:  # job purgé : plus dans la file
+    if code not in (0, 127) and "Invalid job id" not in message:  # job purgé : plus dans la file
         raise SlurmInjoignable(message or f"squeue : code {code}")
     actives = {}
     for ligne in texte.splitlines() if code == 0 else []:
@@ -194,15 +194,15 @@ def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: d
                 taches.append(TachePart(etat=_ACTIFS[detail.split()[0]], detail=detail, **commun))
                 continue
             if detail.startswith("COMPLETED"):
-                detail += f", mais aucun code dans {d.code(i).parent} : OUT est-il sur un disque partagé ?"
-            taches.append(TachePart(etat=ECHOUEE, detail=f"arrêtée par Slurm, sans code de sortie : {detail}",
+                detail += f", mais aucun code dans {d.code(i).parent} : OUT est-il sur un disque partagé ?"
+            taches.append(TachePart(etat=ECHOUEE, detail=f"arrêtée par Slurm, sans code de sortie : {detail}",
                                     **commun))
     return taches
 
 
 def ligne_de_progression(taches: list[TachePart], job_id: str) -> str:
     compte = {e: sum(t.etat == e for t in taches) for e in (EN_ATTENTE, EN_COURS, TERMINEE, ECHOUEE)}
-    return (f"Slurm, job {job_id} : {compte[EN_ATTENTE]} tâche(s) en attente, {compte[EN_COURS]} en cours, "
+    return (f"Slurm, job {job_id} : {compte[EN_ATTENTE]} tâche(s) en attente, {compte[EN_COURS]} en cours, "
             f"{compte[TERMINEE]} terminée(s), {compte[ECHOUEE]} en échec (sur {len(taches)})")
 
 
@@ -222,7 +222,7 @@ def _verifier_nombre_parts(d, nombre_parts):
     """Le nombre de parts est fixé à la première soumission (sinon les tranches changent)."""
     fichier = d.slurm / "nombre_parts"
     if fichier.exists() and fichier.read_text().strip() != str(nombre_parts):
-        return (f"{d.sortie} a été découpé en {fichier.read_text().strip()} parts, pas {nombre_parts} : "
+        return (f"{d.sortie} a été découpé en {fichier.read_text().strip()} parts, pas {nombre_parts} : "
                 f"reprenez avec le même nombre de parts, ou choisissez un autre dossier de sortie.")
     fichier.parent.mkdir(parents=True, exist_ok=True)
     fichier.write_text(f"{nombre_parts}\n")
@@ -233,7 +233,7 @@ def _dire_echecs(resultat, remises, ecran):
     for tache in resultat.echecs:
         noms = ", ".join(tache.etudiants) or "aucun étudiant"
         journal = f" ; journal : {tache.journal}" if tache.journal else ""
-        print(f"  part {tache.part}/{resultat.nombre_parts} en échec ({tache.detail}) ; étudiants : {noms}{journal}",
+        print(f"  part {tache.part}/{resultat.nombre_parts} en échec ({tache.detail}) ; étudiants : {noms}{journal}",
               file=ecran)
     parts = ",".join(str(t.part) for t in resultat.echecs)
     print("Pour ne resoumettre que ces parts (ce qui est déjà noté n'est pas refait) :\n  "
@@ -255,7 +255,7 @@ def fusionner_si_complet(*, remises: Path, sortie: Path, nombre_parts: int, ecra
             ECHOUEE, "jamais terminée" if valeur is None else f"la correction a échoué (code {valeur})")
         resultat.taches.append(TachePart(part=i, etat=etat, detail=detail, etudiants=tuple(etudiants[i])))
     if resultat.echecs:
-        resultat.erreur = f"{len(resultat.echecs)} part(s) sur {nombre_parts} non corrigée(s) : pas de fusion."
+        resultat.erreur = f"{len(resultat.echecs)} part(s) sur {nombre_parts} non corrigée(s) : pas de fusion."
         print(resultat.erreur, file=ecran)
         _dire_echecs(resultat, remises, ecran)
         return resultat
@@ -281,7 +281,7 @@ def _suivre(resultat, etudiants, intervalle, ecran):
         except SlurmInjoignable as raison:
             silences += 1
             if silences in (1, 30):
-                print(f"\nsqueue ne répond pas ({raison}) : nouvel essai dans {intervalle:g} s", file=ecran, flush=True)
+                print(f"\nsqueue ne répond pas ({raison}) : nouvel essai dans {intervalle:g} s", file=ecran, flush=True)
             time.sleep(intervalle)
             continue
         ligne = ligne_de_progression(taches, resultat.job_id)
@@ -308,7 +308,7 @@ def corriger_sur_slurm(*, remises: Path, sortie: Path, nombre_parts: int, parts:
                              commande_fusion=commande_de_fusion(d.sortie, nombre_parts))
     parts = sorted(set(parts or range(1, nombre_parts + 1)))
     if nombre_parts < 1 or not all(1 <= p <= nombre_parts for p in parts):
-        resultat.erreur = f"parts invalides : {parts} (attendu des numéros de 1 à {nombre_parts})"
+        resultat.erreur = f"parts invalides : {parts} (attendu des numéros de 1 à {nombre_parts})"
         return resultat
     try:
         etudiants = _etudiants_par_part(remises, nombre_parts)
@@ -329,14 +329,14 @@ def corriger_sur_slurm(*, remises: Path, sortie: Path, nombre_parts: int, parts:
     code, texte, message = _commande(["sbatch", "--parsable", f"--output={d.slurm / 'journaux' / 'part%a-%A.txt'}",
                                     *options_sbatch, str(resultat.script)])
     if code != 0:
-        resultat.erreur = message if code in (124, 127) else f"sbatch a refusé la soumission : {message or texte}"
+        resultat.erreur = message if code in (124, 127) else f"sbatch a refusé la soumission : {message or texte}"
         return resultat
     resultat.job_id = texte.strip().split(";")[0]
     resultat.parts_soumises = parts
-    print(f"Soumis : job Slurm {resultat.job_id}, part(s) {','.join(map(str, parts))} (sur {nombre_parts}) "
+    print(f"Soumis : job Slurm {resultat.job_id}, part(s) {','.join(map(str, parts))} (sur {nombre_parts}) "
           f"(script : {resultat.script})", file=ecran, flush=True)
     if soumettre_seulement:
-        print(f"Suivi : squeue -r -j {resultat.job_id}\nQuand toutes les tâches seront finies, fusionnez avec :\n  "
+        print(f"Suivi : squeue -r -j {resultat.job_id}\nQuand toutes les tâches seront finies, fusionnez avec :\n  "
               + shlex.join([python_du_depot(), "-m", "autograder.correction.slurm", str(Path(remises).absolute()),
                             "--sortie", str(d.sortie), "--nombre-parts", str(nombre_parts), "--fusionner"]),
               file=ecran)
@@ -344,11 +344,11 @@ def corriger_sur_slurm(*, remises: Path, sortie: Path, nombre_parts: int, parts:
     try:
         resultat.taches = _suivre(resultat, etudiants, intervalle, ecran)
     except KeyboardInterrupt:
-        print(f"\nSuivi interrompu : les tâches continuent sur le cluster (squeue -r -j {resultat.job_id}). "
-              f"Fusion plus tard : même commande avec --fusionner.", file=ecran)
+        print(f"\nSuivi interrompu : les tâches continuent sur le cluster (squeue -r -j {resultat.job_id}). "
+              f"Fusion plus tard : même commande avec --fusionner.", file=ecran)
         raise
     if resultat.echecs:
-        resultat.erreur = f"{len(resultat.echecs)} part(s) en échec : pas de fusion."
+        resultat.erreur = f"{len(resultat.echecs)} part(s) en échec : pas de fusion."
         print(resultat.erreur, file=ecran)
         _dire_echecs(resultat, remises, ecran)
         return resultat
@@ -363,7 +363,7 @@ def _liste_de_parts(texte):
     try:
         return [int(x) for x in texte.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"liste de parts invalide : {texte} (attendu par exemple 3,7)") from None
+        raise argparse.ArgumentTypeError(f"liste de parts invalide : {texte} (attendu par exemple 3,7)") from None
 
 
 def main(argv=None):
@@ -372,14 +372,14 @@ def main(argv=None):
     parser.add_argument("--sortie", "--out", type=Path, required=True, help="dossier des résultats (partagé)")
     parser.add_argument("--nombre-parts", type=int, required=True, help="nombre de parts (tâches du tableau)")
     parser.add_argument("--parts", type=_liste_de_parts, help="ne soumettre que ces parts, par exemple 3,7")
-    parser.add_argument("--cpus-par-tache", type=int, default=2, help="cœurs par tâche (défaut : 2)")
-    parser.add_argument("--duree", default="4:00:00", help="durée maximale d'une tâche (défaut : 4:00:00)")
+    parser.add_argument("--cpus-par-tache", type=int, default=2, help="cœurs par tâche (défaut : 2)")
+    parser.add_argument("--duree", default="4:00:00", help="durée maximale d'une tâche (défaut : 4:00:00)")
     parser.add_argument("--sbatch", default="", help="options de sbatch en plus, p. ex. \"--partition=cours\"")
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes")
     parser.add_argument("--intervalle", type=float, default=10.0, help="secondes entre deux relevés de squeue")
     parser.add_argument("--soumettre-seulement", action="store_true", help="soumettre, afficher la tâche et la "
                         "commande de fusion, puis rendre la main")
-    parser.add_argument("--fusionner", action="store_true", help="ne rien soumettre : fusionner les parts finies")
+    parser.add_argument("--fusionner", action="store_true", help="ne rien soumettre : fusionner les parts finies")
     args = parser.parse_args(argv)
     try:
         if args.fusionner:
