@@ -1,0 +1,207 @@
+"""Rapport du banc d'essai (docs/benchmark.md) à partir des exécutions en cache : moyenne ±
+écart-type sur les graines, verdicts contre la référence, coût d'une itération. Sans
+TensorFlow : se régénère en une seconde (``benchmark.py --rapport-seulement``)."""
+import time
+from dataclasses import asdict
+
+import protocole as P
+
+CHEMIN_DEFAUT = "σ²=β"                 # algorithme 2 tel que les étudiants l'écrivent
+CHEMIN_PLUS_LOIN = "EMA 0,999, σ²=β̃"   # meilleur chemin « pour aller plus loin » mesuré avant
+PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
+T4_FLOPS, T4_UTILISATION, T4_SURCOUT_MS = 8.1e12, 0.15, 5.0
+
+
+def commande_make(noms, graines, valeurs, defauts):
+    """La commande make équivalente (paramètres non par défaut seulement)."""
+    morceaux = ["make benchmark"]
+    if noms:
+        morceaux.append(f"VARIANTES={','.join(noms)}")
+    morceaux.append(f"GRAINES={graines}")
+    for cle, var in (("epochs", "EPOCHS"), ("n_images", "N_IMAGES"), ("n_samples", "SAMPLES")):
+        if valeurs[cle] != defauts[cle]:
+            morceaux.append(f"{var}={valeurs[cle]}")
+    return " ".join(morceaux)
+
+
+def assez_de_graines(executions, graines=3, variantes=2):
+    par_variante = {}
+    for e in executions:
+        par_variante.setdefault(e["variante"], set()).add(e["graine"])
+    return sum(len(g) >= graines for g in par_variante.values()) >= variantes
+
+
+# ----------------------------------------------------------------------------- données du rapport
+def _serialiser(groupes):
+    return {v: {k: ([asdict(r) for r in x] if k == "histogramme" else x if k == "graines" else asdict(x))
+                for k, x in g.items()} for v, g in groupes.items()}
+
+
+def _verdicts(groupes, reference):
+    ref = groupes.get(reference)
+    if ref is None:
+        return {}
+    return {v: {m: P.verdict(g[m], ref[m], sens) for m, sens in P.MESURES.items() if m in g and m in ref}
+            for v, g in groupes.items() if v != reference}
+
+
+def construire(lecture, vitesse, *, commande, variantes, reference, chemins):
+    """Toutes les valeurs du rapport (JSON) à partir des exécutions lues."""
+    ex = lecture.executions
+    dates = sorted(e["date"] for e in ex)
+    R = {"commande": commande, "date": time.strftime("%Y-%m-%d %H:%M"),
+         "periode": [dates[0], dates[-1]] if dates else None,
+         "budget": ex[0]["cle"]["budget"] if ex else None,
+         "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
+         "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
+         "variantes": {}, "vitesse": vitesse}
+    for nom in variantes:
+        mes = [e for e in ex if e["variante"] == nom]
+        if mes:
+            R["variantes"][nom] = {
+                "description": variantes[nom].description, "conditionnel": variantes[nom].conditionnel,
+                "graines": sorted(e["graine"] for e in mes),
+                "perte_finale": asdict(P.resumer(e["entrainement"]["perte"][-1] for e in mes)),
+                "ms_par_pas_moyen": asdict(P.resumer(e["entrainement"]["ms_par_pas_moyen"] for e in mes))}
+    for chemin in chemins:
+        groupes = P.regrouper(ex, chemin)
+        R["chemins"][chemin] = _serialiser(groupes)
+        R["verdicts"][chemin] = _verdicts(groupes, reference)
+    return R
+
+
+# ----------------------------------------------------------------------------- Markdown
+def _r(d):
+    return P.Resume(**d)
+
+
+def _pct(d):
+    return P.pourcent(_r(d))
+
+
+def entete(R):
+    b, c = R["budget"], R["contexte"]
+    j = c["juge"]
+    periode = f"du {R['periode'][0]} au {R['periode'][1]}" if R["periode"] else "aucune"
+    return [
+        "# Banc d'essai du TP DDPM : variantes comparées sur plusieurs graines (issues #5, #11)", "",
+        (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
+         f"d'exécution (`docs/benchmark_runs/`, exécutions {periode}) : "
+         "`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs`."), "",
+        (f"- Budget de chaque exécution : **{b['epochs']} epochs sur {b['n_train']} images**, lots de 32, "
+         "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
+         f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
+         f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
+        (f"- Juge (le même pour toutes les exécutions, graine fixe) : petit CNN entraîné sur "
+         f"{j['n_train']} chiffres de {j['source']} ; précision {100 * j['precision']:.1f} % sur "
+         f"{j['n_test']} autres chiffres réels. FD : distance de Fréchet dans ses 128 "
+         f"caractéristiques contre {j['n_reference']} chiffres réels ; plancher réel contre réel "
+         f"(N = {j['n_reel']}) : FD {j['fd_reel']:.1f}, confiants {100 * j['confiants_reel']:.0f} %."),
+        ("- « confiants » : part des échantillons classés avec une probabilité > 0,9 ; « plus rare » : "
+         "part du chiffre le moins produit. Chaque case : moyenne ± écart-type (n − 1) sur les "
+         "graines de la variante (même graine = même bruit d'échantillonnage pour toutes)."),
+        (f"- **Règle de décision** : contre la référence `{R['reference']}`, une différence n'est un "
+         "« gain » (ou une « perte ») que si l'écart des moyennes dépasse la somme des deux "
+         "écarts-types ; sinon « non significatif »."), ""]
+
+
+def table_variantes(R):
+    L = ["## Variantes", "", "| variante | description | graines | perte finale |", "|---|---|---|---|"]
+    for nom, v in R["variantes"].items():
+        L.append(f"| `{nom}` | {v['description']} | {', '.join(map(str, v['graines']))} | "
+                 f"{_r(v['perte_finale']).texte(decimales=4)} |")
+    return L + [""]
+
+
+def _plus_rare(g):
+    h = [_r(x).moyenne for x in g["histogramme"]]
+    c = min(range(10), key=h.__getitem__)
+    return f"{_pct(g['classe_min'])} (en moyenne « {c} » {100 * h[c]:.1f} %)"
+
+
+def table_chemin(R, chemin, conditionnel=False):
+    groupes = {v: g for v, g in R["chemins"].get(chemin, {}).items()
+               if R["variantes"][v]["conditionnel"] == conditionnel}
+    if not groupes:
+        return []
+    verdicts = R["verdicts"].get(chemin, {})
+    tete = "| variante | n | confiants | FD | plus rare |" + (" classés comme demandé |" if conditionnel else
+                                                              " verdict (confiants ; FD ; plus rare) |")
+    L = [f"### Chemin « {chemin} »", "", tete, "|---" * (tete.count("|") - 1) + "|"]
+    for v, g in groupes.items():
+        fin = (f" {_pct(g['classes_comme_demande'])} |" if conditionnel else
+               " " + " ; ".join(verdicts.get(v, {}).get(m, "référence") for m in ("confiants", "fd", "classe_min")) + " |")
+        L.append(f"| `{v}` | {g['confiants']['n']} | {_pct(g['confiants'])} | "
+                 f"{_r(g['fd']).texte(decimales=1)} | {_plus_rare(g)} |{fin}")
+    return L + [""]
+
+
+def section_qualite(R):
+    L = ["## Qualité des échantillons", "",
+         (f"Chemin par défaut : « {CHEMIN_DEFAUT} » (algorithme 2 des étudiants). « EMA 0,999 » : "
+          "poids remplacés par leur moyenne exponentielle (même entraînement, suivie par un "
+          "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; σ²=β̃ : variance a "
+          "posteriori ; DDIM η=0 : déterministe."), ""]
+    for chemin in R["chemins"]:
+        L += table_chemin(R, chemin)
+    return L
+
+
+def section_chiffres(R):
+    groupes = R["chemins"].get(CHEMIN_DEFAUT, {})
+    L = [f"## Part de chaque chiffre (chemin « {CHEMIN_DEFAUT} », %)", "",
+         "| variante | " + " | ".join(map(str, range(10))) + " |", "|---" * 11 + "|"]
+    for v, g in groupes.items():
+        L.append(f"| `{v}` | " + " | ".join(_r(h).texte(echelle=100, decimales=1) for h in g["histogramme"]) + " |")
+    return L + [""]
+
+
+def section_conditionnel(R):
+    L = []
+    for chemin in R["chemins"]:
+        L += table_chemin(R, chemin, conditionnel=True)
+    return (["## Génération conditionnelle", "", "Un chiffre demandé par dixième des échantillons.", ""] + L) if L else []
+
+
+def projection_t4(flops_image):
+    """Secondes pour le TP complet sur un T4 : FLOP d'une itération (passe avant + arrière ≈
+    3 passes avant, lots de 32) à T4_UTILISATION de la crête fp32, plus un surcoût fixe par
+    itération (lancement des noyaux, boucle Python de la séquence)."""
+    par_pas = 3 * flops_image * 32 / (T4_FLOPS * T4_UTILISATION) + T4_SURCOUT_MS / 1e3
+    return PAS_TP * par_pas
+
+
+def section_vitesse(R, reference):
+    v = R["vitesse"]
+    if not v:
+        return ["## Coût d'une itération", "", "Pas encore mesuré (`--vitesse`).", ""]
+    ref = v["variantes"].get(reference, {}).get("fit_ms")
+    L = ["## Coût d'une itération", "",
+         (f"Mesuré le {v['date']} (charge {v['charge']:.1f}), lots de 32, {v['n_pas']} itérations, "
+          f"{v['repetitions']} mesures entrelacées : meilleure (médiane). « fit » : `model.fit` "
+          "avec la `DiffusionSequence` du TP ; « seul » : pas compilé sur des lots déjà construits. "
+          f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
+          f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
+          f"+ {T4_SURCOUT_MS:.0f} ms par itération) pour les {PAS_TP} itérations du TP."), "",
+         "| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) | T4 projeté |",
+         "|---|---|---|---|---|---|---|"]
+    for nom, m in v["variantes"].items():
+        ratio = f"{m['fit_ms'] / ref:.2f}" if ref else "—"
+        L.append(f"| `{nom}` | {m['fit_ms']:.1f} ({m['fit_ms_mediane']:.1f}) | {ratio} | "
+                 f"{m['modele_seul_ms']:.1f} ({m['modele_seul_ms_mediane']:.1f}) | {m['parametres']:,} | "
+                 f"{m['flops_avant_image'] / 1e6:.1f} | {projection_t4(m['flops_avant_image']) / 60:.1f} min |")
+    return L + [""]
+
+
+def section_ignorees(R):
+    if not R["ignorees"]:
+        return []
+    return ["## Exécutions écartées", ""] + [f"- `{n}` : {r}" for n, r in R["ignorees"]] + [""]
+
+
+def markdown(R):
+    if not R["variantes"]:
+        return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
+    lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
+              + section_conditionnel(R) + section_vitesse(R, R["reference"]) + section_ignorees(R))
+    return "\n".join(lignes) + "\n"
