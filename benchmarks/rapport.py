@@ -183,13 +183,64 @@ def section_vitesse(R, reference):
           f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
           f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
           f"+ {T4_SURCOUT_MS:.0f} ms par itération) pour les {PAS_TP} itérations du TP."), "",
-         "| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) | T4 projeté |",
-         "|---|---|---|---|---|---|---|"]
+         ("| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) "
+         "| GFLOP/itér. (≈ 3 × avant × 32) | T4 projeté |"),
+         "|---|---|---|---|---|---|---|---|"]
     for nom, m in v["variantes"].items():
         ratio = f"{m['fit_ms'] / ref:.2f}" if ref else "—"
         L.append(f"| `{nom}` | {m['fit_ms']:.1f} ({m['fit_ms_mediane']:.1f}) | {ratio} | "
                  f"{m['modele_seul_ms']:.1f} ({m['modele_seul_ms_mediane']:.1f}) | {m['parametres']:,} | "
-                 f"{m['flops_avant_image'] / 1e6:.1f} | {projection_t4(m['flops_avant_image']) / 60:.1f} min |")
+                 f"{m['flops_avant_image'] / 1e6:.1f} | {3 * 32 * m['flops_avant_image'] / 1e9:.1f} | "
+                 f"{projection_t4(m['flops_avant_image']) / 60:.1f} min |")
+    return L + [""]
+
+
+def _atteinte(ok):
+    return "atteinte" if ok else "**non atteinte**"
+
+
+def lignes_cibles_variante(R, nom):
+    """Cibles de l'issue #11 (moyennes sur les graines) pour une variante non conditionnelle."""
+    defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(nom)
+    loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(nom)
+    ref_loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(R["reference"])
+    L = []
+    if defaut:
+        m = _r(defaut["confiants"]).moyenne
+        L.append(f"| `{nom}` | chemin par défaut ≥ 60 % confiants | {_pct(defaut['confiants'])} | {_atteinte(m >= 0.6)} |")
+    if loin:
+        m = _r(loin["confiants"]).moyenne
+        L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} | {_atteinte(m >= 0.8)} |")
+        h = min(_r(x).moyenne for x in loin["histogramme"])
+        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (moyenne par chiffre) | min {100 * h:.1f} % | {_atteinte(h >= 0.05)} |")
+        if ref_loin and nom != R["reference"]:
+            fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
+            L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` ({fd_ref:.1f}) | "
+                     f"{_r(loin['fd']).texte(decimales=1)} | {_atteinte(fd <= 2 * fd_ref)} |")
+    return L
+
+
+def section_cibles(R):
+    L = ["## Cibles de l'issue #11 (moyenne sur les graines)", "",
+         "| variante | cible | mesuré | |", "|---|---|---|---|"]
+    for nom, v in R["variantes"].items():
+        if v["conditionnel"]:
+            for chemin, groupes in R["chemins"].items():
+                g = groupes.get(nom)
+                if g and "classes_comme_demande" in g:
+                    m = _r(g["classes_comme_demande"]).moyenne
+                    L.append(f"| `{nom}` | « {chemin} » ≥ 90 % classés comme demandé | "
+                             f"{_pct(g['classes_comme_demande'])} | {_atteinte(m >= 0.9)} |")
+        else:
+            L += lignes_cibles_variante(R, nom)
+    vit = (R["vitesse"] or {}).get("variantes", {})
+    ref = vit.get(R["reference"], {}).get("fit_ms")
+    for nom, m in vit.items():
+        if ref and nom != R["reference"]:
+            L.append(f"| `{nom}` | ms par itération ≤ 1,5 × `{R['reference']}` | {m['fit_ms'] / ref:.2f} × | "
+                     f"{_atteinte(m['fit_ms'] <= 1.5 * ref)} |")
+        t4 = projection_t4(m["flops_avant_image"]) / 60
+        L.append(f"| `{nom}` | TP complet sur T4 ≤ 15 min (projection) | {t4:.1f} min | {_atteinte(t4 <= 15)} |")
     return L + [""]
 
 
@@ -203,5 +254,6 @@ def markdown(R):
     if not R["variantes"]:
         return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
     lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
-              + section_conditionnel(R) + section_vitesse(R, R["reference"]) + section_ignorees(R))
+              + section_conditionnel(R) + section_vitesse(R, R["reference"]) + section_cibles(R)
+              + section_ignorees(R))
     return "\n".join(lignes) + "\n"

@@ -142,6 +142,10 @@ def test_rapport_dit_gain_et_non_significatif(tmp_path):
     assert "62.0 ± 2.0 %" in ligne and "gain" in ligne
     assert "non significatif" in next(ligne for ligne in texte.splitlines() if ligne.startswith("| `cosinus` | 3 |"))
     assert "make benchmark GRAINES=1,2,3" in texte
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | chemin par défaut ≥ 60 %"))
+    assert "62.0 ± 2.0 %" in cible and "| atteinte |" in cible
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `maitre` | chemin par défaut ≥ 60 %"))
+    assert "non atteinte" in cible
     assert str(RACINE) not in texte and "/work" not in texte
     assert RAP.assez_de_graines(ex) and not RAP.assez_de_graines(ex[:5])
 
