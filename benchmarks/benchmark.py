@@ -216,7 +216,7 @@ def espace_de_la_variante(variante, sources, pas_total):
     texte de la cellule d'entraînement à exécuter."""
     ns = M.charger_maitre(brouillon=variante.brouillon, sources=sources)
     if variante.unet:
-        ns["create_unet"] = getattr(U, variante.unet)
+        ns["create_unet_conditionnel" if variante.conditionnel else "create_unet"] = getattr(U, variante.unet)
     if variante.taux == "cosinus":
         ns["_taux_benchmark"] = U.taux_cosinus(pas_total)
     return ns, V.source_entrainement(variante, sources, M.remplacer_une_fois)

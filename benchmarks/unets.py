@@ -13,6 +13,7 @@ from keras.layers import (
     Conv2D,
     Conv2DTranspose,
     Dense,
+    Embedding,
     GroupNormalization,
     Input,
     Lambda,
@@ -57,7 +58,11 @@ def create_unet_plongement(image_size=28):
     input_image = Input((image_size, image_size, 1))
     input_step = Input((1,))
     emb = mlp_du_pas(input_step)
+    return Model(inputs=[input_image, input_step], outputs=corps_plongement(input_image, emb))
 
+
+def corps_plongement(input_image, emb):
+    """Les convolutions du U-Net du TP, avec le biais du pas après la 1re de chaque bloc."""
     conv1 = biais_du_pas(conv(32)(input_image), emb)
     conv1 = conv(32)(conv1)
     pool1 = MaxPooling2D(pool_size=(2, 2))(conv1)
@@ -75,9 +80,18 @@ def create_unet_plongement(image_size=28):
 
     up5 = Conv2DTranspose(32, 2, 2, padding="same", activation="relu")(conv4)
     conv5 = biais_du_pas(conv(32)(concatenate([conv1, up5], axis=3)), emb)
-    conv5 = conv(1, 1, activation="linear")(conv5)
+    return conv(1, 1, activation="linear")(conv5)
 
-    return Model(inputs=[input_image, input_step], outputs=conv5)
+
+def create_unet_conditionnel_plongement(image_size=28, n_classes=10):
+    """(a) conditionnel : le plongement appris du label est ajouté au vecteur du pas, qui
+    atteint ainsi chaque bloc (au lieu d'une image Embedding(784) concaténée à l'entrée)."""
+    input_image = Input((image_size, image_size, 1))
+    input_step = Input((1,))
+    input_label = Input((1,), dtype="int32")
+    emb = mlp_du_pas(input_step)
+    emb = Add()([emb, Reshape((emb.shape[-1],))(Embedding(n_classes, emb.shape[-1])(input_label))])
+    return Model(inputs=[input_image, input_step, input_label], outputs=corps_plongement(input_image, emb))
 
 
 def bloc_residuel(x, filtres, emb, groupes=8):

@@ -45,6 +45,9 @@ VARIANTES = {v.nom: v for v in [
     Variante("cosinus", "(c) = (a) + taux d'apprentissage : échauffement linéaire (5 % des "
              "itérations) jusqu'à 1e-3 puis décroissance en cosinus jusqu'à 0",
              unet="create_unet_plongement", taux="cosinus"),
+    Variante("conditionnel-plongement", "(a) conditionnel : plongement appris du label ajouté "
+             "au vecteur du pas, donc présent dans chaque bloc ; même recette",
+             unet="create_unet_conditionnel_plongement", conditionnel=True),
     Variante("brouillon", "U-Net du brouillon : la 1re convolution lit l'image seule (le pas t "
              "est ignoré)", brouillon=True),
     Variante("conditionnel", "U-Net conditionnel du maître (label en 3e entrée), même recette",
@@ -77,20 +80,34 @@ def source_entrainement(variante: Variante, sources: dict, remplacer: Callable) 
 
 
 def empreinte(variante: Variante, sources: dict, source_entr: str) -> str:
-    """Empreinte du code qui définit la variante (cellules du maître utilisées et, pour un
-    candidat, les fonctions de unets.py) : un résultat en cache n'est réutilisé que si elle est égale."""
-    morceaux = [repr(variante), source_entr, sources["unet"], sources["complementaire_code"]]
-    if variante.unet or variante.taux:
-        morceaux += code_des_constructeurs()
+    """Empreinte du code qui définit la variante : sa configuration (pas sa description),
+    les cellules du maître utilisées et, pour un candidat, les fonctions de unets.py qu'il
+    appelle. Un résultat en cache n'est réutilisé que si elle est égale."""
+    config = (variante.unet, variante.brouillon, variante.conditionnel, variante.taux)
+    morceaux = [repr(config), source_entr, sources["unet"], sources["complementaire_code"]]
+    racines = [n for n in (variante.unet, "taux_cosinus" if variante.taux == "cosinus" else None) if n]
+    if racines:
+        morceaux += code_des_constructeurs(racines)
     return hashlib.sha256("\n".join(morceaux).encode("utf-8")).hexdigest()[:16]
 
 
-def code_des_constructeurs() -> list[str]:
-    """Code des fonctions de unets.py qui construisent réseaux et taux (sans ses commentaires
-    de module ni ``flops_avant``, qui ne changent pas l'entraînement), lu sans importer Keras."""
+def code_des_constructeurs(racines: list[str]) -> list[str]:
+    """Code (sans docstrings ni commentaires) des fonctions de unets.py appelées, directement
+    ou non, par les fonctions ``racines`` ; lu sans importer Keras. Ajouter ou reformuler une
+    autre fonction du module ne périme donc aucun résultat."""
     texte = Path(__file__).with_name("unets.py").read_text(encoding="utf-8")
-    fonctions = [n for n in ast.parse(texte).body if isinstance(n, ast.FunctionDef) and n.name != "flops_avant"]
-    for f in fonctions:  # les docstrings non plus
+    fonctions = {n.name: n for n in ast.parse(texte).body if isinstance(n, ast.FunctionDef)}
+    vues, a_voir = [], list(racines)
+    while a_voir:
+        nom = a_voir.pop()
+        if nom in vues or nom not in fonctions:
+            continue
+        vues.append(nom)
+        a_voir += [n.id for n in ast.walk(fonctions[nom]) if isinstance(n, ast.Name)]
+    code = []
+    for nom in sorted(vues):
+        f = fonctions[nom]
         if f.body and isinstance(f.body[0], ast.Expr) and isinstance(f.body[0].value, ast.Constant):
             f.body = f.body[1:] or [ast.Pass()]
-    return [ast.unparse(f) for f in fonctions]
+        code.append(ast.unparse(f))
+    return code

@@ -121,9 +121,14 @@ def test_recette_cosinus_change_une_seule_ligne_du_maitre():
     e1 = V.empreinte(V.VARIANTES["maitre"], sources, base)
     assert e1 == V.empreinte(V.VARIANTES["maitre"], sources, base)
     assert e1 != V.empreinte(V.VARIANTES["cosinus"], sources, cos)
-    code = "\n".join(V.code_des_constructeurs())
-    assert "def create_unet_plongement" in code and "def flops_avant" not in code
+    code = "\n".join(V.code_des_constructeurs(["create_unet_plongement"]))
+    assert "def create_unet_plongement" in code and "def biais_du_pas" in code  # appelée
+    assert "def bloc_residuel" not in code and "def flops_avant" not in code   # non appelées
     assert '"""' not in code  # docstrings retirées : les reformuler ne périme aucun résultat
+    # la description n'entre pas dans l'empreinte
+    from dataclasses import replace
+    autre = replace(V.VARIANTES["maitre"], description="reformulée")
+    assert V.empreinte(autre, sources, base) == e1
 
 
 def test_rapport_dit_gain_et_non_significatif(tmp_path):
