@@ -88,7 +88,7 @@ def entete(R):
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
          f"d'exécution (`docs/benchmark_runs/`, exécutions {periode}) : "
          "`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs`."), "",
-        (f"- Budget de chaque exécution : **{b['epochs']} epochs sur {b['n_train']} images**, lots de 32, "
+        (f"- Budget de chaque exécution : **{b['epochs']} epochs sur {b.get('n_train', b['n_images'])} images**, lots de 32, "
          "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
          f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
          f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
@@ -120,8 +120,9 @@ def _plus_rare(g):
 
 
 def table_chemin(R, chemin, conditionnel=False):
-    groupes = {v: g for v, g in R["chemins"].get(chemin, {}).items()
-               if R["variantes"][v]["conditionnel"] == conditionnel}
+    tous = R["chemins"].get(chemin, {})
+    groupes = {v: tous[v] for v in R["variantes"]  # ordre du registre, référence d'abord
+               if v in tous and R["variantes"][v]["conditionnel"] == conditionnel}
     if not groupes:
         return []
     verdicts = R["verdicts"].get(chemin, {})
@@ -151,7 +152,9 @@ def section_chiffres(R):
     groupes = R["chemins"].get(CHEMIN_DEFAUT, {})
     L = [f"## Part de chaque chiffre (chemin « {CHEMIN_DEFAUT} », %)", "",
          "| variante | " + " | ".join(map(str, range(10))) + " |", "|---" * 11 + "|"]
-    for v, g in groupes.items():
+    for v, g in ((v, groupes[v]) for v in R["variantes"] if v in groupes):
+        if R["variantes"][v]["conditionnel"]:
+            continue  # un dixième de chaque chiffre est demandé : voir la conformité plus bas
         L.append(f"| `{v}` | " + " | ".join(_r(h).texte(echelle=100, decimales=1) for h in g["histogramme"]) + " |")
     return L + [""]
 
