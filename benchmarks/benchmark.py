@@ -175,6 +175,11 @@ class SuiviEMA(keras.callbacks.Callback):
                 a *= m
                 a += (1 - m) * w
 
+    def on_epoch_end(self, epoch, logs=None):
+        # la sortie standard de la cellule est capturée : la progression va sur stderr
+        print(time.strftime("[%H:%M:%S]"), f"  epoch {epoch + 1}, perte {(logs or {}).get('loss', float('nan')):.4f}",
+              file=sys.stderr, flush=True)
+
 
 def modele_avec_poids(fabrique, poids_entrainables):
     m = fabrique()
