@@ -214,8 +214,8 @@ def lignes_cibles_variante(R, nom):
     if loin:
         m = _r(loin["confiants"]).moyenne
         L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} | {_atteinte(m >= 0.8)} |")
-        h = min(_r(x).moyenne for x in loin["histogramme"])
-        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (moyenne par chiffre) | min {100 * h:.1f} % | {_atteinte(h >= 0.05)} |")
+        h = _r(loin["classe_min"]).moyenne  # le plus rare de chaque graine, en moyenne (plus strict)
+        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} | {_atteinte(h >= 0.05)} |")
         if ref_loin and nom != R["reference"]:
             fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
             L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` ({fd_ref:.1f}) | "
