@@ -434,10 +434,11 @@ def publier_docs(a, lecture, texte, R):
     docs = Path(a.docs)
     runs = docs / "benchmark_runs"
     runs.mkdir(parents=True, exist_ok=True)
-    for e in lecture.executions:
-        shutil.copy2(a.resultats / P.nom_fichier(e["variante"], e["graine"]), runs)
-    if (a.resultats / "vitesse.json").exists() and a.resultats.resolve() != runs.resolve():
-        shutil.copy2(a.resultats / "vitesse.json", runs)
+    if a.resultats.resolve() != runs.resolve():  # rapport régénéré depuis docs/ : rien à copier
+        for e in lecture.executions:
+            shutil.copy2(a.resultats / P.nom_fichier(e["variante"], e["graine"]), runs)
+        if (a.resultats / "vitesse.json").exists():
+            shutil.copy2(a.resultats / "vitesse.json", runs)
     (docs / "benchmark.md").write_text(texte, encoding="utf-8")
     (docs / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
     journal(f"publié : {docs / 'benchmark.md'} et {runs}")
