@@ -7,7 +7,10 @@ U-Net et la recette du notebook maître, lus dans le notebook comme avant.
 
 Le budget est le même pour toutes : T = 10, β linéaires 0,1 → 0,8, mêmes epochs, lots de 32,
 exercices inchangés. L'EMA (« par défaut » ou non) n'est pas une variante : chaque
-exécution évalue aussi les poids moyennés (chemins « EMA 0,999 » du rapport).
+exécution évalue aussi les poids moyennés (chemins « EMA 0,999 » du rapport ; « EMA par
+défaut » = le chemin « EMA 0,999, σ²=β »). La pondération de la perte par t n'est pas
+candidate : il faudrait un poids par image renvoyé par la ``DiffusionSequence`` de
+l'exercice 5, que les étudiants écrivent et que le TP ne change pas.
 """
 import ast
 import hashlib
