@@ -179,9 +179,10 @@ def section_vitesse(R, reference):
     if not v:
         return ["## Coût d'une itération", "", "Pas encore mesuré (`--vitesse`).", ""]
     ref = v["variantes"].get(reference, {}).get("fit_ms")
+    ref_med = v["variantes"].get(reference, {}).get("fit_ms_mediane")
     L = ["## Coût d'une itération", "",
          (f"Mesuré le {v['date']} (charge {v['charge']:.1f}), lots de 32, {v['n_pas']} itérations, "
-          f"{v['repetitions']} mesures entrelacées : meilleure (médiane). « fit » : `model.fit` "
+          f"{v['repetitions']} mesures entrelacées : meilleure (médiane) ; sous forte charge, les deux sont bruitées. « fit » : `model.fit` "
           "avec la `DiffusionSequence` du TP ; « seul » : pas compilé sur des lots déjà construits. "
           f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
           f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
@@ -190,7 +191,7 @@ def section_vitesse(R, reference):
          "| GFLOP/itér. (≈ 3 × avant × 32) | T4 projeté |"),
          "|---|---|---|---|---|---|---|---|"]
     for nom, m in v["variantes"].items():
-        ratio = f"{m['fit_ms'] / ref:.2f}" if ref else "—"
+        ratio = f"{m['fit_ms'] / ref:.2f} ({m['fit_ms_mediane'] / ref_med:.2f})" if ref else "—"
         L.append(f"| `{nom}` | {m['fit_ms']:.1f} ({m['fit_ms_mediane']:.1f}) | {ratio} | "
                  f"{m['modele_seul_ms']:.1f} ({m['modele_seul_ms_mediane']:.1f}) | {m['parametres']:,} | "
                  f"{m['flops_avant_image'] / 1e6:.1f} | {3 * 32 * m['flops_avant_image'] / 1e9:.1f} | "
