@@ -324,7 +324,10 @@ def mesurer_vitesse(variantes, ctx, n_pas=60, repetitions=5):
 
         mesures[(v.nom, "fit_ms")], mesures[(v.nom, "modele_seul_ms")] = fit, seul
         r["variantes"][v.nom] = {"flops_avant_image": U.flops_avant(modeles["fit"]),
-                                 "parametres": int(modeles["fit"].count_params())}
+                                 "parametres": int(modeles["fit"].count_params()),
+                                 # 50 images, T appels directs au réseau (cellule de l'exercice 9)
+                                 "echantillonner_50_s": chrono(lambda m=modeles["fit"]: echantillonner(
+                                     eps_appel_direct(m, ctx["T"]), 50, ctx["beta"], seed=1))}
     for f in mesures.values():  # échauffement
         f()
     brut = {k: [] for k in mesures}

@@ -188,14 +188,15 @@ def section_vitesse(R, reference):
           f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
           f"+ {T4_SURCOUT_MS:.0f} ms par itération) pour les {PAS_TP} itérations du TP."), "",
          ("| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) "
-         "| GFLOP/itér. (≈ 3 × avant × 32) | T4 projeté |"),
-         "|---|---|---|---|---|---|---|---|"]
+         "| GFLOP/itér. (≈ 3 × avant × 32) | T4 projeté | 50 images, CPU (meilleure) |"),
+         "|---|---|---|---|---|---|---|---|---|"]
     for nom, m in v["variantes"].items():
         ratio = f"{m['fit_ms'] / ref:.2f} ({m['fit_ms_mediane'] / ref_med:.2f})" if ref else "—"
         L.append(f"| `{nom}` | {m['fit_ms']:.1f} ({m['fit_ms_mediane']:.1f}) | {ratio} | "
                  f"{m['modele_seul_ms']:.1f} ({m['modele_seul_ms_mediane']:.1f}) | {m['parametres']:,} | "
                  f"{m['flops_avant_image'] / 1e6:.1f} | {3 * 32 * m['flops_avant_image'] / 1e9:.1f} | "
-                 f"{projection_t4(m['flops_avant_image']) / 60:.1f} min |")
+                 f"{projection_t4(m['flops_avant_image']) / 60:.1f} min | "
+                 + (f"{m['echantillonner_50_s'][2]:.2f} s |" if "echantillonner_50_s" in m else "— |"))
     return L + [""]
 
 
