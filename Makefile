@@ -158,11 +158,16 @@ grade-slurm: ## Corrige SUBMISSIONS sur Slurm en PARTS tâches puis fusionne dan
 benchmark-grading: ## Secondes par copie : nbgrader seul, en série, contre ce correcteur (N copies correctes)
 	$(PY) -m benchmarks.vitesse_correction --copies $(N)
 
-# Banc d'essai (issue #5), pas un test : vitesse, qualité jugée par un classifieur, ablation,
-# génération conditionnelle. Budget réduit : make benchmark EPOCHS=2 (n'écrase pas docs/).
-EPOCHS   ?= 20
-N_IMAGES ?= 0
-SAMPLES  ?= 1000
+# Banc d'essai (issues #5, #11), pas un test : chaque variante du registre
+# (benchmarks/variantes.py) entraînée avec plusieurs graines, qualité jugée par un
+# classifieur (moyenne ± écart-type). Une exécution (variante, graine) déjà faite n'est pas
+# refaite (build/benchmark/runs/). Budget réduit : make benchmark EPOCHS=2 (n'écrase pas docs/).
+EPOCHS    ?= 20
+N_IMAGES  ?= 0
+SAMPLES   ?= 1000
+VARIANTES ?=
+GRAINES   ?= 1,2,3
 .PHONY: benchmark
-benchmark: ## Banc d'essai (~20 min sur 2 cœurs) : rapport docs/benchmark.md (EPOCHS=, N_IMAGES=, SAMPLES=)
-	$(PY) benchmarks/benchmark.py --epochs $(EPOCHS) --n-images $(N_IMAGES) --n-samples $(SAMPLES) $(BENCH_ARGS)
+benchmark: ## Banc d'essai multi-graines -> docs/benchmark.md (VARIANTES=a,b GRAINES=1,2,3 EPOCHS= N_IMAGES= SAMPLES=)
+	$(PY) benchmarks/benchmark.py --epochs $(EPOCHS) --n-images $(N_IMAGES) --n-samples $(SAMPLES) \
+	  --graines $(GRAINES) $(if $(VARIANTES),--variantes $(VARIANTES)) $(BENCH_ARGS)

