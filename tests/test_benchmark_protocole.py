@@ -1,5 +1,5 @@
-"""Protocole du banc d'essai sur plusieurs graines (issue #11) : statistiques, règle de
-décision, cache des exécutions, registre des variantes, rapport. Aucun entraînement : des
+"""Protocole du banc d'essai sur plusieurs graines (issue #11) : statistiques, règle de
+décision, cache des exécutions, registre des variantes, rapport. Aucun entraînement : des
 exécutions fabriquées à la main, des millisecondes."""
 import json
 import statistics
@@ -55,7 +55,7 @@ def test_gain_seulement_au_dela_de_la_dispersion_des_graines():
     assert P.verdict(P.Resume(0.55, 0.05, 3), ref, +1) == "gain"      # écart 0,15 > 0,10
     assert P.verdict(P.Resume(0.48, 0.05, 3), ref, +1) == "non significatif"  # 0,08 <= 0,10
     assert P.verdict(P.Resume(0.25, 0.05, 3), ref, +1) == "perte"
-    # FD : plus petit est meilleur
+    # FD : plus petit est meilleur
     assert P.verdict(P.Resume(20.0, 2.0, 3), P.Resume(50.0, 5.0, 3), P.MESURES["fd"]) == "gain"
     assert P.verdict(P.Resume(0.9, 0.0, 1), ref, +1).startswith("non significatif")
 
@@ -82,7 +82,7 @@ def test_lecture_garde_le_budget_majoritaire_et_dit_pourquoi(tmp_path):
     raisons = dict(lecture.ignorees)
     assert "autre budget" in raisons["plongement-graine1.json"]
     assert "illisible" in raisons["cosinus-graine1.json"]
-    # budget imposé : l'autre est gardé
+    # budget imposé : l'autre est gardé
     lecture = P.lire_executions(tmp_path, {**BUDGET, "epochs": 2})
     assert [e["variante"] for e in lecture.executions] == ["plongement"]
 
@@ -117,14 +117,14 @@ def test_recette_cosinus_change_une_seule_ligne_du_maitre():
     assert len(diff) == 1 and "_taux_benchmark" in diff[0][1]
     with pytest.raises(RuntimeError, match="0 occurrence"):
         V.source_entrainement(V.VARIANTES["cosinus"], {"entrainement": "model.fit(x)\n"}, M.remplacer_une_fois)
-    # empreintes : différentes d'une variante à l'autre, stables pour une même variante
+    # empreintes : différentes d'une variante à l'autre, stables pour une même variante
     e1 = V.empreinte(V.VARIANTES["maitre"], sources, base)
     assert e1 == V.empreinte(V.VARIANTES["maitre"], sources, base)
     assert e1 != V.empreinte(V.VARIANTES["cosinus"], sources, cos)
     code = "\n".join(V.code_des_constructeurs(["create_unet_plongement"]))
     assert "def create_unet_plongement" in code and "def biais_du_pas" in code  # appelée
     assert "def bloc_residuel" not in code and "def flops_avant" not in code   # non appelées
-    assert '"""' not in code  # docstrings retirées : les reformuler ne périme aucun résultat
+    assert '"""' not in code  # docstrings retirées : les reformuler ne périme aucun résultat
     # la description n'entre pas dans l'empreinte
     from dataclasses import replace
     autre = replace(V.VARIANTES["maitre"], description="reformulée")
