@@ -3,8 +3,9 @@
 Les tests exécutent les notebooks en « mode rapide » et hors ligne : les variables
 d'environnement ci-dessous sont héritées par les noyaux Jupyter lancés par nbval et nbgrader.
 """
-from autograder.environnement import ENVIRONNEMENT_RAPIDE
 import os
+
+from autograder.environnement import ENVIRONNEMENT_RAPIDE
 
 for _nom, _valeur in ENVIRONNEMENT_RAPIDE.items():
     os.environ.setdefault(_nom, _valeur)

@@ -4,12 +4,18 @@ Chaque extension est un préprocesseur de ``autograder.distribution.preprocessor
 comme nbgrader enregistre les siens.
 """
 from nbgrader.preprocessors import (
-    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ComputeChecksums,
-    IncludeHeaderFooter, InstantiateTests, LockCells, SaveCells,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ComputeChecksums,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
 )
 
-from autograder.distribution.preprocessors import ClearSolutionLines
-from autograder.distribution.preprocessors import BadgeColab
+from autograder.distribution.preprocessors import BadgeColab, ClearSolutionLines
 from autograder.typographie import TypographieFrancaise
 
 c = get_config()  # noqa: F821 (fourni par traitlets)
@@ -45,13 +51,19 @@ c.BadgeColab.branche = "main"
 # --- Correction (autograde) et retours aux étudiants -------------------------------------
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
 )
 
 from autograder.chemins import RACINE  # noqa: E402
 from autograder.correction.commentaires import CommentairesFrancais  # noqa: E402
 from autograder.correction.preprocessors import (  # noqa: E402
-    ExecuteSuivi, LimiterSorties, MasquerTestsCaches,
+    ExecuteSuivi,
+    LimiterSorties,
+    MasquerTestsCaches,
 )
 
 # La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;

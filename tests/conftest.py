@@ -18,9 +18,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fabrique import ERREURS_TYPIQUES, ecrire, remise  # noqa: E402
-
 from autograder.chemins import RACINE  # noqa: E402
+from fabrique import ERREURS_TYPIQUES, ecrire, remise  # noqa: E402
 
 ETUDIANT_CORRECT = "Élodie Martin"
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.cellules import grade_id as _grade_id, meta_nbgrader, source
+from autograder.cellules import grade_id as _grade_id
+from autograder.cellules import meta_nbgrader, source
 from autograder.chemins import RACINE
 from fabrique import ecrire, remise
 

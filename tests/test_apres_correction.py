@@ -10,11 +10,11 @@ import sys
 import zipfile
 
 import pytest
-from fabrique import ERREURS_TYPIQUES, ecrire, remise
 from nbgrader.api import Gradebook
 
 from autograder.bareme import bareme
 from autograder.chemins import ASSIGNMENT, RACINE
+from fabrique import ERREURS_TYPIQUES, ecrire, remise
 
 pytestmark = pytest.mark.lent
 BAREME = bareme()

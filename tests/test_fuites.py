@@ -14,9 +14,9 @@ import re
 
 import pytest
 
+from autograder.cellules import source
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.distribution.preprocessors import MARQUEUR_SOLUTION
-from autograder.cellules import source
 
 #: Noms gardés tels quels par l'abstraction des variables : le planning du bruit, les fonctions
 #: de NumPy et du réseau. Tout autre identifiant devient « ¤ ».

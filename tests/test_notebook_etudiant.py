@@ -2,8 +2,6 @@
 import json
 import re
 
-import pytest
-
 from autograder.cellules import grade_id, separer_regions, source
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.distribution.etudiant import generer

@@ -16,8 +16,17 @@ from autograder.chemins import BUILD, NOTEBOOK_ETUDIANT, RACINE
 from autograder.cours import configuration
 from autograder.distribution.preprocessors import DEPOT_A_RENSEIGNER, ID_CELLULE_BADGE, ligne_badge, url_colab
 from autograder.distribution.publication import (
-    CONTENU, DEST_PAR_DEFAUT, LISEZMOI, NOTEBOOK, SANS_BADGE, PublicationRefusee, fuites, publier, reglages_badge,
-    secrets_du_maitre, verifier_destination,
+    CONTENU,
+    DEST_PAR_DEFAUT,
+    LISEZMOI,
+    NOTEBOOK,
+    SANS_BADGE,
+    PublicationRefusee,
+    fuites,
+    publier,
+    reglages_badge,
+    secrets_du_maitre,
+    verifier_destination,
 )
 from conftest import sans_insecables
 

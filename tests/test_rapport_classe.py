@@ -12,24 +12,24 @@ import subprocess
 import sys
 
 import matplotlib.figure
-import navigateur
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image, ImageOps
 
+import navigateur
 from autograder.bareme import bareme, cellules_notees
+from autograder.cellules import grade_id, source
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
 from autograder.correction.demo import ecrire_classe_demo
+from autograder.correction.notes import ligne_de_note
+from autograder.correction.rapport import figure_resume
 from autograder.correction.rapport_classe import (
     ecrire_rapport_classe,
     lignes_cachees,
     verifications_du_maitre,
 )
-from autograder.cellules import grade_id, source
-from autograder.remises_modeles import ecrire, remise
 from autograder.correction.similarites import SEUIL, ecrire_similarites
-from autograder.correction.notes import ligne_de_note
-from autograder.correction.rapport import figure_resume
+from autograder.remises_modeles import ecrire, remise
 
 ARTEFACTS = BUILD / "artefacts"
 ROUGE, VERT = "\x1b[31m", "\x1b[32m"

@@ -8,7 +8,6 @@ import csv
 import io
 
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.remises_modeles import notebook_etudiant, remise
 from autograder.correction.resultats import lire_notebook
 from autograder.correction.similarites import (
     SEUIL,
@@ -18,6 +17,7 @@ from autograder.correction.similarites import (
     texte_csv,
     unites,
 )
+from autograder.remises_modeles import notebook_etudiant, remise
 
 GABARIT = {
     "ex1": "### A COMPLETER ###\n# Les beta_t\nbeta = ...\nprint('beta = ' + str(beta))",

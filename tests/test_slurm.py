@@ -20,15 +20,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fabrique import ERREURS_TYPIQUES, ecrire, remise  # noqa: E402
-from grappe_slurm import GrappeIndisponible, GrappeSlurm  # noqa: E402
-
 from autograder.chemins import RACINE  # noqa: E402
 from autograder.correction import slurm  # noqa: E402
 from conftest import exiger_ou_ignorer, sans_insecables  # noqa: E402
-
-
-
+from fabrique import ERREURS_TYPIQUES, ecrire, remise  # noqa: E402
+from grappe_slurm import GrappeIndisponible, GrappeSlurm  # noqa: E402
 
 # --- sans Slurm : le script et la lecture des états -------------------------------------------
 

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
 from autograder.cellules import source
+from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
 
 pytestmark = pytest.mark.lent
 
@@ -104,11 +104,11 @@ def executer_le_maitre(variantes, capsys):
         gid = cellule["metadata"].get("nbgrader", {}).get("grade_id")
         if cellule["cell_type"] != "code" or gid in SAUTEES:
             continue
-        source = _remplacer(source(cellule), variantes.get(gid, {}), gid)
+        code = _remplacer(source(cellule), variantes.get(gid, {}), gid)
         if gid == "resume_unet":
-            source = "model = create_unet()"
-        source = re.sub(r"^plt\.show\(\)$", "plt.close('all')", source, flags=re.M)
-        exec(compile(source, gid, "exec"), espace)
+            code = "model = create_unet()"
+        code = re.sub(r"^plt\.show\(\)$", "plt.close('all')", code, flags=re.M)
+        exec(compile(code, gid, "exec"), espace)
         shell.apres_cellule()
         sorties[gid] = capsys.readouterr().out
     return sorties

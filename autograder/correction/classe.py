@@ -31,8 +31,8 @@ from autograder.correction.ajustements import choisir_etudiant
 from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
 from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
-from autograder.correction.rapport_classe import ecrire_apres_correction
 from autograder.correction.rapport import page_sans_notebook
+from autograder.correction.rapport_classe import ecrire_apres_correction
 from autograder.correction.sandbox import message_bac_a_sable
 from autograder.correction.soumissions import decouvrir, selectionner_part
 from autograder.cours import preparer_cours

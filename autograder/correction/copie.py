@@ -18,10 +18,10 @@ from pathlib import Path
 
 from autograder.cellules import grade_id, meta_nbgrader
 from autograder.chemins import ASSIGNMENT
-from autograder.cours import configuration
 from autograder.correction.archives import ecrire_atomique
 from autograder.correction.reconstruction import reconstruire
 from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
+from autograder.cours import configuration
 
 #: Nombre maximal de cellules neutralisées (noyau mort) avant d'abandonner.
 MAX_NEUTRALISATIONS = 3
@@ -94,8 +94,8 @@ def noter(demande):
     ``a_refaire`` : vrai seulement quand la correction elle-même a échoué (pas la remise) ;
     la prochaine reprise de la classe recorrige alors cette remise.
     """
-    from nbgrader.apps import NbGraderAPI
     import nbformat
+    from nbgrader.apps import NbGraderAPI
 
     debut = time.monotonic()
     cours = Path(demande["cours"])

@@ -23,8 +23,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.chemins import ASSIGNMENT, BUILD
 from autograder.cellules import source
+from autograder.chemins import ASSIGNMENT, BUILD
 from autograder.remises_modeles import ecrire, notebook_etudiant, remise
 
 #: Deux erreurs typiques (trou n° k de la cellule -> ligne écrite par l'étudiant).

@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from nbformat.v4 import new_output
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 from autograder.cellules import grade_id, meta_nbgrader

@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.bareme import bareme, cellules_notees, exercice_de
-from autograder.chemins import NOTEBOOK_MAITRE
 from autograder.cellules import grade_id, separer_regions, source
+from autograder.chemins import NOTEBOOK_MAITRE
 from autograder.correction.resultats import copies_notees, lire_notebook
 from autograder.correction.similarites import SEUIL, reponses_de_la_classe
 
@@ -163,7 +163,7 @@ def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: di
 def section_messages(echecs: dict, verifications: dict) -> str:
     """Pour chaque vérification, les messages d'échec reçus par les étudiants, comptés."""
     parties = [("<h2>Ce que la classe a manqué</h2><p>Les messages d'échec tels que les étudiants les ont "
-               f"reçus dans leur retour, regroupés ; « test caché » : levé par un test que les étudiants "
+               "reçus dans leur retour, regroupés ; « test caché » : levé par un test que les étudiants "
                "ne voient pas (seul son message leur est montré).</p>")]
     for gid, compte in echecs.items():
         if not compte:
@@ -258,7 +258,7 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
     chapeau = (f"{len(lignes)} copies ; moyenne {_fr(statistics.fmean(notes), '.2f')} / 20, médiane "
                f"{_fr(statistics.median(notes), '.2f')} / 20" if notes else "Aucune copie.")
     corps = "".join([
-        f"<h1>TP « Modèles de diffusion » : rapport de la classe</h1>",
+        "<h1>TP « Modèles de diffusion » : rapport de la classe</h1>",
         f"<p>{chapeau}. Rapport écrit le {datetime.now().strftime('%d/%m/%Y à %H:%M')}.</p>",
         figures(lignes, reussite) if lignes else "", reussite_html, section_messages(echecs, verifications),
         section_statuts(lignes), section_similarites(paires, reponses), section_duree(copies, duree_s),

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.cellules import grade_id, source
+from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
 from autograder.correction.resultats import copies_notees, lire_notebook
 
 #: Score minimal d'une paire signalée, en « instructions que seuls ces deux-là ont écrites ».

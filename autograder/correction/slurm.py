@@ -26,7 +26,6 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.chemins import RACINE
-
 from autograder.correction.soumissions import decouvrir, selectionner_part
 
 EN_ATTENTE, EN_COURS, TERMINEE, ECHOUEE = "en attente", "en cours", "terminée", "échouée"

@@ -2,9 +2,9 @@
 import json
 
 import pytest
+from outils import code, notebook
 
 from autograder.distribution import etudiant
-from outils import code, notebook
 
 
 def test_ligne_de_solution_qu_on_ne_sait_pas_trouer(tmp_path):

@@ -1,8 +1,8 @@
 """``LimiterSorties`` et ``MasquerTestsCaches`` sur des cellules construites à la main."""
 from nbformat.v4 import new_output
+from outils import code, notebook
 
 from autograder.correction.preprocessors import LimiterSorties, MasquerTestsCaches
-from outils import code, notebook
 
 
 def sorties(n, texte="x\n"):

@@ -1,8 +1,8 @@
 """``ClearSolutionLines`` et ``ligne_trou`` sur des cellules construites à la main."""
 import pytest
+from outils import code, notebook, texte
 
 from autograder.distribution.preprocessors import ClearSolutionLines, ligne_trou
-from outils import code, notebook, texte
 
 
 def appliquer(nb):

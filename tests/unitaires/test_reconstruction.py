@@ -2,9 +2,9 @@
 import copy
 
 from nbformat.v4 import new_markdown_cell
+from outils import code, notebook, texte
 
 from autograder.correction.reconstruction import reconstruire
-from outils import code, notebook, texte
 
 
 def gabarit():

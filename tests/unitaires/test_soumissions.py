@@ -4,9 +4,9 @@ import os
 
 import nbformat
 import pytest
+from outils import code, notebook
 
 from autograder.correction.soumissions import SoumissionIllisible, decouvrir, lire_notebook
-from outils import code, notebook
 
 
 def ecrire(chemin, contenu="{}", date=None):
