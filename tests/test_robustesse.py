@@ -41,7 +41,7 @@ def test_les_autres_copies_ne_sont_pas_genees(classe_corrigee):
 
 def test_une_remise_illisible_a_un_retour_qui_dit_pourquoi(classe_corrigee):
     texte = (classe_corrigee.sortie / "feedback" / "json_invalide.html").read_text(encoding="utf-8")
-    assert "Note : 0 / 20" in texte and "JSON invalide" in texte
+    assert sans_insecables("Note : 0 / 20") in sans_insecables(texte) and "JSON invalide" in texte
 
 
 def test_sorties_enormes_tronquees_dans_le_retour(classe_corrigee):

@@ -193,8 +193,8 @@ def test_part_en_echec_signalee_puis_resoumise_seule(grappe, tmp_path, capsys):
     troisieme = _sur_la_grappe(grappe, remises=remises, sortie=sortie, nombre_parts=2, parts=[1])
     assert troisieme.reussi
     journal = troisieme.taches[0].journal.read_text()
-    assert (f"Reprise : {len(etudiants[1])} remise(s) déjà notée(s) et inchangée(s), 0 à noter."
-            in sans_insecables(journal))
+    assert sans_insecables(f"Reprise : {len(etudiants[1])} remise(s) déjà notée(s) et inchangée(s), 0 à noter.") \
+        in sans_insecables(journal)
 
 
 #: Morceaux de la barre de progression de Keras (« 12/63 ━━━ 1:02 2s/step - loss : 0.31 », durées
