@@ -27,7 +27,7 @@ def _ligne(etudiant, **points):
 
 
 def _csv(*lignes):
-    return "student_id,exercice,points,motif\n" + "".join(l + "\n" for l in lignes)
+    return "student_id,exercice,points,motif\n" + "".join(ligne + "\n" for ligne in lignes)
 
 
 # -- lecture de ajustements.csv ---------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_correspondance_des_identifiants_stable_et_sans_doublon(tmp_path):
                      "Jean-Luc O'Brien": "jean_luc_o_brien", "***": "etudiant"}
     assert all(id_valide(i) for i in table.values())
     with open(fichier, encoding="utf-8", newline="") as f:
-        assert {l["student_id"]: l["id_nbgrader"] for l in csv.DictReader(f)} == table
+        assert {ligne["student_id"]: ligne["id_nbgrader"] for ligne in csv.DictReader(f)} == table
     # une nouvelle venue ne change les identifiants de personne, même si son nom trie avant
     table2 = correspondance(fichier, ["Élodie Martin", "Elodie Martin", "***"])
     assert {k: table2[k] for k in table} == table and table2["Elodie Martin"] == "elodie_martin_3"
@@ -207,12 +207,12 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
         (tmp_path / "feedback" / f"{etat['etudiant']}.html").write_text("<body><p>retour</p></body>", encoding="utf-8")
     dit = []
     premier = finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note, dire=dit.append, carnet=False)
-    assert [l["note_sur_20"] for l in premier.lignes] == [18, 20]
+    assert [ligne["note_sur_20"] for ligne in premier.lignes] == [18, 20]
     (tmp_path / "ajustements.csv").write_text(_csv("Léo Petit,ex2,2.5,barème revu", "Chloé Dubois,ex2,9,trop"),
                                               encoding="utf-8")
     avant = (tmp_path / "ajustements.csv").read_bytes()
     second = finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note, dire=dit.append, carnet=False)
-    assert [l["ex2"] for l in second.lignes] == [2.5, 3.0]
+    assert [ligne["ex2"] for ligne in second.lignes] == [2.5, 3.0]
     assert any("ajustements.csv, ligne 3 : 9 point(s) hors de l'intervalle" in d for d in dit)
     assert (tmp_path / "ajustements.csv").read_bytes() == avant
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:

@@ -81,7 +81,7 @@ class _Shell:
 def _remplacer(source, remplacements, gid):
     lignes = source.splitlines()
     for debut, nouvelle in remplacements.items():
-        trouvees = [k for k, l in enumerate(lignes) if l.strip().startswith(debut) and "# SOLUTION" in l]
+        trouvees = [k for k, ligne in enumerate(lignes) if ligne.strip().startswith(debut) and "# SOLUTION" in ligne]
         assert trouvees, (gid, debut)
         for k in trouvees:
             lignes[k] = nouvelle

@@ -26,7 +26,7 @@ SEUIL_RESSEMBLANCE = 0.5
 
 def _lignes_fixes(texte):
     """Lignes non vides d'une cellule à compléter qui ne sont pas des trous."""
-    return [" ".join(l.split()) for l in texte.splitlines() if l.strip() and not _TROU.search(l)]
+    return [" ".join(ligne.split()) for ligne in texte.splitlines() if ligne.strip() and not _TROU.search(ligne)]
 
 
 def ressemblance(cellule_gabarit, cellule_remise):
@@ -34,8 +34,8 @@ def ressemblance(cellule_gabarit, cellule_remise):
     fixes = _lignes_fixes(source(cellule_gabarit))
     if not fixes:
         return 0.0
-    lignes = {" ".join(l.split()) for l in source(cellule_remise).splitlines()}
-    return sum(l in lignes for l in fixes) / len(fixes)
+    lignes = {" ".join(ligne.split()) for ligne in source(cellule_remise).splitlines()}
+    return sum(ligne in lignes for ligne in fixes) / len(fixes)
 
 
 def _identique_a_une_cellule_fournie(cellule, fournies):

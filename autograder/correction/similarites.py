@@ -123,7 +123,7 @@ def unites(texte: str, cellule: str = "") -> list:
     """Les instructions de ``texte`` (source d'une cellule), normalisées (voir le module)."""
     lignes = texte.splitlines()
     try:
-        arbre = ast.parse("\n".join("" if _MAGIE.match(l) else l for l in lignes))
+        arbre = ast.parse("\n".join("" if _MAGIE.match(ligne) else ligne for ligne in lignes))
     except (SyntaxError, ValueError):
         resultat = []
         for numero, ligne in enumerate(lignes, 1):
@@ -139,7 +139,7 @@ def unites(texte: str, cellule: str = "") -> list:
             fin = noeud.lineno
         else:
             fin = noeud.end_lineno or noeud.lineno
-        texte_origine = "\n".join(l.rstrip() for l in lignes[noeud.lineno - 1:fin]).strip()
+        texte_origine = "\n".join(ligne.rstrip() for ligne in lignes[noeud.lineno - 1:fin]).strip()
         resultat.append(Unite(cellule, _sans_espaces(forme), texte_origine, noeud.lineno, fin))
     return resultat
 
@@ -210,7 +210,7 @@ def ecrire_similarites(*, sortie: Path, lignes: list, seuil: float = SEUIL) -> l
     from autograder.correction.archives import ecrire_atomique
 
     exclues = cles_exclues(lire_notebook(NOTEBOOK_ETUDIANT) or {}, lire_notebook(NOTEBOOK_MAITRE) or {})
-    paires = comparer(reponses_de_la_classe(Path(sortie), [l["student_id"] for l in lignes]),
+    paires = comparer(reponses_de_la_classe(Path(sortie), [ligne["student_id"] for ligne in lignes]),
                       exclues=exclues, seuil=seuil)
     ecrire_atomique(Path(sortie) / "similarites.csv", texte_csv(paires))
     return paires
