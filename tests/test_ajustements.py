@@ -101,9 +101,11 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     modification = aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté <à la main> par l'enseignant")
     assert aj.marquer_retour(retour, [modification], 20.0)
     une_fois = retour.read_text(encoding="utf-8")
-    assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
+    assert une_fois.index("<body class='x'>") \
+        < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
-    assert sans_insecables("ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)") in sans_insecables(une_fois)
+    assert sans_insecables("ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)") \
+        in sans_insecables(une_fois)
     assert not aj.marquer_retour(retour, [modification], 20.0)
     assert retour.read_text(encoding="utf-8") == une_fois
     assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré
@@ -200,7 +202,8 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     def ligne_de_note(etudiant, resultat, remarques):
         return _ligne(etudiant, **resultat.get("points", {}))
 
-    etats = [_etat("Léo Petit", "r/Léo Petit_9_assignsubmission_file_/tp.ipynb") | {"resultat": {"points": {"ex2": 1.0}}},
+    etats = [_etat("Léo Petit", "r/Léo Petit_9_assignsubmission_file_/tp.ipynb")
+             | {"resultat": {"points": {"ex2": 1.0}}},
              _etat("Chloé Dubois", "r/Chloé Dubois_8_assignsubmission_file_/tp.ipynb")]
     (tmp_path / "feedback").mkdir()
     for etat in etats:
@@ -218,7 +221,8 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
     assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
-    assert [sans_insecables(m.texte()) for m in second.modifications] == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
+    assert [sans_insecables(m.texte()) for m in second.modifications] \
+        == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
 
 
 def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):
@@ -231,5 +235,6 @@ def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, ca
     assert main([str(remises), "--sortie", str(tmp_path / "sortie"), "--etudiant", "Leo Petit"]) == 2
     erreur = capsys.readouterr().err
     erreur = sans_insecables(erreur)
-    assert sans_insecables("Étudiant inconnu : « Leo Petit »") in erreur and sans_insecables("Identifiants proches : Léo Petit") in erreur
+    assert sans_insecables("Étudiant inconnu : « Leo Petit »") in erreur
+    assert sans_insecables("Identifiants proches : Léo Petit") in erreur
     assert not (tmp_path / "sortie").exists()

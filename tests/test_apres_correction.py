@@ -66,7 +66,8 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
     # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         noms = sorted(archive.namelist())
-        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/retour_tp_diffusion.html"
+        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/"
+                              "retour_tp_diffusion.html"
                               for d in CLASSE)
         page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
     assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()

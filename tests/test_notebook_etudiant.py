@@ -44,11 +44,13 @@ def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
     for c in cellules(NOTEBOOK_MAITRE):
         texte = source(c)
         cachees = [ligne.strip() for ligne in separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[0]]
-        marquees = [MARQUEUR_SOLUTION.sub("", ligne).strip() for ligne in texte.splitlines() if MARQUEUR_SOLUTION.search(ligne)]
+        marquees = [MARQUEUR_SOLUTION.sub("", ligne).strip() for ligne in texte.splitlines()
+                    if MARQUEUR_SOLUTION.search(ligne)]
         secretes += cachees + marquees
         publiques |= {ligne.strip() for ligne in lignes_visibles(texte)}
     # Une ligne aussi écrite en clair ailleurs dans le maître (code fourni) n'est pas un secret.
-    secretes = [ligne for ligne in secretes if ligne and not ligne.startswith("#") and len(ligne) > 12 and ligne not in publiques]
+    secretes = [ligne for ligne in secretes
+                if ligne and not ligne.startswith("#") and len(ligne) > 12 and ligne not in publiques]
     assert len(secretes) > 60  # le maître contient bien des solutions et des tests cachés
     fuites = [ligne for ligne in secretes if ligne in lignes_etudiant or ligne in texte_etudiant]
     assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"

@@ -209,7 +209,8 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
     assert all(re.fullmatch(r".+_\d+_assignsubmission_file_", e.chemin.parent.name) for e in classe.etudiants)
     sortie = tmp_path / "sortie"
     execution = subprocess.run(
-        [sys.executable, "-m", "autograder.correction.classe", str(classe.dossier), "--sortie", str(sortie), "--processus", "2"],
+        [sys.executable, "-m", "autograder.correction.classe", str(classe.dossier), "--sortie", str(sortie),
+         "--processus", "2"],
         cwd=RACINE, capture_output=True, text=True, timeout=1500, check=False)
     assert execution.returncode == 0, execution.stdout + execution.stderr
     assert "Rapport de la classe :" in execution.stdout, execution.stdout

@@ -61,7 +61,8 @@ def verifications_du_maitre(maitre: Path = NOTEBOOK_MAITRE) -> dict:
         if gid not in cellules_notees(maitre):
             continue
         texte = source(cellule)
-        commentaires = [ligne.strip().lstrip("#").strip() for ligne in _visible(texte).splitlines() if ligne.strip().startswith("#")]
+        commentaires = [ligne.strip().lstrip("#").strip() for ligne in _visible(texte).splitlines()
+                        if ligne.strip().startswith("#")]
         description = re.sub(r"\s*\(\d+(?:[.,]\d+)? points?\)\s*$", "", commentaires[0]) if commentaires else gid
         verifications[gid] = (description, {_espaces(ligne) for ligne in lignes_cachees(texte)})
     return verifications
@@ -154,7 +155,8 @@ def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: di
         reussite[gid] = reussies / max(len(copies), 1)
         lignes_verifs.append([html.escape(verifications.get(gid, (gid,))[0]), exercice_de(gid), _fr(maxi),
                               _pourcent(reussite[gid]), str(sum(echecs.get(gid, Counter()).values()))])
-    texte = ("<h2>Réussite par exercice</h2>" + _tableau(["exercice", "points", "moyenne", "réussite complète"], exercices)
+    texte = ("<h2>Réussite par exercice</h2>"
+             + _tableau(["exercice", "points", "moyenne", "réussite complète"], exercices)
              + "<h2>Réussite par vérification</h2>"
              + _tableau(["vérification", "exercice", "points", "réussie", "messages d'échec"], lignes_verifs))
     return texte, reussite
@@ -243,9 +245,11 @@ def section_duree(copies: dict, duree_s: float | None) -> str:
 
 
 STYLE = """body{font-family:sans-serif;max-width:72em;margin:1.5em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top;text-align:left}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}img{max-width:100%}pre{margin:0;font-size:.85em;white-space:pre-wrap}mark{background:#ffe27a}
-.nombre{display:inline-block;min-width:7em;font-weight:bold}.cache{background:#eee;border-radius:.3em;padding:0 .3em;font-size:.85em}
+.nombre{display:inline-block;min-width:7em;font-weight:bold}
+.cache{background:#eee;border-radius:.3em;padding:0 .3em;font-size:.85em}
 li{margin:.2em 0}small{color:#777;font-weight:normal}"""
 
 

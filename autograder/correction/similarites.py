@@ -83,7 +83,8 @@ class Paire:
 
     def extrait(self, nombre: int = 3, longueur: int = 300) -> str:
         """Les ``nombre`` instructions communes les plus rares, comme les a écrites l'étudiant a."""
-        ordre = sorted(self.communes, key=lambda c: (-round(c.poids, 9), _ordre_exercice(exercice_de_cellule(c.cellule)),
+        ordre = sorted(self.communes, key=lambda c: (-round(c.poids, 9),
+                                                     _ordre_exercice(exercice_de_cellule(c.cellule)),
                                                      c.cellule, c.a.debut))
         lignes = [" ".join(c.a.texte.split()) for c in ordre[:nombre]]
         texte = " | ".join(lignes)
