@@ -180,7 +180,7 @@ class Correction:
             fcntl.flock(verrou, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : "
-                               "attendez-la ou choisissez un autre OUT.")
+                               "attendez-la ou choisissez un autre OUT.") from None
         try:
             return self._corriger(soumissions, ignores, dossier_remises)
         finally:
