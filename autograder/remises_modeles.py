@@ -18,7 +18,8 @@ def reponses_du_maitre():
     """grade_id -> liste des lignes de solution (marqueur retiré), dans l'ordre."""
     maitre = json.loads(NOTEBOOK_MAITRE.read_text(encoding="utf-8"))
     return {
-        grade_id(c): [MARQUEUR_SOLUTION.sub("", l) for l in source(c).splitlines() if MARQUEUR_SOLUTION.search(l)]
+        grade_id(c): [MARQUEUR_SOLUTION.sub("", ligne) for ligne in source(c).splitlines()
+                      if MARQUEUR_SOLUTION.search(ligne)]
         for c in maitre["cells"] if c["cell_type"] == "code"
     }
 

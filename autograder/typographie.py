@@ -266,7 +266,7 @@ def _est_prose_francaise(morceau):
 def _jetons(source):
     """Jetons de ``source`` (lignes magiques IPython blanchies), ou ``None`` si illisible."""
     lignes = source.splitlines(keepends=True)
-    blanchi = "".join(re.sub(r"[^\n\r]", " ", l) if _MAGIE.match(l) else l for l in lignes)
+    blanchi = "".join(re.sub(r"[^\n\r]", " ", ligne) if _MAGIE.match(ligne) else ligne for ligne in lignes)
     try:
         return list(tokenize.generate_tokens(io.StringIO(blanchi).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):

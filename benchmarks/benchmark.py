@@ -171,7 +171,7 @@ class SuiviEMA(keras.callbacks.Callback):
             self.moyennes = {m: [w.copy() for w in poids] for m in self.momentums}
             return
         for m, moy in self.moyennes.items():
-            for a, w in zip(moy, poids):
+            for a, w in zip(moy, poids, strict=True):
                 a *= m
                 a += (1 - m) * w
 
@@ -183,7 +183,7 @@ class SuiviEMA(keras.callbacks.Callback):
 
 def modele_avec_poids(fabrique, poids_entrainables):
     m = fabrique()
-    for v, w in zip(m.trainable_weights, poids_entrainables):
+    for v, w in zip(m.trainable_weights, poids_entrainables, strict=True):
         v.assign(w)
     return m
 

@@ -88,7 +88,8 @@ def entete(R):
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
          f"d'exécution (`docs/benchmark_runs/`, exécutions {periode}) : "
          "`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs`."), "",
-        (f"- Budget de chaque exécution : **{b['epochs']} epochs sur {b.get('n_train', b['n_images'])} images**, lots de 32, "
+        (f"- Budget de chaque exécution : **{b['epochs']} epochs "
+         f"sur {b.get('n_train', b['n_images'])} images**, lots de 32, "
          "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
          f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
          f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
@@ -131,7 +132,8 @@ def table_chemin(R, chemin, conditionnel=False):
     L = [f"### Chemin « {chemin} »", "", tete, "|---" * (tete.count("|") - 1) + "|"]
     for v, g in groupes.items():
         fin = (f" {_pct(g['classes_comme_demande'])} |" if conditionnel else
-               " " + " ; ".join(verdicts.get(v, {}).get(m, "référence") for m in ("confiants", "fd", "classe_min")) + " |")
+               " " + " ; ".join(verdicts.get(v, {}).get(m, "référence")
+                                for m in ("confiants", "fd", "classe_min")) + " |")
         L.append(f"| `{v}` | {g['confiants']['n']} | {_pct(g['confiants'])} | "
                  f"{_r(g['fd']).texte(decimales=1)} | {_plus_rare(g)} |{fin}")
     return L + [""]
@@ -163,7 +165,9 @@ def section_conditionnel(R):
     L = []
     for chemin in R["chemins"]:
         L += table_chemin(R, chemin, conditionnel=True)
-    return (["## Génération conditionnelle", "", "Un chiffre demandé par dixième des échantillons.", ""] + L) if L else []
+    if not L:
+        return []
+    return ["## Génération conditionnelle", "", "Un chiffre demandé par dixième des échantillons.", ""] + L
 
 
 def projection_t4(flops_image):
@@ -182,7 +186,8 @@ def section_vitesse(R, reference):
     ref_med = v["variantes"].get(reference, {}).get("fit_ms_mediane")
     L = ["## Coût d'une itération", "",
          (f"Mesuré le {v['date']} (charge {v['charge']:.1f}), lots de 32, {v['n_pas']} itérations, "
-          f"{v['repetitions']} mesures entrelacées : meilleure (médiane) ; sous forte charge, les deux sont bruitées. « fit » : `model.fit` "
+          f"{v['repetitions']} mesures entrelacées : meilleure (médiane) ; "
+          "sous forte charge, les deux sont bruitées. « fit » : `model.fit` "
           "avec la `DiffusionSequence` du TP ; « seul » : pas compilé sur des lots déjà construits. "
           f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
           f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
@@ -212,12 +217,15 @@ def lignes_cibles_variante(R, nom):
     L = []
     if defaut:
         m = _r(defaut["confiants"]).moyenne
-        L.append(f"| `{nom}` | chemin par défaut ≥ 60 % confiants | {_pct(defaut['confiants'])} | {_atteinte(m >= 0.6)} |")
+        L.append(f"| `{nom}` | chemin par défaut ≥ 60 % confiants | {_pct(defaut['confiants'])} "
+                 f"| {_atteinte(m >= 0.6)} |")
     if loin:
         m = _r(loin["confiants"]).moyenne
-        L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} | {_atteinte(m >= 0.8)} |")
+        L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} "
+                 f"| {_atteinte(m >= 0.8)} |")
         h = _r(loin["classe_min"]).moyenne  # le plus rare de chaque graine, en moyenne (plus strict)
-        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} | {_atteinte(h >= 0.05)} |")
+        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} "
+                 f"| {_atteinte(h >= 0.05)} |")
         if ref_loin and nom != R["reference"]:
             fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
             L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` ({fd_ref:.1f}) | "

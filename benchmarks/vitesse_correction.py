@@ -58,7 +58,7 @@ def ce_correcteur(remises, dossier):
     debut = time.perf_counter()
     lignes = Correction(dossier, sortie_texte=open(os.devnull, "w")).corriger(soumissions)
     duree = time.perf_counter() - debut
-    assert all(l["note_sur_20"] == 20 for l in lignes), [l["statut"] for l in lignes]
+    assert all(ligne["note_sur_20"] == 20 for ligne in lignes), [ligne["statut"] for ligne in lignes]
     return duree
 
 

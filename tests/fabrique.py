@@ -17,13 +17,15 @@ ERREURS_TYPIQUES = {
     "batch_t_de_0_a_T_moins_1": (
         {"ex5_reponse": {3: "        batch_t = np.random.randint(0, T, self.batch_size)"}}, {"ex5": 3}),
     "debruitage_divise_par_alpha_barre": (
-        {"ex7_reponse": {4: "    denoised[t] = (x[t] - np.sqrt(1 - alpha_barre[t]) * epsilon_theta_xt_t) / alpha_barre[t]"}},
+        {"ex7_reponse": {4: "    denoised[t] = (x[t] - np.sqrt(1 - alpha_barre[t]) * epsilon_theta_xt_t)"
+                            " / alpha_barre[t]"}},
         {"ex7": 2}),
     "echantillonnage_sans_t_egal_1": ({"ex8_reponse": {0: "for t in range(T, 1, -1):"}}, {"ex8": 2}),
     "echantillonnage_bruit_au_dernier_pas": (
         {"ex8_reponse": {2: "    z = np.random.normal(0, 1, (28, 28))"}}, {"ex8": 2}),
     "cinquante_images_racine_alpha_barre": (
-        {"ex9_reponse": {5: "  x_t = (x_t - beta[t] / np.sqrt(1 - alpha_barre[t]) * epsilon_theta_xt_t) / np.sqrt(alpha_barre[t]) + np.sqrt(beta[t]) * z"}},
+        {"ex9_reponse": {5: "  x_t = (x_t - beta[t] / np.sqrt(1 - alpha_barre[t]) * epsilon_theta_xt_t)"
+                            " / np.sqrt(alpha_barre[t]) + np.sqrt(beta[t]) * z"}},
         {"ex9": 2}),
     "cinquante_images_un_seul_bruit": (
         {"ex9_reponse": {2: "    z = np.random.normal(0, 1, (28, 28))", 3: "    z = np.zeros((28, 28))"}}, {"ex9": 2}),

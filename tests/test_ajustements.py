@@ -27,7 +27,7 @@ def _ligne(etudiant, **points):
 
 
 def _csv(*lignes):
-    return "student_id,exercice,points,motif\n" + "".join(l + "\n" for l in lignes)
+    return "student_id,exercice,points,motif\n" + "".join(ligne + "\n" for ligne in lignes)
 
 
 # -- lecture de ajustements.csv ---------------------------------------------------------------
@@ -101,9 +101,11 @@ def test_encadre_du_retour_insere_en_tete_idempotent_puis_retire(tmp_path):
     modification = aj.Modification("Léo Petit", "ex2", 1.0, 3.0, 3.0, "recompté <à la main> par l'enseignant")
     assert aj.marquer_retour(retour, [modification], 20.0)
     une_fois = retour.read_text(encoding="utf-8")
-    assert une_fois.index("<body class='x'>") < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
+    assert une_fois.index("<body class='x'>") \
+        < une_fois.index("Note modifiée par votre enseignant\u00a0: 20\u00a0/\u00a020.") \
         < une_fois.index("<h1>TP</h1>")
-    assert sans_insecables("ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)") in sans_insecables(une_fois)
+    assert sans_insecables("ex2 : 1 → 3 / 3 point(s) (recompté &lt;à la main&gt; par l'enseignant)") \
+        in sans_insecables(une_fois)
     assert not aj.marquer_retour(retour, [modification], 20.0)
     assert retour.read_text(encoding="utf-8") == une_fois
     assert aj.marquer_retour(retour, [], 18.0)  # ajustement retiré du fichier : encadré retiré
@@ -188,7 +190,7 @@ def test_correspondance_des_identifiants_stable_et_sans_doublon(tmp_path):
                      "Jean-Luc O'Brien": "jean_luc_o_brien", "***": "etudiant"}
     assert all(id_valide(i) for i in table.values())
     with open(fichier, encoding="utf-8", newline="") as f:
-        assert {l["student_id"]: l["id_nbgrader"] for l in csv.DictReader(f)} == table
+        assert {ligne["student_id"]: ligne["id_nbgrader"] for ligne in csv.DictReader(f)} == table
     # une nouvelle venue ne change les identifiants de personne, même si son nom trie avant
     table2 = correspondance(fichier, ["Élodie Martin", "Elodie Martin", "***"])
     assert {k: table2[k] for k in table} == table and table2["Elodie Martin"] == "elodie_martin_3"
@@ -200,25 +202,27 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     def ligne_de_note(etudiant, resultat, remarques):
         return _ligne(etudiant, **resultat.get("points", {}))
 
-    etats = [_etat("Léo Petit", "r/Léo Petit_9_assignsubmission_file_/tp.ipynb") | {"resultat": {"points": {"ex2": 1.0}}},
+    etats = [_etat("Léo Petit", "r/Léo Petit_9_assignsubmission_file_/tp.ipynb")
+             | {"resultat": {"points": {"ex2": 1.0}}},
              _etat("Chloé Dubois", "r/Chloé Dubois_8_assignsubmission_file_/tp.ipynb")]
     (tmp_path / "feedback").mkdir()
     for etat in etats:
         (tmp_path / "feedback" / f"{etat['etudiant']}.html").write_text("<body><p>retour</p></body>", encoding="utf-8")
     dit = []
     premier = finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note, dire=dit.append, carnet=False)
-    assert [l["note_sur_20"] for l in premier.lignes] == [18, 20]
+    assert [ligne["note_sur_20"] for ligne in premier.lignes] == [18, 20]
     (tmp_path / "ajustements.csv").write_text(_csv("Léo Petit,ex2,2.5,barème revu", "Chloé Dubois,ex2,9,trop"),
                                               encoding="utf-8")
     avant = (tmp_path / "ajustements.csv").read_bytes()
     second = finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note, dire=dit.append, carnet=False)
-    assert [l["ex2"] for l in second.lignes] == [2.5, 3.0]
+    assert [ligne["ex2"] for ligne in second.lignes] == [2.5, 3.0]
     assert any("ajustements.csv, ligne 3 : 9 point(s) hors de l'intervalle" in d for d in dit)
     assert (tmp_path / "ajustements.csv").read_bytes() == avant
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
     assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
-    assert [sans_insecables(m.texte()) for m in second.modifications] == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
+    assert [sans_insecables(m.texte()) for m in second.modifications] \
+        == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
 
 
 def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):
@@ -231,5 +235,6 @@ def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, ca
     assert main([str(remises), "--sortie", str(tmp_path / "sortie"), "--etudiant", "Leo Petit"]) == 2
     erreur = capsys.readouterr().err
     erreur = sans_insecables(erreur)
-    assert sans_insecables("Étudiant inconnu : « Leo Petit »") in erreur and sans_insecables("Identifiants proches : Léo Petit") in erreur
+    assert sans_insecables("Étudiant inconnu : « Leo Petit »") in erreur
+    assert sans_insecables("Identifiants proches : Léo Petit") in erreur
     assert not (tmp_path / "sortie").exists()

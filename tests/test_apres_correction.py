@@ -42,7 +42,7 @@ def _notes(sortie):
 
 def _carnet(sortie):
     with open(sortie / "cours_correspondance.csv", encoding="utf-8", newline="") as fichier:
-        ids = {l["student_id"]: l["id_nbgrader"] for l in csv.DictReader(fichier)}
+        ids = {ligne["student_id"]: ligne["id_nbgrader"] for ligne in csv.DictReader(fichier)}
     return ids, Gradebook(f"sqlite:///{sortie / 'cours' / 'gradebook.db'}", "tp_diffusion")
 
 
@@ -66,7 +66,8 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
     # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         noms = sorted(archive.namelist())
-        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/retour_tp_diffusion.html"
+        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/"
+                              "retour_tp_diffusion.html"
                               for d in CLASSE)
         page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
     assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()
@@ -74,7 +75,7 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
     # un seul carnet nbgrader pour la classe, mêmes notes que notes.csv
     ids, gradebook = _carnet(sortie)
     with gradebook as gb:
-        assert {s.id: s.score for s in gb.students} == {ids[e]: float(l["total"]) for e, l in notes.items()}
+        assert {s.id: s.score for s in gb.students} == {ids[e]: float(ligne["total"]) for e, ligne in notes.items()}
         assert gb.find_student(ids["Inès Moreau"]).lms_user_id == "4024"
     for etape in ("submitted", "autograded"):
         assert (sortie / "cours" / etape / ids["Léo Petit"] / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
@@ -104,7 +105,7 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     assert "note saisie dans formgrader" in notes["Léo Petit"]["statut"]
     assert notes["Élodie Martin"] == avant["Élodie Martin"] and notes["Inès Moreau"] == avant["Inès Moreau"]
     with open(sortie / "moodle.csv", encoding="utf-8", newline="") as fichier:
-        moodle = {l["identifiant"]: l for l in csv.DictReader(fichier)}
+        moodle = {ligne["identifiant"]: ligne for ligne in csv.DictReader(fichier)}
     assert moodle["Chloé Dubois"]["TP diffusion"] == f"{float(notes['Chloé Dubois']['note_sur_20']):.2f}"
     retour = (sortie / "feedback" / "Chloé Dubois.html").read_text(encoding="utf-8")
     assert "beta presque juste : décalage d'indice seulement" in retour
@@ -124,5 +125,5 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     with _carnet(sortie)[1] as gb:
         assert gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, ids["Léo Petit"]).manual_score == 2.0
         assert {s.id: s.score for s in gb.students} == {
-            ids[e]: float(l["total"]) for e, l in notes.items() if e != "Chloé Dubois"} | {
+            ids[e]: float(ligne["total"]) for e, ligne in notes.items() if e != "Chloé Dubois"} | {
             ids["Chloé Dubois"]: float(avant["Chloé Dubois"]["total"])}

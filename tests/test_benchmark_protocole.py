@@ -10,11 +10,12 @@ import pytest
 
 RACINE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RACINE / "benchmarks"))
-
-import master as M
-import protocole as P
-import rapport as RAP
-import variantes as V
+# benchmarks/ est un dossier de scripts, pas un paquet : ses modules s'importent une fois
+# le dossier ajouté au chemin, d'où les imports après sys.path.insert.
+import master as M  # noqa: E402
+import protocole as P  # noqa: E402
+import rapport as RAP  # noqa: E402
+import variantes as V  # noqa: E402
 
 BUDGET = {"epochs": 20, "n_images": 0, "n_samples": 1000, "n_train": 5000}
 
@@ -113,7 +114,7 @@ def test_recette_cosinus_change_une_seule_ligne_du_maitre():
     base = V.source_entrainement(V.VARIANTES["maitre"], sources, M.remplacer_une_fois)
     assert base == sources["entrainement"]
     cos = V.source_entrainement(V.VARIANTES["cosinus"], sources, M.remplacer_une_fois)
-    diff = [(a, b) for a, b in zip(base.splitlines(), cos.splitlines()) if a != b]
+    diff = [(a, b) for a, b in zip(base.splitlines(), cos.splitlines(), strict=True) if a != b]
     assert len(diff) == 1 and "_taux_benchmark" in diff[0][1]
     with pytest.raises(RuntimeError, match="0 occurrence"):
         V.source_entrainement(V.VARIANTES["cosinus"], {"entrainement": "model.fit(x)\n"}, M.remplacer_une_fois)

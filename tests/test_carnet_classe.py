@@ -60,7 +60,8 @@ def test_carnet_de_classe_notes_fichiers_et_notes_manuelles(tmp_path, gabarit):
         gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, "leo_petit").manual_score = 1.5
         gb.db.commit()
     for etape, extension in (("submitted", "ipynb"), ("autograded", "ipynb"), ("feedback", "html")):
-        assert (tmp_path / "cours" / etape / "leo_petit" / ASSIGNMENT / f"{ASSIGNMENT}.{extension}").read_text() == etape
+        fichier = tmp_path / "cours" / etape / "leo_petit" / ASSIGNMENT / f"{ASSIGNMENT}.{extension}"
+        assert fichier.read_text() == etape
     # une nouvelle synchronisation (notes automatiques inchangées) garde la note manuelle
     carnet.preparer()
     carnet.synchroniser(etats, ids, {})

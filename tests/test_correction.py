@@ -56,7 +56,7 @@ def test_notes_csv_colonnes_et_moodle(classe_corrigee):
     entete = (sortie / "notes.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert entete == ["student_id", *BAREME, "total", "note_sur_20", "statut"]
     with open(sortie / "moodle.csv", encoding="utf-8", newline="") as fichier:
-        moodle = {l["identifiant"]: l for l in csv.DictReader(fichier)}
+        moodle = {ligne["identifiant"]: ligne for ligne in csv.DictReader(fichier)}
     assert set(moodle) == set(notes)
     assert moodle[ETUDIANT_CORRECT]["TP diffusion"] == "20.00"
     assert (sortie / "resume.png").stat().st_size > 10_000
@@ -84,7 +84,7 @@ def test_aucun_test_cache_dans_les_retours(classe_corrigee):
     assert {r.stem for r in retours} >= {ETUDIANT_CORRECT, "vierge", *ERREURS_TYPIQUES}
     for retour in retours:
         texte = " ".join(BeautifulSoup(retour.read_text(encoding="utf-8"), "html.parser").get_text().split())
-        fuites = [l for l in cachees if l in texte]
+        fuites = [ligne for ligne in cachees if ligne in texte]
         assert not fuites, f"{retour.name} : {fuites[:3]}"
         assert "HIDDEN TESTS" not in texte and "_tp_apres_cette_cellule" not in texte
     # un test caché qui échoue n'affiche que son message, en français
@@ -136,4 +136,4 @@ def test_parts_deterministes_et_fusion(classe_corrigee, tmp_path):
     etat["date"] = "2999-01-01T00:00:00"
     (dossiers[1] / "etat" / doublon.name).write_text(json.dumps(etat), encoding="utf-8")
     lignes = fusionner(dossiers, tmp_path / "fusion2", ecran=open("/dev/null", "w"))
-    assert any("noté dans deux parts" in l["statut"] for l in lignes if l["student_id"] == etat["etudiant"])
+    assert any("noté dans deux parts" in ligne["statut"] for ligne in lignes if ligne["student_id"] == etat["etudiant"])

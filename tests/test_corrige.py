@@ -27,11 +27,11 @@ def test_le_corrige_garde_les_solutions_et_les_figures_sans_les_tests_caches(tmp
     secretes = lignes_tests_caches(code)
     assert len(secretes) > 20
     assert "HIDDEN TESTS" not in contenu
-    fuites = [l for l in secretes if l in texte]
+    fuites = [ligne for ligne in secretes if ligne in texte]
     assert not fuites, f"Tests cachés présents dans le corrigé : {fuites[:5]}"
 
-    solutions = [l.strip() for s in sources for l in s.splitlines() if re.search(r"#\s*SOLUTION\s*$", l)]
-    assert len(solutions) > 20 and all(l in texte for l in solutions), "Solutions absentes du corrigé."
+    solutions = [ligne.strip() for s in sources for ligne in s.splitlines() if re.search(r"#\s*SOLUTION\s*$", ligne)]
+    assert len(solutions) > 20 and all(ligne in texte for ligne in solutions), "Solutions absentes du corrigé."
 
     executees = nbformat.read(tmp_path / "tp_diffusion_corrige.ipynb", as_version=4)
     sorties = [o for c in executees.cells if c.cell_type == "code" for o in c.outputs]

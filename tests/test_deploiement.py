@@ -55,7 +55,7 @@ def test_le_job_indexe_corrige_une_part_par_pod(job):
     commande = shlex.split(conteneur["command"][-1])
     assert conteneur["command"][:2] == ["/bin/sh", "-c"]
     assert commande[:4] == ["exec", "python", "-m", "autograder.corriger"]
-    options = dict(zip(commande[5::2], commande[6::2]))
+    options = dict(zip(commande[5::2], commande[6::2], strict=True))
     assert options["--sortie"] == "/resultats/parts/part$((JOB_COMPLETION_INDEX+1))"
     assert options["--shard"] == "$((JOB_COMPLETION_INDEX+1))/$PARTS"
     # --processus ne dépasse pas les cœurs demandés ; 4 Gio par noyau d'étudiant (sandbox.py)
@@ -87,12 +87,12 @@ def test_le_shard_du_manifeste_est_celui_de_la_commande(job):
 
 
 def test_le_dockerfile_construit_l_image_depuis_le_fichier_de_verrouillage():
-    instructions = [l.strip() for l in DOCKERFILE.read_text(encoding="utf-8").splitlines()
-                    if l.strip() and not l.lstrip().startswith("#")]
+    instructions = [ligne.strip() for ligne in DOCKERFILE.read_text(encoding="utf-8").splitlines()
+                    if ligne.strip() and not ligne.lstrip().startswith("#")]
     assert instructions[0] == "FROM python:3.11-slim"
     texte = "\n".join(instructions)
     assert "bubblewrap" in texte and "pip install --no-cache-dir -r requirements.lock" in texte
-    copies = [l.split()[1] for l in instructions if l.startswith("COPY")]
+    copies = [ligne.split()[1] for ligne in instructions if ligne.startswith("COPY")]
     assert "requirements.lock" in copies and {"autograder/", "solutions/", "notebooks/"} <= set(copies)
     for source in copies:  # tout ce que l'image copie existe dans le dépôt
         assert (RACINE / source).exists(), source

@@ -91,7 +91,8 @@ def lignes_de_solution(maitre):
                 dans_region = True
             elif "END SOLUTION" in ligne:
                 dans_region = False
-            elif (dans_region or MARQUEUR_SOLUTION.search(ligne)) and ligne.strip() and not ligne.strip().startswith("#"):
+            elif ((dans_region or MARQUEUR_SOLUTION.search(ligne))
+                  and ligne.strip() and not ligne.strip().startswith("#")):
                 yield gid, ligne
 
 
@@ -131,7 +132,8 @@ def _notebook(*cellules):
 MAITRE_MINIATURE = _notebook(
     ("ex3_reponse", "for t in range(1, T+1):\n"
                     "    x[t] = np.sqrt(alpha[t]) * x[t-1] + np.sqrt(beta[t]) * epsilon  # SOLUTION\n"),
-    ("ex8_reponse", "x[t-1] = (x[t] - beta[t] / np.sqrt(1 - alpha_barre[t]) * eps_t) / np.sqrt(alpha[t]) + np.sqrt(beta[t]) * z  # SOLUTION\n"),
+    ("ex8_reponse", "x[t-1] = (x[t] - beta[t] / np.sqrt(1 - alpha_barre[t]) * eps_t) / np.sqrt(alpha[t])"
+                    " + np.sqrt(beta[t]) * z  # SOLUTION\n"),
     ("ex9_reponse", "for t in range(T, 0, -1):  # SOLUTION\n"),
     ("autre", "### BEGIN SOLUTION\nalpha_barre = np.cumprod(1 - beta)\n### END SOLUTION\n"),
 )
@@ -153,6 +155,7 @@ def test_une_fuite_plantee_est_trouvee(fuite):
 def test_un_code_sans_reponse_ne_declenche_rien():
     etudiant = _notebook(
         ("ex3_reponse", "for t in range(1, T+1):\n    x[t] = ...\n"),
-        ("ex3_verif", "(_a, _b), _e = _coefficients(x[_t], x[_t - 1], _bruits[_t])\nassert _reconnu(_a, _ATTENDU[_t][0])"),
+        ("ex3_verif", "(_a, _b), _e = _coefficients(x[_t], x[_t - 1], _bruits[_t])\n"
+                      "assert _reconnu(_a, _ATTENDU[_t][0])"),
     )
     assert fuites(MAITRE_MINIATURE, etudiant) == []

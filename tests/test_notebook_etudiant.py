@@ -39,18 +39,20 @@ def test_le_notebook_etudiant_committe_est_celui_que_genere_le_maitre(tmp_path):
 
 def test_aucune_ligne_de_solution_ni_de_test_cache_dans_le_notebook_etudiant():
     texte_etudiant = NOTEBOOK_ETUDIANT.read_text(encoding="utf-8")
-    lignes_etudiant = {l.strip() for c in cellules(NOTEBOOK_ETUDIANT) for l in source(c).splitlines()}
+    lignes_etudiant = {ligne.strip() for c in cellules(NOTEBOOK_ETUDIANT) for ligne in source(c).splitlines()}
     secretes, publiques = [], set()
     for c in cellules(NOTEBOOK_MAITRE):
         texte = source(c)
-        cachees = [l.strip() for l in separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[0]]
-        marquees = [MARQUEUR_SOLUTION.sub("", l).strip() for l in texte.splitlines() if MARQUEUR_SOLUTION.search(l)]
+        cachees = [ligne.strip() for ligne in separer_regions(texte, regions=("HIDDEN TESTS", "SOLUTION"))[0]]
+        marquees = [MARQUEUR_SOLUTION.sub("", ligne).strip() for ligne in texte.splitlines()
+                    if MARQUEUR_SOLUTION.search(ligne)]
         secretes += cachees + marquees
-        publiques |= {l.strip() for l in lignes_visibles(texte)}
+        publiques |= {ligne.strip() for ligne in lignes_visibles(texte)}
     # Une ligne aussi écrite en clair ailleurs dans le maître (code fourni) n'est pas un secret.
-    secretes = [l for l in secretes if l and not l.startswith("#") and len(l) > 12 and l not in publiques]
+    secretes = [ligne for ligne in secretes
+                if ligne and not ligne.startswith("#") and len(ligne) > 12 and ligne not in publiques]
     assert len(secretes) > 60  # le maître contient bien des solutions et des tests cachés
-    fuites = [l for l in secretes if l in lignes_etudiant or l in texte_etudiant]
+    fuites = [ligne for ligne in secretes if ligne in lignes_etudiant or ligne in texte_etudiant]
     assert not fuites, f"Lignes du maître présentes dans le notebook étudiant : {fuites}"
 
 
@@ -59,7 +61,7 @@ def test_les_cellules_a_completer_ont_les_trous_du_brouillon():
     for gid, trous in TROUS_DU_BROUILLON.items():
         texte = par_id[gid]
         assert "### A COMPLETER ###" in texte, gid
-        trouves = [l.strip() for l in texte.splitlines() if re.search(r"(=|in) \.\.\.( :)?$", l.strip())]
+        trouves = [ligne.strip() for ligne in texte.splitlines() if re.search(r"(=|in) \.\.\.( :)?$", ligne.strip())]
         assert trouves == trous, f"{gid} : {trouves}"
 
 

@@ -141,7 +141,8 @@ def _cellule(nb, grade_id):
 
 
 IMPLANTS = {
-    "README": lambda d, s: (d / LISEZMOI).write_text((d / LISEZMOI).read_text(encoding="utf-8") + f"\n    {s}\n", encoding="utf-8"),
+    "README": lambda d, s: (d / LISEZMOI).write_text((d / LISEZMOI).read_text(encoding="utf-8") + f"\n    {s}\n",
+                                                     encoding="utf-8"),
     "fichier caché en plus": lambda d, s: (d / ".indice").write_text(s),
     "métadonnées du notebook": lambda d, s: _implanter_dans_json(
         d / NOTEBOOK, lambda nb: nb["metadata"].setdefault("colab", {}).update(note=s)),

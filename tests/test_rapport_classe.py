@@ -38,15 +38,15 @@ ROUGE, VERT = "\x1b[31m", "\x1b[32m"
 def lignes_cachees_du_maitre():
     """Toutes les lignes cachées du maître (assez longues pour être reconnues), espaces normalisés."""
     nb = json.loads(NOTEBOOK_MAITRE.read_text(encoding="utf-8"))
-    publiques = {" ".join(l.split()) for c in nb["cells"] for l in source(c).splitlines()
-                 if l not in lignes_cachees(source(c))}
-    cachees = {" ".join(l.split()) for c in nb["cells"] for l in lignes_cachees(source(c))}
-    return {l for l in cachees - publiques if len(l) > 15 and not l.startswith("#")}
+    publiques = {" ".join(ligne.split()) for c in nb["cells"] for ligne in source(c).splitlines()
+                 if ligne not in lignes_cachees(source(c))}
+    cachees = {" ".join(ligne.split()) for c in nb["cells"] for ligne in lignes_cachees(source(c))}
+    return {ligne for ligne in cachees - publiques if len(ligne) > 15 and not ligne.startswith("#")}
 
 
 def trace_ipython(lignes_contexte, fautive, nom, message):
     """Une trace comme celle qu'IPython écrit dans le notebook corrigé (couleurs ANSI comprises)."""
-    contexte = [f"{VERT}     {i}\x1b[39m {l}" for i, l in enumerate(lignes_contexte, 1)]
+    contexte = [f"{VERT}     {i}\x1b[39m {ligne}" for i, ligne in enumerate(lignes_contexte, 1)]
     return [f"{ROUGE}-----\x1b[39m", f"{ROUGE}{nom}\x1b[39m   Traceback (most recent call last)",
             "\n".join([f"\x1b[36mCell In[6], line {len(contexte) + 1}\x1b[39m", *contexte,
                        f"{VERT}---> \x1b[39m{VERT}{len(contexte) + 1}\x1b[39m {fautive}"]),
@@ -87,7 +87,7 @@ def rapport(tmp_path_factory):
     dossier = tmp_path_factory.mktemp("out")
     tout = {gid: p for gid, p in cellules_notees().items()}
     cache_ex1 = cellule_maitre("ex1_verif").splitlines()
-    fautive_cachee = next(l for l in cache_ex1 if l.startswith("assert np.allclose(beta, _BETA_REF"))
+    fautive_cachee = next(ligne for ligne in cache_ex1 if ligne.startswith("assert np.allclose(beta, _BETA_REF"))
     message_cache = re.search(r'"(.+)"', fautive_cachee)[1]
     visible = "beta[0] doit valoir 0 (pas de bruit au pas t = 0) ; ici beta[0] = 0.1."
     copies = {
@@ -137,7 +137,7 @@ def test_aucune_ligne_de_test_cache_dans_le_rapport(rapport):
     assert len(cachees) > 30
     texte = " ".join(chemin.read_text(encoding="utf-8").split())
     visible = texte_de(chemin)
-    fuites = [l for l in cachees if l in texte or l in visible]
+    fuites = [ligne for ligne in cachees if ligne in texte or ligne in visible]
     assert not fuites, fuites[:3]
     assert "_tp_apres_cette_cellule" not in texte and "HIDDEN" not in texte and "_BETA_REF" not in texte
 
@@ -209,7 +209,8 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
     assert all(re.fullmatch(r".+_\d+_assignsubmission_file_", e.chemin.parent.name) for e in classe.etudiants)
     sortie = tmp_path / "sortie"
     execution = subprocess.run(
-        [sys.executable, "-m", "autograder.correction.classe", str(classe.dossier), "--sortie", str(sortie), "--processus", "2"],
+        [sys.executable, "-m", "autograder.correction.classe", str(classe.dossier), "--sortie", str(sortie),
+         "--processus", "2"],
         cwd=RACINE, capture_output=True, text=True, timeout=1500, check=False)
     assert execution.returncode == 0, execution.stdout + execution.stderr
     assert "Rapport de la classe :" in execution.stdout, execution.stdout
@@ -218,14 +219,14 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
     assert [(p["etudiant_a"], p["etudiant_b"]) for p in paires] == [classe.paire_copiee], paires
     assert float(paires[0]["score"]) >= SEUIL and "ex2" in paires[0]["exercices"].split()
     with open(sortie / "notes.csv", encoding="utf-8", newline="") as fichier:
-        notes = {l["student_id"]: l for l in csv.DictReader(fichier)}
+        notes = {ligne["student_id"]: ligne for ligne in csv.DictReader(fichier)}
     assert float(notes[classe.nom("inhabituelle")]["note_sur_20"]) == 20  # inhabituel, mais juste
     assert float(notes[classe.nom("vierge")]["note_sur_20"]) == 0
     texte = texte_de(sortie / "rapport_classe.html")
     assert f"{classe.paire_copiee[0]} et {classe.paire_copiee[1]} — score" in texte
     assert "alpha_barre_t doit être le produit des alpha_s" in texte  # le message reçu par Léa Petit
     cachees = lignes_cachees_du_maitre()
-    assert not [l for l in cachees if l in texte]
+    assert not [ligne for ligne in cachees if ligne in texte]
     sonde = rendre_rapport(sortie / "rapport_classe.html", "rapport_classe")
     assert "Réponses partagées" in sonde["texte"]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,8 @@ def test_correction_interrompue_puis_reprise(tmp_path):
     remises, sortie = tmp_path / "remises", tmp_path / "sortie"
     ecrire(remise(), remises / "Anaïs.ipynb")
     ecrire(remise({"ex1_reponse": {0: "beta = np.linspace(beta_1, beta_T, T)"}}), remises / "Bastien.ipynb")
-    commande = [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie), "--processus", "1"]
+    commande = [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie),
+                "--processus", "1"]
     premiere = subprocess.Popen(commande, cwd=RACINE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 start_new_session=True)
     limite = time.monotonic() + 300

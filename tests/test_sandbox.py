@@ -129,7 +129,7 @@ def cellules(cours):
         code.format(racine=str(cours), trente_go=TRENTE_GO) for code in CELLULES.values()
     ]
     nb = executer(notebook(*sources), cours / "autograded" / "alice" / "ps1", config=config)
-    return dict(zip(CELLULES, nb.cells[1:]))
+    return dict(zip(CELLULES, nb.cells[1:], strict=True))
 
 
 @exige_bwrap

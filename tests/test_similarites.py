@@ -37,7 +37,8 @@ INHABITUEL = {
 }
 #: La même chose, maquillée : commentaires, espaces, guillemets, retours à la ligne changés.
 MAQUILLE = {
-    "ex1": 'beta=np.hstack((0.0,\n                 np.linspace(beta_1,beta_T,num=T)))  # fait seul\nprint("beta = "+str(beta))',
+    "ex1": 'beta=np.hstack((0.0,\n                 np.linspace(beta_1,beta_T,num=T)))  # fait seul\n'
+           'print("beta = "+str(beta))',
     "ex2": "alpha=np.subtract(1.0,beta)\n# cumul\nalpha_barre=np.multiply.accumulate(alpha)\n"
            "for t in np.arange(1,T+1):\n    x[t]=alpha[t]**0.5*x[t - 1]\n    y=np.copy(x[t])\n"
            "    z=np.random.standard_normal(size=(28,28))\nplt.show()",

@@ -112,7 +112,8 @@ def test_soumettre_seulement_rend_la_main_avec_le_job_et_la_fusion(tmp_path, mon
     de fusion affichée ; rien n'est suivi ni fusionné."""
     bin_ = tmp_path / "bin"
     bin_.mkdir()
-    (bin_ / "sbatch").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{tmp_path / 'sbatch.txt'}'\necho '4242;grappe'\n")
+    (bin_ / "sbatch").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{tmp_path / 'sbatch.txt'}'\n"
+                                 "echo '4242;grappe'\n")
     (bin_ / "sbatch").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_}:{os.environ['PATH']}")
     remises = tmp_path / "remises"

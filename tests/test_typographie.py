@@ -121,7 +121,8 @@ print(message, d, motif, octets, ancien, anglais)
 def test_python_seules_les_chaines_et_commentaires_francais_changent():
     corrige = corriger_python(SOURCE)
     assert f"# Vérification{INSEC}: le code «{INSEC}beta{INSEC}» doit" in corrige
-    assert f'f"Valeur de la moyenne{INSEC}: {{valeur:.2f}}{FINE}; attendu {{d[\'cle\']!r}}{INSEC}: voir «{INSEC}aide{INSEC}»"' in corrige
+    assert (f'f"Valeur de la moyenne{INSEC}: {{valeur:.2f}}{FINE}; '
+            f'attendu {{d[\'cle\']!r}}{INSEC}: voir «{INSEC}aide{INSEC}»"') in corrige
     assert f'"Reste %s{INSEC}: %(nom)d à faire{FINE}!"' in corrige
     for intact in ['d = {"cle": 1, \'x\':2}  # noqa: E501', 'r"(?i)a ; b : c"', 'b"de la : b"',
                    '"Error: no such file; try again!"', "for spec in args[:fin]:"]:

@@ -35,16 +35,20 @@ VARIANTES = {
     "ex4_reponse": {"epsilon = ": "    epsilon = np.random.standard_normal((28, 28))"},
     "ex5_reponse": {"batch_y = ": "        batch_y = np.random.randn(self.batch_size, 28, 28)"},
     "ex7_reponse": {"epsilon_theta_xt_t = ":
-                    "    epsilon_theta_xt_t = model.predict([x[t][None, :, :, None], np.array([[t / T]])], verbose=0)[0, :, :, 0]"},
+                    "    epsilon_theta_xt_t = model.predict([x[t][None, :, :, None], np.array([[t / T]])], "
+                    "verbose=0)[0, :, :, 0]"},
     "ex8_reponse": {
         "z = np.random": "    z = np.random.standard_normal((28, 28))",
         "z = np.zeros": "    z = 0 * x[t]",
-        "epsilon_theta_xt_t = ": "  epsilon_theta_xt_t = model.predict([x[t][None, :, :, None], np.array([[t / T]])], verbose=0)[0, :, :, 0]",
-        "x[t-1] = ": "  x[t-1] = 1 / alpha[t] ** 0.5 * (x[t] - (1 - alpha[t]) / (1 - alpha_barre[t]) ** 0.5 * epsilon_theta_xt_t) + beta[t] ** 0.5 * z",
+        "epsilon_theta_xt_t = ": "  epsilon_theta_xt_t = model.predict([x[t][None, :, :, None], np.array([[t / T]])], "
+                                 "verbose=0)[0, :, :, 0]",
+        "x[t-1] = ": "  x[t-1] = 1 / alpha[t] ** 0.5 * (x[t] - (1 - alpha[t]) / (1 - alpha_barre[t]) ** 0.5 "
+                     "* epsilon_theta_xt_t) + beta[t] ** 0.5 * z",
     },
     "ex9_reponse": {
         "x_T = ": "x_T = np.random.randn(50, 28, 28)",
-        "epsilon_theta_xt_t = ": "  epsilon_theta_xt_t = model.predict([x_t[:, :, :, None], np.full((50, 1), t / T)], verbose=0)[:, :, :, 0]",
+        "epsilon_theta_xt_t = ": "  epsilon_theta_xt_t = model.predict([x_t[:, :, :, None], np.full((50, 1), t / T)], "
+                                 "verbose=0)[:, :, :, 0]",
     },
 }
 
@@ -81,7 +85,7 @@ class _Shell:
 def _remplacer(source, remplacements, gid):
     lignes = source.splitlines()
     for debut, nouvelle in remplacements.items():
-        trouvees = [k for k, l in enumerate(lignes) if l.strip().startswith(debut) and "# SOLUTION" in l]
+        trouvees = [k for k, ligne in enumerate(lignes) if ligne.strip().startswith(debut) and "# SOLUTION" in ligne]
         assert trouvees, (gid, debut)
         for k in trouvees:
             lignes[k] = nouvelle

@@ -179,7 +179,8 @@ class Correction:
         try:  # deux corrections dans le même dossier se détruiraient l'une l'autre
             fcntl.flock(verrou, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : attendez-la ou choisissez un autre OUT.")
+            raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : "
+                               "attendez-la ou choisissez un autre OUT.") from None
         try:
             return self._corriger(soumissions, ignores, dossier_remises)
         finally:
@@ -273,9 +274,12 @@ class Correction:
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder.correction.classe", description=__doc__.split("\n")[0])
     parser.add_argument("soumissions", type=Path, help="dossier des remises (<étudiant>.ipynb ou <étudiant>/*.ipynb)")
-    parser.add_argument("--sortie", "--out", type=Path, help="dossier des résultats (défaut : build/grading/<date-heure>)")
-    parser.add_argument("--shard", help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
-    parser.add_argument("--processus", type=int, default=None, help="remises notées en parallèle (défaut : nombre de cœurs)")
+    parser.add_argument("--sortie", "--out", type=Path,
+                        help="dossier des résultats (défaut : build/grading/<date-heure>)")
+    parser.add_argument("--shard",
+                        help="ne noter que la part i/n de la classe (tableau de tâches Slurm, Job Kubernetes)")
+    parser.add_argument("--processus", type=int, default=None,
+                        help="remises notées en parallèle (défaut : nombre de cœurs)")
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
     parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")

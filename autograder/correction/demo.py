@@ -101,20 +101,21 @@ def _commentaires_reecrits(nb: dict) -> dict:
     for cellule in nb["cells"]:
         if cellule.get("metadata", {}).get("nbgrader", {}).get("solution"):
             cellule["source"] = "\n".join(
-                re.sub(r"^(\s*)#(?!##).*$", r"\1# (à revoir)", l) for l in source(cellule).splitlines())
+                re.sub(r"^(\s*)#(?!##).*$", r"\1# (à revoir)", ligne) for ligne in source(cellule).splitlines())
     return nb
 
 
 def _remises(taille: int):
     """(nom, rôle, notebook) des ``taille`` étudiants de la classe."""
-    copie = {gid: {k: maquiller(l) for k, l in trous.items()} for gid, trous in REPONSES_INHABITUELLES.items()}
+    copie = {gid: {k: maquiller(ligne) for k, ligne in trous.items()} for gid, trous in REPONSES_INHABITUELLES.items()}
     yield "Camille Durand", "complete", remise()
     yield "Hugo Bernard", "vierge", notebook_etudiant()
     yield "Léa Petit", "erreur alpha_barre (somme)", remise(ERREUR_CUMSUM)
     yield "Nathan Moreau", "erreur boucle sans t = 1", remise(ERREUR_BOUCLE)
     yield "Inès Lefèvre", "inhabituelle", _avec_code_facultatif(remise(REPONSES_INHABITUELLES), CODE_FACULTATIF)
     yield "Lucas Garnier", "copie maquillée", _commentaires_reecrits(
-        _avec_code_facultatif(remise(copie), [maquiller(l) if l.startswith(" ") else l for l in CODE_FACULTATIF]))
+        _avec_code_facultatif(remise(copie), [maquiller(ligne) if ligne.startswith(" ") else ligne
+                                              for ligne in CODE_FACULTATIF]))
     autres = [("Chloé Roux", "complete", {}), ("Jules Fournier", "erreur variance", ERREUR_ECART_TYPE),
               ("Manon Girard", "complete", {}), ("Théo Lambert", "erreur beta sans 0", ERREUR_BETA)]
     for i in range(taille - 6):
@@ -149,7 +150,8 @@ def main(argv=None) -> int:
     dossier = args.dossier.resolve()
     remises, resultats = dossier / "remises", dossier / "resultats"
     classe = ecrire_classe_demo(remises, taille=args.taille)
-    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle dans {os.path.relpath(remises)}")
+    print(f"Classe de démonstration : {len(classe.etudiants)} remises nommées comme Moodle "
+          f"dans {os.path.relpath(remises)}")
     for etudiant in classe.etudiants:
         print(f"  {etudiant.nom} : {etudiant.role}")
     code = corriger([str(remises), "--sortie", str(resultats)])
@@ -157,7 +159,8 @@ def main(argv=None) -> int:
         return code
     print("\nÀ regarder :")
     for titre, chemin in [("rapport de la classe", resultats / "rapport_classe.html"),
-                          ("retour d'un étudiant", resultats / "feedback" / f"{classe.nom('erreur alpha_barre (somme)')}.html"),
+                          ("retour d'un étudiant",
+                           resultats / "feedback" / f"{classe.nom('erreur alpha_barre (somme)')}.html"),
                           ("notes", resultats / "notes.csv"), ("import Moodle", resultats / "moodle.csv"),
                           ("réponses partagées", resultats / "similarites.csv")]:
         print(f"  {titre:22} {os.path.relpath(chemin)}")

@@ -41,8 +41,9 @@ def lignes_notes(lignes):
     tampon = io.StringIO()
     ecrivain = csv.DictWriter(tampon, fieldnames=colonnes, lineterminator="\n")
     ecrivain.writeheader()
-    for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow({k: (_nombre(v) if isinstance(v, float) else _cellule_sure(v)) for k, v in ligne.items() if k in colonnes})
+    for ligne in sorted(lignes, key=lambda lg: lg["student_id"]):
+        ecrivain.writerow({k: (_nombre(v) if isinstance(v, float) else _cellule_sure(v))
+                           for k, v in ligne.items() if k in colonnes})
     return tampon.getvalue()
 
 
@@ -57,8 +58,9 @@ def texte_moodle(lignes, colonne_note="TP diffusion"):
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, lineterminator="\n")
     ecrivain.writerow(["identifiant", colonne_note, "commentaire"])
-    for ligne in sorted(lignes, key=lambda l: l["student_id"]):
-        ecrivain.writerow([_cellule_sure(ligne["student_id"]), f"{ligne['note_sur_20']:.2f}", _cellule_sure(ligne["statut"])])
+    for ligne in sorted(lignes, key=lambda lg: lg["student_id"]):
+        ecrivain.writerow([_cellule_sure(ligne["student_id"]), f"{ligne['note_sur_20']:.2f}",
+                           _cellule_sure(ligne["statut"])])
     return tampon.getvalue()
 
 

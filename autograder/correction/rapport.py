@@ -8,14 +8,14 @@ from autograder.bareme import bareme
 def resume(lignes):
     """Résumé (dict) : nombre de copies, moyenne, médiane, réussite par exercice."""
     maxima = bareme()
-    notes = [l["note_sur_20"] for l in lignes]
+    notes = [ligne["note_sur_20"] for ligne in lignes]
     return {
         "nombre": len(lignes),
         "moyenne": statistics.fmean(notes) if notes else float("nan"),
         "mediane": statistics.median(notes) if notes else float("nan"),
-        "reussite": {ex: (sum(l[ex] >= maxima[ex] - 1e-9 for l in lignes) / len(lignes) if lignes else 0.0)
+        "reussite": {ex: (sum(ligne[ex] >= maxima[ex] - 1e-9 for ligne in lignes) / len(lignes) if lignes else 0.0)
                      for ex in maxima},
-        "problemes": sum(l["statut"] != "ok" for l in lignes),
+        "problemes": sum(ligne["statut"] != "ok" for ligne in lignes),
     }
 
 
@@ -39,7 +39,7 @@ def figure_resume(lignes, chemin):
 
     stats = resume(lignes)
     figure, (gauche, droite) = plt.subplots(1, 2, figsize=(11, 4))
-    gauche.hist([l["note_sur_20"] for l in lignes], bins=range(0, 22), color="#3b75af", edgecolor="white")
+    gauche.hist([ligne["note_sur_20"] for ligne in lignes], bins=range(0, 22), color="#3b75af", edgecolor="white")
     gauche.set(title=f"Notes sur 20 ({stats['nombre']} copies, moyenne {stats['moyenne']:.1f})",
                xlabel="note sur 20", ylabel="nombre d'étudiants", xlim=(0, 21))
     gauche.yaxis.set_major_locator(MaxNLocator(integer=True))  # on compte des étudiants : 0, 1, 2…

@@ -61,9 +61,10 @@ def verifications_du_maitre(maitre: Path = NOTEBOOK_MAITRE) -> dict:
         if gid not in cellules_notees(maitre):
             continue
         texte = source(cellule)
-        commentaires = [l.strip().lstrip("#").strip() for l in _visible(texte).splitlines() if l.strip().startswith("#")]
+        commentaires = [ligne.strip().lstrip("#").strip() for ligne in _visible(texte).splitlines()
+                        if ligne.strip().startswith("#")]
         description = re.sub(r"\s*\(\d+(?:[.,]\d+)? points?\)\s*$", "", commentaires[0]) if commentaires else gid
-        verifications[gid] = (description, {_espaces(l) for l in lignes_cachees(texte)})
+        verifications[gid] = (description, {_espaces(ligne) for ligne in lignes_cachees(texte)})
     return verifications
 
 
@@ -79,7 +80,7 @@ def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees
     cache = bool(fleches) and _espaces(fleches[0]) in cachees
     valeur = _espaces(str(sortie.get("evalue") or ""))
     nom = sortie.get("ename") or "Erreur"
-    fuite = any(len(l) > 15 and l in valeur for l in cachees | toutes_cachees)
+    fuite = any(len(ligne) > 15 and ligne in valeur for ligne in cachees | toutes_cachees)
     if fuite or (cache and not valeur):
         return f"{nom} : échec d'un test caché de « {description} »", cache
     return (f"{nom} : {valeur}" if valeur else nom), cache
@@ -88,7 +89,7 @@ def message_d_echec(sortie: dict, cachees: set, description: str, toutes_cachees
 def echecs_de_la_classe(copies: dict, verifications: dict) -> dict:
     """``{grade_id: Counter((message, caché) -> nombre d'étudiants)}``."""
     echecs = {gid: Counter() for gid in verifications}
-    toutes_cachees = {l for _, cachees in verifications.values() for l in cachees}
+    toutes_cachees = {ligne for _, cachees in verifications.values() for ligne in cachees}
     for copie in copies.values():
         nb = lire_notebook(copie.notebook)
         for cellule in (nb or {}).get("cells", []):
@@ -118,7 +119,7 @@ def figures(lignes: list, reussite_verifs: dict) -> str:
     from matplotlib.ticker import MaxNLocator
 
     figure, (gauche, droite) = plt.subplots(1, 2, figsize=(12, 4))
-    notes = [l["note_sur_20"] for l in lignes]
+    notes = [ligne["note_sur_20"] for ligne in lignes]
     gauche.hist(notes, bins=range(22), color="#3b75af", edgecolor="white")
     gauche.set(title=f"Notes sur 20 ({len(notes)} copies)", xlabel="note sur 20", ylabel="nombre d'étudiants",
                xlim=(0, 21), xticks=range(0, 21, 2))
@@ -146,15 +147,16 @@ def section_reussite(lignes: list, copies: dict, verifications: dict, echecs: di
     """(HTML des tableaux par exercice et par vérification, réussite par vérification)."""
     maxima, points_verifs = bareme(), cellules_notees()
     n = max(len(lignes), 1)
-    exercices = [[ex, _fr(maxi), f"{_fr(statistics.fmean(l[ex] for l in lignes), '.2f')}" if lignes else "–",
-                  _pourcent(sum(l[ex] >= maxi - 1e-9 for l in lignes) / n)] for ex, maxi in maxima.items()]
+    exercices = [[ex, _fr(maxi), f"{_fr(statistics.fmean(ligne[ex] for ligne in lignes), '.2f')}" if lignes else "–",
+                  _pourcent(sum(ligne[ex] >= maxi - 1e-9 for ligne in lignes) / n)] for ex, maxi in maxima.items()]
     reussite, lignes_verifs = {}, []
     for gid, maxi in points_verifs.items():
         reussies = sum(float((c.resultat.get("scores") or {}).get(gid) or 0) >= maxi - 1e-9 for c in copies.values())
         reussite[gid] = reussies / max(len(copies), 1)
         lignes_verifs.append([html.escape(verifications.get(gid, (gid,))[0]), exercice_de(gid), _fr(maxi),
                               _pourcent(reussite[gid]), str(sum(echecs.get(gid, Counter()).values()))])
-    texte = ("<h2>Réussite par exercice</h2>" + _tableau(["exercice", "points", "moyenne", "réussite complète"], exercices)
+    texte = ("<h2>Réussite par exercice</h2>"
+             + _tableau(["exercice", "points", "moyenne", "réussite complète"], exercices)
              + "<h2>Réussite par vérification</h2>"
              + _tableau(["vérification", "exercice", "points", "réussie", "messages d'échec"], lignes_verifs))
     return texte, reussite
@@ -180,8 +182,8 @@ def section_messages(echecs: dict, verifications: dict) -> str:
 
 
 def section_statuts(lignes: list) -> str:
-    problemes = [[html.escape(l["student_id"]), f"{_fr(l['note_sur_20'], 'g')}", html.escape(l["statut"])]
-                 for l in sorted(lignes, key=lambda l: l["student_id"]) if l["statut"] != "ok"]
+    problemes = [[html.escape(ligne["student_id"]), f"{_fr(ligne['note_sur_20'], 'g')}", html.escape(ligne["statut"])]
+                 for ligne in sorted(lignes, key=lambda lg: lg["student_id"]) if ligne["statut"] != "ok"]
     corps = _tableau(["étudiant", "note sur 20", "statut"], problemes) if problemes else "<p>Aucune.</p>"
     return f"<h2>Remises à examiner (statut autre que « ok »)</h2>{corps}"
 
@@ -243,9 +245,11 @@ def section_duree(copies: dict, duree_s: float | None) -> str:
 
 
 STYLE = """body{font-family:sans-serif;max-width:72em;margin:1.5em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top;text-align:left}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top;text-align:left}
 th{background:#f0f0f0}img{max-width:100%}pre{margin:0;font-size:.85em;white-space:pre-wrap}mark{background:#ffe27a}
-.nombre{display:inline-block;min-width:7em;font-weight:bold}.cache{background:#eee;border-radius:.3em;padding:0 .3em;font-size:.85em}
+.nombre{display:inline-block;min-width:7em;font-weight:bold}
+.cache{background:#eee;border-radius:.3em;padding:0 .3em;font-size:.85em}
 li{margin:.2em 0}small{color:#777;font-weight:normal}"""
 
 
@@ -254,7 +258,7 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
     verifications = verifications_du_maitre()
     echecs = echecs_de_la_classe(copies, verifications)
     reussite_html, reussite = section_reussite(lignes, copies, verifications, echecs)
-    notes = [l["note_sur_20"] for l in lignes]
+    notes = [ligne["note_sur_20"] for ligne in lignes]
     chapeau = (f"{len(lignes)} copies ; moyenne {_fr(statistics.fmean(notes), '.2f')} / 20, médiane "
                f"{_fr(statistics.median(notes), '.2f')} / 20" if notes else "Aucune copie.")
     corps = "".join([
@@ -273,7 +277,7 @@ def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: 
     from autograder.correction.archives import ecrire_atomique
 
     sortie = Path(sortie)
-    etudiants = [l["student_id"] for l in lignes]
+    etudiants = [ligne["student_id"] for ligne in lignes]
     page = page_rapport(lignes=lignes, copies=copies_notees(sortie, etudiants), paires=paires,
                         reponses=reponses_de_la_classe(sortie, etudiants), duree_s=duree_s)
     ecrire_atomique(sortie / "rapport_classe.html", page)

@@ -26,7 +26,7 @@ SEUIL_RESSEMBLANCE = 0.5
 
 def _lignes_fixes(texte):
     """Lignes non vides d'une cellule à compléter qui ne sont pas des trous."""
-    return [" ".join(l.split()) for l in texte.splitlines() if l.strip() and not _TROU.search(l)]
+    return [" ".join(ligne.split()) for ligne in texte.splitlines() if ligne.strip() and not _TROU.search(ligne)]
 
 
 def ressemblance(cellule_gabarit, cellule_remise):
@@ -34,8 +34,8 @@ def ressemblance(cellule_gabarit, cellule_remise):
     fixes = _lignes_fixes(source(cellule_gabarit))
     if not fixes:
         return 0.0
-    lignes = {" ".join(l.split()) for l in source(cellule_remise).splitlines()}
-    return sum(l in lignes for l in fixes) / len(fixes)
+    lignes = {" ".join(ligne.split()) for ligne in source(cellule_remise).splitlines()}
+    return sum(ligne in lignes for ligne in fixes) / len(fixes)
 
 
 def _identique_a_une_cellule_fournie(cellule, fournies):
@@ -112,8 +112,8 @@ def reconstruire(remise, gabarit):
         if i in appariement:
             remise_i = code_remis[appariement[i]]
             if remise_i.get("cell_type") != cellule.cell_type:
-                remarques.append(f"cellule « {meta_nbgrader(cellule).get('grade_id')} » remise en {remise_i.get('cell_type')} : "
-                                 "remise en code")
+                remarques.append(f"cellule « {meta_nbgrader(cellule).get('grade_id')} » "
+                                 f"remise en {remise_i.get('cell_type')} : remise en code")
             cellule.source = source(remise_i)
         elif i in a_completer:
             remarques.append(f"réponse « {meta_nbgrader(cellule).get('grade_id')} » introuvable : cellule laissée vide")
@@ -130,7 +130,8 @@ def _ajouts(cellules_gabarit, code_remis, appariement, fournies):
     ``None`` : avant toute réponse)."""
     ajoutees, derniere = {}, None
     inverse = {j: i for i, j in appariement.items()}
-    par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit) if meta_nbgrader(c).get("grade_id")}
+    par_grade_id = {meta_nbgrader(c).get("grade_id"): i for i, c in enumerate(cellules_gabarit)
+                    if meta_nbgrader(c).get("grade_id")}
     par_texte = {" ".join(source(c).split()): i for i, c in enumerate(cellules_gabarit)}
     for j, cellule in enumerate(code_remis):
         if j in inverse:

@@ -83,7 +83,8 @@ class Paire:
 
     def extrait(self, nombre: int = 3, longueur: int = 300) -> str:
         """Les ``nombre`` instructions communes les plus rares, comme les a écrites l'étudiant a."""
-        ordre = sorted(self.communes, key=lambda c: (-round(c.poids, 9), _ordre_exercice(exercice_de_cellule(c.cellule)),
+        ordre = sorted(self.communes, key=lambda c: (-round(c.poids, 9),
+                                                     _ordre_exercice(exercice_de_cellule(c.cellule)),
                                                      c.cellule, c.a.debut))
         lignes = [" ".join(c.a.texte.split()) for c in ordre[:nombre]]
         texte = " | ".join(lignes)
@@ -123,7 +124,7 @@ def unites(texte: str, cellule: str = "") -> list:
     """Les instructions de ``texte`` (source d'une cellule), normalisées (voir le module)."""
     lignes = texte.splitlines()
     try:
-        arbre = ast.parse("\n".join("" if _MAGIE.match(l) else l for l in lignes))
+        arbre = ast.parse("\n".join("" if _MAGIE.match(ligne) else ligne for ligne in lignes))
     except (SyntaxError, ValueError):
         resultat = []
         for numero, ligne in enumerate(lignes, 1):
@@ -139,7 +140,7 @@ def unites(texte: str, cellule: str = "") -> list:
             fin = noeud.lineno
         else:
             fin = noeud.end_lineno or noeud.lineno
-        texte_origine = "\n".join(l.rstrip() for l in lignes[noeud.lineno - 1:fin]).strip()
+        texte_origine = "\n".join(ligne.rstrip() for ligne in lignes[noeud.lineno - 1:fin]).strip()
         resultat.append(Unite(cellule, _sans_espaces(forme), texte_origine, noeud.lineno, fin))
     return resultat
 
@@ -210,7 +211,7 @@ def ecrire_similarites(*, sortie: Path, lignes: list, seuil: float = SEUIL) -> l
     from autograder.correction.archives import ecrire_atomique
 
     exclues = cles_exclues(lire_notebook(NOTEBOOK_ETUDIANT) or {}, lire_notebook(NOTEBOOK_MAITRE) or {})
-    paires = comparer(reponses_de_la_classe(Path(sortie), [l["student_id"] for l in lignes]),
+    paires = comparer(reponses_de_la_classe(Path(sortie), [ligne["student_id"] for ligne in lignes]),
                       exclues=exclues, seuil=seuil)
     ecrire_atomique(Path(sortie) / "similarites.csv", texte_csv(paires))
     return paires

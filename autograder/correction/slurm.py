@@ -184,7 +184,8 @@ def etat_des_taches(*, job_id: str, sortie: Path, parts: list[int], etudiants: d
         elif d.code(i).exists():
             valeur = d.code(i).read_text().strip()
             taches.append(TachePart(etat=TERMINEE if valeur == "0" else ECHOUEE,
-                                    detail="" if valeur == "0" else f"la correction a échoué (code {valeur})", **commun))
+                                    detail="" if valeur == "0" else f"la correction a échoué (code {valeur})",
+                                    **commun))
         else:
             if finies_slurm is None:
                 finies_slurm = _etats_slurm_finis(job_id)

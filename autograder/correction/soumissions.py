@@ -115,24 +115,25 @@ def lire_notebook(chemin):
     try:
         donnees = Path(chemin).read_bytes()
     except OSError as erreur:
-        raise SoumissionIllisible(f"fichier illisible ({erreur.strerror})")
+        raise SoumissionIllisible(f"fichier illisible ({erreur.strerror})") from None
     if not donnees.strip():
         raise SoumissionIllisible("fichier vide")
     try:
         texte = donnees.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SoumissionIllisible("ce n'est pas un notebook (fichier binaire, pas du texte JSON)")
+        raise SoumissionIllisible("ce n'est pas un notebook (fichier binaire, pas du texte JSON)") from None
     try:
         brut = json.loads(texte)
     except json.JSONDecodeError as erreur:
-        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : fichier tronqué ou modifié à la main ?")
+        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : "
+                                  "fichier tronqué ou modifié à la main ?") from None
     if not isinstance(brut, dict) or "cells" not in brut and "worksheets" not in brut:
         raise SoumissionIllisible("ce n'est pas un notebook Jupyter (pas de cellules)")
     version = brut.get("nbformat")
     try:
         nb = nbformat.reads(texte, as_version=4)
     except Exception as erreur:  # nbformat lève des exceptions variées selon la version
-        raise SoumissionIllisible(f"notebook illisible : {erreur}")
+        raise SoumissionIllisible(f"notebook illisible : {erreur}") from None
     if version != 4:
         remarques.append(f"notebook au format nbformat {version}, converti au format 4")
     for cellule in nb.cells:

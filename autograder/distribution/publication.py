@@ -139,7 +139,8 @@ def reglages_badge(depot="", branche=""):
     try:
         badge = BadgeColab(config=config)
     except TraitError as erreur:
-        raise PublicationRefusee(f"{erreur} Exemple : make release PUBLIC_REPO=propriétaire/nom PUBLIC_BRANCH=main") from None
+        raise PublicationRefusee(
+            f"{erreur} Exemple : make release PUBLIC_REPO=propriétaire/nom PUBLIC_BRANCH=main") from None
     if badge.depot == DEPOT_A_RENSEIGNER:
         raise PublicationRefusee(
             f"le badge Colab pointerait vers « {DEPOT_A_RENSEIGNER} », valeur d'exemple de "
@@ -346,7 +347,8 @@ def publier(dest=DEST_PAR_DEFAUT, depot="", branche=""):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dest", default="", help=f"dossier du paquet (défaut : {DEST_PAR_DEFAUT.relative_to(RACINE)})")
+    parser.add_argument("--dest", default="",
+                        help=f"dossier du paquet (défaut : {DEST_PAR_DEFAUT.relative_to(RACINE)})")
     parser.add_argument("--depot", default="", help="dépôt GitHub public « propriétaire/nom », ou « aucun »")
     parser.add_argument("--branche", default="", help="branche du dépôt public (défaut : nbgrader_config.py)")
     args = parser.parse_args(argv)

@@ -203,7 +203,7 @@ def schema_entrainement(chemin):
     # U-Net : un « U » stylisé (colonnes = résolutions, pointillés = connexions de saut).
     cx_u, cy_u = 6.75, 2.75
     xs = cx_u - 0.8 + np.arange(5) * 0.4
-    for x, h in zip(xs, [1.0, 0.76, 0.52, 0.76, 1.0]):
+    for x, h in zip(xs, [1.0, 0.76, 0.52, 0.76, 1.0], strict=True):
         ax.add_patch(plt.Rectangle((x - 0.11, cy_u + 0.55 - h), 0.22, h, fc="#e6eefa",
                                    ec=BLEU, lw=1.3, zorder=2))
     for i, dy in ((0, 0.45), (1, 0.33)):

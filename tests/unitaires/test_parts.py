@@ -45,7 +45,7 @@ def test_fusion_garde_le_plus_recent_et_archive_sans_rien_perdre(tmp_path):
     (tmp_path / "p3").mkdir()  # part vide
     sortie = tmp_path / "fusion"
     lignes = fusionner([tmp_path / "p1", tmp_path / "p2", tmp_path / "p3"], sortie, ecran=open("/dev/null", "w"))
-    par_nom = {l["student_id"]: l for l in lignes}
+    par_nom = {ligne["student_id"]: ligne for ligne in lignes}
     assert par_nom["Ana"]["ex1"] == 2 and par_nom["Bob"]["ex1"] == 1
     assert "noté dans deux parts (p1 et p2)" in par_nom["Ana"]["statut"]
     assert (sortie / "feedback" / "Ana.html").read_text(encoding="utf-8").endswith("p2")
