@@ -14,6 +14,7 @@ ce que le navigateur a réellement rendu (voir ``tests/navigateur.py``). On vér
 Artefacts, à regarder après un échec : ``build/artefacts/rendu_etudiant.png`` (capture de la
 page entière) et ``build/artefacts/rendu_etudiant.html``.
 """
+import html
 import json
 import re
 
@@ -134,3 +135,29 @@ def test_la_sonde_repere_formules_cassees_tex_brut_et_image_externe(mathjax, tmp
     assert len(sonde["markdown_brut"]) == 1 and "5 $" in sonde["markdown_brut"][0]
     assert sonde["images"][0]["naturalWidth"] == 0  # pas de réseau : l'image externe manque
     assert "Bonne" in sonde["texte"] and "à 5" in sonde["texte"]
+
+
+@pytest.mark.parametrize("exercice", [3, 9])
+def test_un_exercice_tel_que_le_voit_un_etudiant(mathjax, exercice):
+    """L'énoncé, la cellule à compléter et sa vérification, seuls, rendus dans Chromium :
+    les formules s'affichent, et la vérification visible ne montre aucune ligne de solution
+    (capture ``build/artefacts/rendu_ex<N>.png``, à regarder comme un étudiant)."""
+    from autograder.cellules import grade_id
+    from autograder.distribution.publication import secrets_du_maitre
+
+    nb = nbformat.read(NOTEBOOK_ETUDIANT, as_version=4)
+    ids = [grade_id(c) for c in nb.cells]
+    debut, fin = ids.index(f"ex{exercice}_reponse"), ids.index(f"ex{exercice}_verif")
+    while debut > 0 and nb.cells[debut - 1].cell_type == "code":  # la cellule de la graine
+        debut -= 1
+    extrait = nbformat.v4.new_notebook(metadata=nb.metadata)
+    extrait.cells = nb.cells[debut - 2:fin + 1]  # deux cellules d'énoncé avant
+    sonde = exporter_et_rendre(extrait, mathjax, ARTEFACTS, f"rendu_ex{exercice}")
+    assert sonde["formules_rendues"] >= 1 and sonde["erreurs_tex"] == [], sonde["erreurs_tex"]
+    assert f"Exercice {exercice}." in sonde["texte"]
+    page = (ARTEFACTS / f"rendu_ex{exercice}.html").read_text(encoding="utf-8")
+    affiche = html.unescape(re.sub(r"<[^>]+>", "", page))  # le code tel qu'affiché, sans coloration
+    assert "x_t = ..." in affiche or "x[t] = ..." in affiche  # le code des cellules est bien lu
+    fuites = [s for s in secrets_du_maitre() if s in affiche]
+    assert not fuites, f"Lignes de solution ou de test caché visibles : {fuites[:5]}"
+    assert (ARTEFACTS / f"rendu_ex{exercice}.png").stat().st_size > 50_000
