@@ -139,7 +139,7 @@ def test_la_sonde_repere_formules_cassees_tex_brut_et_image_externe(mathjax, tmp
 
 @pytest.mark.parametrize("exercice", [3, 9])
 def test_un_exercice_tel_que_le_voit_un_etudiant(mathjax, exercice):
-    """L'énoncé, la cellule à compléter et sa vérification, seuls, rendus dans Chromium :
+    """L'énoncé, la cellule à compléter et sa vérification, seuls, rendus dans Chromium :
     les formules s'affichent, et la vérification visible ne montre aucune ligne de solution
     (capture ``build/artefacts/rendu_ex<N>.png``, à regarder comme un étudiant)."""
     from autograder.cellules import grade_id
@@ -159,5 +159,5 @@ def test_un_exercice_tel_que_le_voit_un_etudiant(mathjax, exercice):
     affiche = html.unescape(re.sub(r"<[^>]+>", "", page))  # le code tel qu'affiché, sans coloration
     assert "x_t = ..." in affiche or "x[t] = ..." in affiche  # le code des cellules est bien lu
     fuites = [s for s in secrets_du_maitre() if s in affiche]
-    assert not fuites, f"Lignes de solution ou de test caché visibles : {fuites[:5]}"
+    assert not fuites, f"Lignes de solution ou de test caché visibles : {fuites[:5]}"
     assert (ARTEFACTS / f"rendu_ex{exercice}.png").stat().st_size > 50_000
