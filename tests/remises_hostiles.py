@@ -77,6 +77,10 @@ json.dump(tentatives, open("tentatives.json", "w"))
 
 
 def ecrire_remises_hostiles(dossier, port):
+    """Écrit dans ``dossier`` les remises hostiles de ``ATTENDU``.
+
+    Longue (~65 lignes) par nature : une remise par paragraphe, chacune fabriquée en quelques
+    lignes et indépendante des autres ; la liste se lit comme le catalogue de ``ATTENDU``."""
     correct = remise()
 
     tout_leve = remise(vierge=True)

@@ -163,6 +163,11 @@ def schema_diffusion(chemin):
 
 # --- Schéma 2 : une étape d'entraînement (algorithme 1) -----------------------------------
 def schema_entrainement(chemin):
+    """Le schéma d'une itération d'entraînement (algorithme 1).
+
+    Longue (~80 lignes) par nature : une suite de tracés de boîtes, de flèches et de légendes
+    placés à la main, lue de haut en bas comme la figure ; la découper éparpillerait les
+    coordonnées d'un même dessin."""
     fig, ax = nouvelle_figure(10, 5.2)
     ax.text(5, 5.08, "Une étape d'entraînement (algorithme 1 de Ho et al., 2020)",
             ha="center", va="top", fontsize=15, weight="bold")
