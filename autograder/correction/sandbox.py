@@ -408,6 +408,9 @@ def construire_commande(
 ) -> list[str]:
     """Enveloppe la commande du noyau dans le lanceur et le bac à sable.
 
+    Plus de 60 lignes à cause de sa signature et de cette docstring (dix options documentées une
+    à une) ; le corps, lui, tient en une trentaine de lignes.
+
     Args:
         commande_noyau: ``argv`` du noyau (déjà formaté par jupyter_client).
         etat: mécanisme à employer (voir :func:`detecter_bac_a_sable`).
