@@ -10,16 +10,14 @@ du dossier de la remise (« Télécharger tous les travaux remis » :
 ``Prénom Nom_<id>_assignsubmission_file_/``). Comme Moodle à l'export, les soulignés du
 nom deviennent des espaces (sinon l'identifiant ne serait plus le 2ᵉ morceau).
 """
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.correction.soumissions import MOODLE
+
 NOM_ZIP = "retours_moodle.zip"
 NOM_RETOUR = "retour_tp_diffusion.html"
-
-#: « Prénom Nom_123456_assignsubmission_file_ » (dossier) ou « …_file_tp.ipynb » (fichier).
-_REMISE_MOODLE = re.compile(r"^(?P<nom>.+?)_(?P<participant>\d+)_assignsubmission_")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class ResultatZip:
 def participant_moodle(chemin) -> ParticipantMoodle | None:
     """Participant Moodle d'une remise, d'après le nom de son dossier (ou fichier) ; sinon None."""
     for partie in reversed(Path(chemin).parts):
-        trouve = _REMISE_MOODLE.match(partie)
+        trouve = MOODLE.match(partie)  # dossier, ou fichier « …_file_tp.ipynb »
         if trouve:
             return ParticipantMoodle(trouve["nom"].strip(), trouve["participant"])
     return None

@@ -32,13 +32,19 @@ class Soumission:
             return None
 
 
-#: Suffixe des dossiers d'un téléchargement groupé de devoir Moodle :
-#: « Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom ».
-_SUFFIXE_MOODLE = re.compile(r"_\d+_assignsubmission_\w+?_?$")
+#: Dossier (ou fichier) d'un téléchargement groupé de devoir Moodle :
+#: « Prénom Nom_123456_assignsubmission_file_ » : le nom complet, puis le numéro de participant.
+#: Seul endroit qui connaît ce format (identifiants ici, retours pour Moodle dans retours_moodle.py).
+MOODLE = re.compile(r"^(?P<nom>.+?)_(?P<participant>\d+)_assignsubmission_")
 
 
 def _identifiant(nom):
-    return _SUFFIXE_MOODLE.sub("", unicodedata.normalize("NFC", nom)).strip()
+    """« Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom » ; les autres noms tels quels."""
+    nom = unicodedata.normalize("NFC", nom)
+    trouve = MOODLE.match(nom)
+    if trouve and re.fullmatch(r"\w+?_?", nom[trouve.end():]):
+        nom = trouve["nom"]
+    return nom.strip()
 
 
 def _ignore(chemin):
