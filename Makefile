@@ -171,3 +171,13 @@ GRAINES   ?= 1,2,3
 benchmark: ## Banc d'essai multi-graines -> docs/benchmark.md (VARIANTES=a,b GRAINES=1,2,3 EPOCHS= N_IMAGES= SAMPLES=)
 	$(PY) benchmarks/benchmark.py --epochs $(EPOCHS) --n-images $(N_IMAGES) --n-samples $(SAMPLES) \
 	  --graines $(GRAINES) $(if $(VARIANTES),--variantes $(VARIANTES)) $(BENCH_ARGS)
+
+# Le budget d'un étudiant (issue #11) : ~37 500 itérations comme le TP complet (240 epochs
+# des 5 000 chiffres hors ligne, ~40 min par exécution sur CPU), rapport à part
+# (docs/benchmark_budget_tp.md) ; une graine par défaut.
+.PHONY: benchmark-budget-tp
+benchmark-budget-tp: GRAINES = 1
+benchmark-budget-tp: VARIANTES = maitre,plongement
+benchmark-budget-tp: ## Budget des étudiants -> docs/benchmark_budget_tp.md (VARIANTES=maitre,plongement GRAINES=1)
+	$(PY) benchmarks/benchmark.py --budget-etudiants --nom benchmark_budget_tp --sortie build/benchmark-tp \
+	  --publier --n-images $(N_IMAGES) --n-samples $(SAMPLES) --graines $(GRAINES) --variantes $(VARIANTES) $(BENCH_ARGS)

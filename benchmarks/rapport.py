@@ -12,16 +12,34 @@ PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
 T4_FLOPS, T4_UTILISATION, T4_SURCOUT_MS = 8.1e12, 0.15, 5.0
 
 
-def commande_make(noms, graines, valeurs, defauts):
+def commande_make(noms, graines, valeurs, defauts, cible="benchmark"):
     """La commande make équivalente (paramètres non par défaut seulement)."""
-    morceaux = ["make benchmark"]
+    morceaux = [f"make {cible}"]
     if noms:
         morceaux.append(f"VARIANTES={','.join(noms)}")
     morceaux.append(f"GRAINES={graines}")
     for cle, var in (("epochs", "EPOCHS"), ("n_images", "N_IMAGES"), ("n_samples", "SAMPLES")):
+        if cle == "epochs" and cible != "benchmark":
+            continue  # make benchmark-budget-tp calcule les epochs
         if valeurs[cle] != defauts[cle]:
             morceaux.append(f"{var}={valeurs[cle]}")
     return " ".join(morceaux)
+
+
+def pas_du_budget(budget):
+    """Itérations d'entraînement d'une exécution (lots de 32)."""
+    return budget["epochs"] * (budget.get("n_train", budget["n_images"]) // 32)
+
+
+def budget_etudiants(budget):
+    """Vrai pour le budget d'un étudiant (~37 500 itérations), pas celui du banc (3 120)."""
+    return bool(budget) and pas_du_budget(budget) >= 0.9 * PAS_TP
+
+
+def graines_minimum(executions):
+    """Graines exigées pour publier : 3, mais 1 au budget des étudiants (~40 min par
+    exécution sur CPU ; ce rapport-là dit « n = 1 » dans chaque case)."""
+    return 1 if executions and budget_etudiants(executions[0]["cle"]["budget"]) else 3
 
 
 def assez_de_graines(executions, graines=3, variantes=2):
@@ -45,11 +63,11 @@ def _verdicts(groupes, reference):
             for v, g in groupes.items() if v != reference}
 
 
-def construire(lecture, vitesse, *, commande, variantes, reference, chemins):
+def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom="benchmark"):
     """Toutes les valeurs du rapport (JSON) à partir des exécutions lues."""
     ex = lecture.executions
     dates = sorted(e["date"] for e in ex)
-    R = {"commande": commande, "date": time.strftime("%Y-%m-%d %H:%M"),
+    R = {"commande": commande, "nom": nom, "date": time.strftime("%Y-%m-%d %H:%M"),
          "periode": [dates[0], dates[-1]] if dates else None,
          "budget": ex[0]["cle"]["budget"] if ex else None,
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
@@ -83,13 +101,19 @@ def entete(R):
     b, c = R["budget"], R["contexte"]
     j = c["juge"]
     periode = f"du {R['periode'][0]} au {R['periode'][1]}" if R["periode"] else "aucune"
+    nom = R.get("nom", "benchmark")
+    runs = f"docs/{nom}_runs"
+    options = "" if nom == "benchmark" else f" --nom {nom}"
+    titre = ("au budget des étudiants (37 500 itérations)" if budget_etudiants(b)
+             else "variantes comparées sur plusieurs graines")
     return [
-        "# Banc d'essai du TP DDPM : variantes comparées sur plusieurs graines (issues #5, #11)", "",
+        f"# Banc d'essai du TP DDPM : {titre} (issues #5, #11)", "",
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
-         f"d'exécution (`docs/benchmark_runs/`, exécutions {periode}) : "
-         "`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs`."), "",
+         f"d'exécution (`{runs}/`, exécutions {periode}) : "
+         f"`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats {runs}{options}`."), "",
         (f"- Budget de chaque exécution : **{b['epochs']} epochs "
-         f"sur {b.get('n_train', b['n_images'])} images**, lots de 32, "
+         f"sur {b.get('n_train', b['n_images'])} images, soit {pas_du_budget(b)} itérations** "
+         f"(le TP complet : {PAS_TP}), lots de 32, "
          "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
          f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
          f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
@@ -143,8 +167,10 @@ def section_qualite(R):
     L = ["## Qualité des échantillons", "",
          (f"Chemin par défaut : « {CHEMIN_DEFAUT} » (algorithme 2 des étudiants). « EMA 0,999 » : "
           "poids remplacés par leur moyenne exponentielle (même entraînement, suivie par un "
-          "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; σ²=β̃ : variance a "
-          "posteriori ; DDIM η=0 : déterministe."), ""]
+          "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; « EMA 0,99 » : même "
+          "chose avec 0,99 (moyenne sur ~100 itérations ; à 0,999, elle couvre ~1 000 itérations, "
+          "un tiers du budget du banc, et les poids initiaux y pèsent encore 0,999^3120 ≈ 4 %) ; "
+          "σ²=β̃ : variance a posteriori ; DDIM η=0 : déterministe."), ""]
     for chemin in R["chemins"]:
         L += table_chemin(R, chemin)
     return L
@@ -233,11 +259,34 @@ def lignes_cibles_variante(R, nom):
     return L
 
 
+def lignes_cibles_etudiants(R, nom):
+    """Cibles de l'issue #11 au budget des étudiants, sur le chemin par défaut : ≥ 85 %
+    confiants, chaque chiffre entre 5 et 15 %, FD au plus la moitié de celle de la référence."""
+    defaut = R["chemins"].get(CHEMIN_DEFAUT, {})
+    g, ref = defaut.get(nom), defaut.get(R["reference"])
+    if not g:
+        return []
+    parts = [_r(h).moyenne for h in g["histogramme"]]
+    bornes = f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %"
+    L = [f"| `{nom}` | chemin par défaut ≥ 85 % confiants | {_pct(g['confiants'])} "
+         f"| {_atteinte(_r(g['confiants']).moyenne >= 0.85)} |",
+         f"| `{nom}` | … chaque chiffre entre 5 et 15 % | {bornes} "
+         f"| {_atteinte(min(parts) >= 0.05 and max(parts) <= 0.15)} |"]
+    if ref and nom != R["reference"]:
+        fd, fd_ref = _r(g["fd"]).moyenne, _r(ref["fd"]).moyenne
+        L.append(f"| `{nom}` | … FD ≤ la moitié de celle de `{R['reference']}` ({fd_ref:.1f}) | "
+                 f"{_r(g['fd']).texte(decimales=1)} | {_atteinte(fd <= fd_ref / 2)} |")
+    return L
+
+
 def section_cibles(R):
-    L = ["## Cibles de l'issue #11 (moyenne sur les graines)", "",
-         "| variante | cible | mesuré | |", "|---|---|---|---|"]
+    etudiants = budget_etudiants(R["budget"])
+    L = [f"## Cibles de l'issue #11 {'au budget des étudiants ' if etudiants else ''}(moyenne sur les graines)",
+         "", "| variante | cible | mesuré | |", "|---|---|---|---|"]
     for nom, v in R["variantes"].items():
-        if v["conditionnel"]:
+        if etudiants:
+            L += [] if v["conditionnel"] else lignes_cibles_etudiants(R, nom)
+        elif v["conditionnel"]:
             for chemin, groupes in R["chemins"].items():
                 g = groupes.get(nom)
                 if g and "classes_comme_demande" in g:
@@ -246,7 +295,7 @@ def section_cibles(R):
                              f"{_pct(g['classes_comme_demande'])} | {_atteinte(m >= 0.9)} |")
         else:
             L += lignes_cibles_variante(R, nom)
-    vit = (R["vitesse"] or {}).get("variantes", {})
+    vit = {} if etudiants else (R["vitesse"] or {}).get("variantes", {})
     ref = vit.get(R["reference"], {}).get("fit_ms")
     for nom, m in vit.items():
         if ref and nom != R["reference"]:
@@ -266,7 +315,8 @@ def section_ignorees(R):
 def markdown(R):
     if not R["variantes"]:
         return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
+    vitesse = [] if budget_etudiants(R["budget"]) else section_vitesse(R, R["reference"])  # dans le rapport principal
     lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
-              + section_conditionnel(R) + section_vitesse(R, R["reference"]) + section_cibles(R)
+              + section_conditionnel(R) + vitesse + section_cibles(R)
               + section_ignorees(R))
     return "\n".join(lignes) + "\n"

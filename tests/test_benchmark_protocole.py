@@ -161,3 +161,44 @@ def test_commande_make_ne_cite_que_ce_qui_change():
     assert RAP.commande_make([], "1,2,3", defauts, defauts) == "make benchmark GRAINES=1,2,3"
     assert (RAP.commande_make(["maitre"], "1", {**defauts, "epochs": 2}, defauts)
             == "make benchmark VARIANTES=maitre GRAINES=1 EPOCHS=2")
+
+
+BUDGET_TP = {"epochs": 240, "n_images": 0, "n_samples": 1000, "n_train": 5000}
+
+
+def test_budget_des_etudiants_reconnu_a_ses_iterations():
+    assert RAP.pas_du_budget(BUDGET) == 3120 and not RAP.budget_etudiants(BUDGET)
+    assert RAP.pas_du_budget(BUDGET_TP) == 37440 and RAP.budget_etudiants(BUDGET_TP)
+    assert RAP.budget_etudiants({"epochs": 20, "n_images": 0, "n_samples": 1000, "n_train": 60000})
+    un = [execution("maitre", 1, 0.7, budget=BUDGET_TP), execution("plongement", 1, 0.8, budget=BUDGET_TP)]
+    # une graine suffit à publier au budget des étudiants (~40 min par exécution), pas au budget du banc
+    assert RAP.graines_minimum(un) == 1 and RAP.assez_de_graines(un, graines=RAP.graines_minimum(un))
+    proxy = [execution("maitre", 1, 0.4), execution("plongement", 1, 0.5)]
+    assert RAP.graines_minimum(proxy) == 3 and not RAP.assez_de_graines(proxy, graines=RAP.graines_minimum(proxy))
+
+
+def test_rapport_au_budget_des_etudiants_juge_ses_propres_cibles(tmp_path):
+    equilibre = [0.1] * 10
+    penche = [0.24, 0.04] + [0.09] * 8
+    for e in (execution("maitre", 1, 0.74, fd=40.0, hist=penche, budget=BUDGET_TP),
+              execution("plongement", 1, 0.88, fd=15.0, hist=equilibre, budget=BUDGET_TP)):
+        P.ecrire_execution(tmp_path, e)
+    commande = RAP.commande_make(["maitre", "plongement"], "1", BUDGET_TP, {"epochs": 20, "n_images": 0,
+                                 "n_samples": 1000}, cible="benchmark-budget-tp")
+    assert commande == "make benchmark-budget-tp VARIANTES=maitre,plongement GRAINES=1"
+    R = RAP.construire(P.lire_executions(tmp_path), None, commande=commande, variantes=V.VARIANTES,
+                       reference="maitre", chemins=["σ²=β"], nom="benchmark_budget_tp")
+    texte = RAP.markdown(json.loads(json.dumps(R)))
+    assert "au budget des étudiants" in texte and "37440 itérations" in texte
+    assert "--resultats docs/benchmark_budget_tp_runs --nom benchmark_budget_tp" in texte
+    lignes = texte.splitlines()
+    def cible(debut):
+        return next(ligne for ligne in lignes if ligne.startswith(debut))
+    assert "non atteinte" in cible("| `maitre` | chemin par défaut ≥ 85 %")
+    assert "| atteinte |" in cible("| `plongement` | chemin par défaut ≥ 85 %")
+    assert "4.0 à 24.0 %" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
+    assert "non atteinte" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
+    assert "| atteinte |" in cible("| `plongement` | … chaque chiffre entre 5 et 15 %")
+    fd = cible("| `plongement` | … FD ≤ la moitié de celle de `maitre` (40.0)")
+    assert "15.0 (n = 1)" in fd and "| atteinte |" in fd
+    assert "≥ 60 %" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
