@@ -27,6 +27,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -210,7 +211,9 @@ def preparer_juge(split, dossier):
     fichier, meta = dossier / "juge" / "juge.weights.h5", dossier / "juge" / "cle.json"
     juge = J.Juge(seed=GRAINE_DONNEES)
     if fichier.exists() and meta.exists() and json.loads(meta.read_text()) == cle:
-        juge.modele.load_weights(fichier)
+        with warnings.catch_warnings():  # l'état de son optimiseur ne sert pas à juger
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            juge.modele.load_weights(fichier)
     else:
         journal("juge : entraînement")
         juge.entrainer(*split["juge_train"])
