@@ -259,10 +259,11 @@ def entrainer(variante, ns, source, donnees, epochs, n_images):
     return res, {None: modele, **{m: modele_avec_poids(fabrique, suivi.moyennes[m]) for m in EMAS}}
 
 
-# nom du chemin -> (momentum de l'EMA ou None pour les poids finaux, variance, eta)
-CHEMINS = {"σ²=β": (None, "beta", None), "σ²=β̃": (None, "posterieure", None),
-           "EMA 0,999, σ²=β": (0.999, "beta", None), "EMA 0,999, σ²=β̃": (0.999, "posterieure", None),
-           "EMA 0,999, DDIM η=0": (0.999, "ddim", 0.0), "EMA 0,99, σ²=β̃": (0.99, "posterieure", None)}
+# nom du chemin -> (momentum de l'EMA ou None pour les poids finaux, variance, eta, clipping de x^_0)
+CHEMINS = {"σ²=β": (None, "beta", None, False), "σ²=β̃": (None, "posterieure", None, False),
+           "σ²=β, clip": (None, "beta", None, True), "σ²=β̃, clip": (None, "posterieure", None, True),
+           "EMA 0,999, σ²=β": (0.999, "beta", None, False), "EMA 0,999, σ²=β̃": (0.999, "posterieure", None, False),
+           "EMA 0,999, DDIM η=0": (0.999, "ddim", 0.0, False), "EMA 0,99, σ²=β̃": (0.99, "posterieure", None, False)}
 # chemins dont les 100 premiers échantillons sont gardés (planches du rapport)
 GARDES = {"σ²=β": "beta", "EMA 0,999, σ²=β̃": "ema-beta-tilde"}
 
@@ -272,9 +273,9 @@ def evaluer_chemins(modeles, ctx, graine, labels, dossier_ech, prefixe):
     ``modeles`` : {momentum de l'EMA ou None : modèle}."""
     beta, T = ctx["beta"], ctx["T"]
     chemins = {}
-    for nom, (ema, variance, eta) in CHEMINS.items():
+    for nom, (ema, variance, eta, clip) in CHEMINS.items():
         x = echantillonner(eps_appel_direct(modeles[ema], T, labels), ctx["n_samples"], beta, variance,
-                           seed=graine + 100, eta=eta)
+                           clip=clip, seed=graine + 100, eta=eta)
         chemins[nom] = J.evaluer(ctx["juge"], x, "tp", ctx["stats_ref"], labels)
         if nom in GARDES:
             np.save(dossier_ech / f"{prefixe}-{GARDES[nom]}.npy", x[:100].astype("float32"))

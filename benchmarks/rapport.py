@@ -170,7 +170,8 @@ def section_qualite(R):
           "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; « EMA 0,99 » : même "
           "chose avec 0,99 (moyenne sur ~100 itérations ; à 0,999, elle couvre ~1 000 itérations, "
           "un tiers du budget du banc, et les poids initiaux y pèsent encore 0,999^3120 ≈ 4 %) ; "
-          "σ²=β̃ : variance a posteriori ; DDIM η=0 : déterministe."), ""]
+          "σ²=β̃ : variance a posteriori ; « clip » : x̂₀ coupé à [−1, 1] puis moyenne a "
+          "posteriori (cellule facultative du TP) ; DDIM η=0 : déterministe."), ""]
     for chemin in R["chemins"]:
         L += table_chemin(R, chemin)
     return L
