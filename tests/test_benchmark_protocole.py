@@ -201,4 +201,4 @@ def test_rapport_au_budget_des_etudiants_juge_ses_propres_cibles(tmp_path):
     assert "| atteinte |" in cible("| `plongement` | … chaque chiffre entre 5 et 15 %")
     fd = cible("| `plongement` | … FD ≤ la moitié de celle de `maitre` (40.0)")
     assert "15.0 (n = 1)" in fd and "| atteinte |" in fd
-    assert "≥ 60 %" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
+    assert "≥ 60 %" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
