@@ -7,7 +7,6 @@ from dataclasses import asdict
 import protocole as P
 
 CHEMIN_DEFAUT = "σ²=β"                 # algorithme 2 tel que les étudiants l'écrivent
-CHEMIN_PLUS_LOIN = "EMA 0,999, σ²=β̃"   # meilleur chemin « pour aller plus loin » mesuré avant
 PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
 T4_FLOPS, T4_UTILISATION, T4_SURCOUT_MS = 8.1e12, 0.15, 5.0
 
@@ -236,11 +235,22 @@ def _atteinte(ok):
     return "atteinte" if ok else "**non atteinte**"
 
 
+def meilleur_chemin(R, nom):
+    """Le meilleur chemin « pour aller plus loin » de la variante : hors chemin par défaut, la
+    plus grande part de confiants en moyenne, parmi les chemins mesurés sur autant de graines
+    que le chemin par défaut (un chemin ajouté en cours de campagne, sur moins de graines,
+    n'est pas retenu). (nom du chemin, groupe) ou (None, None)."""
+    n = (R["chemins"].get(CHEMIN_DEFAUT, {}).get(nom) or {}).get("confiants", {}).get("n", 0)
+    candidats = [(chemin, g[nom]) for chemin, g in R["chemins"].items()
+                 if chemin != CHEMIN_DEFAUT and nom in g and g[nom]["confiants"]["n"] >= n]
+    return max(candidats, key=lambda cg: cg[1]["confiants"]["moyenne"], default=(None, None))
+
+
 def lignes_cibles_variante(R, nom):
     """Cibles de l'issue #11 (moyennes sur les graines) pour une variante non conditionnelle."""
     defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(nom)
-    loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(nom)
-    ref_loin = R["chemins"].get(CHEMIN_PLUS_LOIN, {}).get(R["reference"])
+    chemin, loin = meilleur_chemin(R, nom)
+    chemin_ref, ref_loin = meilleur_chemin(R, R["reference"])
     L = []
     if defaut:
         m = _r(defaut["confiants"]).moyenne
@@ -248,14 +258,14 @@ def lignes_cibles_variante(R, nom):
                  f"| {_atteinte(m >= 0.6)} |")
     if loin:
         m = _r(loin["confiants"]).moyenne
-        L.append(f"| `{nom}` | « {CHEMIN_PLUS_LOIN} » ≥ 80 % confiants | {_pct(loin['confiants'])} "
+        L.append(f"| `{nom}` | meilleur chemin (« {chemin} ») ≥ 80 % confiants | {_pct(loin['confiants'])} "
                  f"| {_atteinte(m >= 0.8)} |")
         h = _r(loin["classe_min"]).moyenne  # le plus rare de chaque graine, en moyenne (plus strict)
         L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} "
                  f"| {_atteinte(h >= 0.05)} |")
         if ref_loin and nom != R["reference"]:
             fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
-            L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` ({fd_ref:.1f}) | "
+            L.append(f"| `{nom}` | … FD ≤ 2 × celle de `{R['reference']}` (« {chemin_ref} » : {fd_ref:.1f}) | "
                      f"{_r(loin['fd']).texte(decimales=1)} | {_atteinte(fd <= 2 * fd_ref)} |")
     return L
 

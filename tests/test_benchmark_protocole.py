@@ -202,3 +202,17 @@ def test_rapport_au_budget_des_etudiants_juge_ses_propres_cibles(tmp_path):
     fd = cible("| `plongement` | … FD ≤ la moitié de celle de `maitre` (40.0)")
     assert "15.0 (n = 1)" in fd and "| atteinte |" in fd
     assert "≥ 60 %" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
+
+
+def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):
+    def avec(e, chemins):
+        e["chemins"].update({c: {**e["chemins"]["σ²=β"], "confiants": v} for c, v in chemins.items()})
+        return e
+    for g in (1, 2, 3):  # « EMA 0,99 » : ajouté en cours de campagne, mesuré sur la graine 3 seulement
+        P.ecrire_execution(tmp_path, avec(execution("maitre", g, 0.40), {"σ²=β̃": 0.45, **({"EMA 0,99, σ²=β̃": 0.9}
+                                                                                          if g == 3 else {})}))
+    R = RAP.construire(P.lire_executions(tmp_path), None, commande="make benchmark", variantes=V.VARIANTES,
+                       reference="maitre", chemins=["σ²=β", "σ²=β̃", "EMA 0,99, σ²=β̃"])
+    chemin, g = RAP.meilleur_chemin(R, "maitre")
+    assert chemin == "σ²=β̃" and abs(g["confiants"]["moyenne"] - 0.45) < 1e-9
+    assert RAP.meilleur_chemin(R, "plongement") == (None, None)
