@@ -105,6 +105,9 @@ def entete(R):
     options = "" if nom == "benchmark" else f" --nom {nom}"
     titre = ("au budget des étudiants (37 500 itérations)" if budget_etudiants(b)
              else "variantes comparées sur plusieurs graines")
+    autre = ("- Le même banc au budget du banc d'essai (3 120 itérations, plusieurs graines) : `docs/benchmark.md`."
+             if budget_etudiants(b) else
+             "- Le même banc au budget d'un étudiant (37 500 itérations, une graine) : `docs/benchmark_budget_tp.md`.")
     return [
         f"# Banc d'essai du TP DDPM : {titre} (issues #5, #11)", "",
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
@@ -126,7 +129,8 @@ def entete(R):
          "graines de la variante (même graine = même bruit d'échantillonnage pour toutes)."),
         (f"- **Règle de décision** : contre la référence `{R['reference']}`, une différence n'est un "
          "« gain » (ou une « perte ») que si l'écart des moyennes dépasse la somme des deux "
-         "écarts-types ; sinon « non significatif »."), ""]
+         "écarts-types ; sinon « non significatif »."),
+        autre, ""]
 
 
 def table_variantes(R):
