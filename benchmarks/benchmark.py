@@ -454,7 +454,7 @@ def ecrire_rapports(a, budget, publier):
 
 def publier_docs(a, lecture, texte, R):
     """docs/NOM.md et .json, et copie des JSON d'exécution dans docs/NOM_runs/, seulement si
-    au moins 2 variantes ont au moins 3 graines (1 au budget des étudiants, ~40 min par
+    au moins 2 variantes ont au moins 3 graines (1 au budget des étudiants, ~35 min par
     exécution sur CPU) ; sinon docs/ reste tel quel."""
     graines = RAP.graines_minimum(lecture.executions)
     if not RAP.assez_de_graines(lecture.executions, graines=graines):
