@@ -238,6 +238,9 @@ def espace_de_la_variante(variante, sources, pas_total):
         ns["create_unet_conditionnel" if variante.conditionnel else "create_unet"] = getattr(U, variante.unet)
     if variante.taux == "cosinus":
         ns["_taux_benchmark"] = U.taux_cosinus(pas_total)
+    if variante.T is not None:  # T étapes : DiffusionSequence et la cellule lisent T et beta ici
+        beta = V.beta_reechelonne(ns["beta"], variante.T)
+        ns.update(T=variante.T, beta=beta, alpha=1 - beta, alpha_barre=np.cumprod(1 - beta))
     return ns, V.source_entrainement(variante, sources, M.remplacer_une_fois)
 
 
@@ -264,22 +267,35 @@ CHEMINS = {"σ²=β": (None, "beta", None, False), "σ²=β̃": (None, "posterie
            "σ²=β, clip": (None, "beta", None, True), "σ²=β̃, clip": (None, "posterieure", None, True),
            "EMA 0,999, σ²=β": (0.999, "beta", None, False), "EMA 0,999, σ²=β̃": (0.999, "posterieure", None, False),
            "EMA 0,999, DDIM η=0": (0.999, "ddim", 0.0, False), "EMA 0,99, σ²=β̃": (0.99, "posterieure", None, False)}
-# chemins dont les 100 premiers échantillons sont gardés (planches du rapport)
-GARDES = {"σ²=β": "beta", "EMA 0,999, σ²=β̃": "ema-beta-tilde"}
+# nom de fichier de chaque chemin (échantillons gardés : le chemin par défaut et le meilleur)
+FICHIERS = dict(zip(CHEMINS, ["beta", "beta-tilde", "beta-clip", "beta-tilde-clip", "ema999-beta",
+                              "ema999-beta-tilde", "ema999-ddim", "ema99-beta-tilde"], strict=True))
+DEFAUT = next(iter(CHEMINS))  # « σ²=β » : l'algorithme 2 des étudiants
 
 
-def evaluer_chemins(modeles, ctx, graine, labels, dossier_ech, prefixe):
-    """Échantillonne et juge chaque chemin (même bruit pour tous : graine + 100) ;
-    ``modeles`` : {momentum de l'EMA ou None : modèle}."""
-    beta, T = ctx["beta"], ctx["T"]
-    chemins = {}
+def en_uint8(x):
+    """Échantillons dans [−1, 1] -> images uint8 0..255 (28 × 28), lisibles par tout classifieur."""
+    return np.clip(np.rint((np.asarray(x) + 1) * 127.5), 0, 255).astype(np.uint8)
+
+
+def evaluer_chemins(modeles, ctx, graine, labels, dossier_ech, prefixe, beta):
+    """Échantillonne et juge chaque chemin (même bruit pour tous : graine + 100) ;
+    ``modeles`` : {momentum de l'EMA ou None : modèle}. Les échantillons du chemin par défaut
+    et du meilleur (part de confiants) sont écrits en uint8 à côté du JSON de l'exécution ;
+    renvoie (chemins, {chemin : nom de fichier})."""
+    T = len(beta) - 1
+    chemins, images = {}, {}
     for nom, (ema, variance, eta, clip) in CHEMINS.items():
         x = echantillonner(eps_appel_direct(modeles[ema], T, labels), ctx["n_samples"], beta, variance,
                            clip=clip, seed=graine + 100, eta=eta)
         chemins[nom] = J.evaluer(ctx["juge"], x, "tp", ctx["stats_ref"], labels)
-        if nom in GARDES:
-            np.save(dossier_ech / f"{prefixe}-{GARDES[nom]}.npy", x[:100].astype("float32"))
-    return chemins
+        images[nom] = en_uint8(x)
+    meilleur = max(chemins, key=lambda n: chemins[n]["confiants"])
+    fichiers = {}
+    for nom in dict.fromkeys([DEFAUT, meilleur]):
+        fichiers[nom] = f"{prefixe}-{FICHIERS[nom]}.npy"
+        np.save(dossier_ech / fichiers[nom], images[nom], allow_pickle=False)
+    return chemins, fichiers
 
 
 def executer(variante, graine, ctx):
@@ -291,15 +307,16 @@ def executer(variante, graine, ctx):
     keras.utils.set_random_seed(graine)
     entr, modeles = entrainer(variante, ns, source, ctx["donnees"], ctx["epochs"], n_images)
     labels = np.repeat(np.arange(10), ctx["n_samples"] // 10) if variante.conditionnel else None
-    dossier_ech = ctx["dossier"] / "echantillons"
+    dossier_ech = ctx["resultats"]
     dossier_ech.mkdir(parents=True, exist_ok=True)
-    chemins = evaluer_chemins(modeles, ctx, graine, labels, dossier_ech,
-                              f"{variante.nom}-graine{graine}")
+    chemins, fichiers = evaluer_chemins(modeles, ctx, graine, labels, dossier_ech,
+                                        f"{variante.nom}-graine{graine}", np.asarray(ns["beta"]))
     journal(f"{variante.nom}, graine {graine} : {entr['duree_s']:.0f} s, perte finale "
             f"{entr['perte'][-1]:.4f}, confiants {chemins['σ²=β']['confiants']:.3f}, FD {chemins['σ²=β']['fd']:.1f}")
     return {"variante": variante.nom, "graine": graine, "cle": ctx["cles"][variante.nom],
             "description": variante.description, "date": time.strftime("%Y-%m-%d %H:%M"),
-            "contexte": ctx["contexte"], "entrainement": entr, "chemins": chemins}
+            "contexte": ctx["contexte"], "entrainement": entr, "chemins": chemins,
+            "echantillons": fichiers}
 
 
 # ----------------------------------------------------------------------------- vitesse
@@ -415,6 +432,7 @@ def preparer(a):
     return {"donnees": (x_train, y_train), "n_images": n_images, "epochs": a.epochs,
             "n_samples": a.n_samples, "juge": juge, "stats_ref": stats_ref, "sources": sources,
             "beta": np.asarray(ns["beta"]), "T": ns["T"], "dossier": a.sortie, "cles": cles,
+            "resultats": a.resultats,
             "budget": budget, "contexte": contexte}
 
 
@@ -466,6 +484,8 @@ def publier_docs(a, lecture, texte, R):
     if a.resultats.resolve() != runs.resolve():  # rapport régénéré depuis docs/ : rien à copier
         for e in lecture.executions:
             shutil.copy2(a.resultats / P.nom_fichier(e["variante"], e["graine"]), runs)
+            for fichier in e.get("echantillons", {}).values():  # uint8, jugeables par un tiers
+                shutil.copy2(a.resultats / fichier, runs)
         if (a.resultats / "vitesse.json").exists():
             shutil.copy2(a.resultats / "vitesse.json", runs)
     (docs / f"{a.nom}.md").write_text(texte, encoding="utf-8")
