@@ -240,6 +240,13 @@ _CHAMP_DOCSTRING = re.compile(r"^[ \t]*\**[A-Za-z_]\w*(?:[ \t]*\([^)\n]*\))?:", 
 _SCHEMA_URI = re.compile(r"\b(?:https?|ftp|file|data|mailto):")
 #: Entité HTML (``&gt;``, ``&#8239;``) : son « ; » n'est pas une ponctuation.
 _ENTITE_HTML = re.compile(r"&#?\w+;")
+#: Déclaration CSS dans une chaîne (``margin: 1em auto;``, ``font-family: sans-serif``) : du
+#: code, jamais de la prose, même quand une valeur ressemble à du français (« sans »).
+_PROPRIETES_CSS = ("margin|padding|border|background|color|width|height|display|position|top|left|right|"
+                   "bottom|float|clear|overflow|opacity|cursor|content|font|flex|gap|grid|outline|transform|"
+                   "transition|visibility|filter|order|inset|animation|align|justify|text|line|white|word")
+_CSS = re.compile(rf"(?<![\w-])(?:(?:{_PROPRIETES_CSS})(?:-[a-z]+)*|[a-z]+(?:-[a-z]+)+):[ \t]*"
+                  r"[^;:\"'<>{}\n]*(?:;|(?=[\"'<>\n])|$)")
 
 
 def _masque_prose(texte, debut, fin, masque, chaine):
@@ -250,7 +257,7 @@ def _masque_prose(texte, debut, fin, masque, chaine):
         ligne_fin = morceau.find("\n", m.end())
         masque.proteger(debut + ligne_debut, debut + (ligne_fin if ligne_fin >= 0 else len(morceau)))
     motifs = [_CHAMP_DOCSTRING, _CODE_EN_LIGNE, _SCHEMA_URI, re.compile(r"https?://\S+"),
-              _ZONES_MARKDOWN[1], re.compile(r"<[A-Za-z/][^<>]*>"), _ENTITE_HTML]
+              _ZONES_MARKDOWN[1], re.compile(r"<[A-Za-z/][^<>]*>"), _ENTITE_HTML, _CSS]
     if chaine:
         motifs = [_ECHAPPEMENT, _SPEC_POURCENT] + motifs
     for motif in motifs:
@@ -350,7 +357,7 @@ def corriger_cellule(cellule) -> bool:
 def _editions_texte(chemin, texte):
     if chemin.suffix == ".py":
         return editions_python(texte)
-    return editions_markdown(texte, jinja=chemin.suffix in (".j2", ".html"))
+    return editions_markdown(texte, jinja=chemin.suffix == ".j2")
 
 
 def _extrait(texte, edition):
@@ -378,8 +385,15 @@ class ResultatFichier:
 
 
 def traiter_fichier(chemin: Path, *, corriger: bool = False) -> ResultatFichier:
-    """Vérifie (et, si ``corriger``, corrige en place) un fichier ``.md``, ``.py``, ``.j2`` ou ``.ipynb``."""
+    """Vérifie (et, si ``corriger``, corrige en place) un fichier ``.md``, ``.py``, ``.j2`` ou ``.ipynb``.
+
+    Tout autre type (CSS, HTML, CSV, texte…) est refusé sans être lu : l'outil ne touche
+    qu'au Markdown et à la prose française des chaînes et commentaires Python.
+    """
     chemin = Path(chemin)
+    if chemin.suffix not in SUFFIXES:
+        return ResultatFichier(str(chemin), [], "type de fichier non pris en charge "
+                               f"({chemin.suffix or 'sans suffixe'})\u00a0: seuls {', '.join(SUFFIXES)} sont traités")
     try:
         texte = chemin.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as erreur:

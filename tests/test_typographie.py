@@ -271,3 +271,24 @@ def test_le_retour_html_est_en_francais_sans_commentaire_vide(tmp_path):
 def test_entite_html_dans_une_chaine_python_intouchee():
     source = 'page = "recompté &lt;à la main&gt; par l\'enseignant"\n'
     assert corriger_python(source) == source
+
+
+# --- Le CSS et les autres types de fichiers ne sont jamais touchés -------------------------------
+def test_css_dans_une_chaine_python_intouche():
+    source = ('STYLE = ("border: 2px solid #e07b39; background: #fff6ee; "\n'
+              '         "margin: 1em auto; max-width: 60em; font-family: sans-serif")\n'
+              'page = f\'<div style="{STYLE}">Note modifiée : 12 ; bien</div>\'\n')
+    corrige = corriger_python(source)
+    assert corrige.splitlines()[:2] == source.splitlines()[:2]
+    assert f"Note modifiée{INSEC}: 12{FINE}; bien" in corrige
+
+
+@pytest.mark.parametrize("nom", ["style.css", "retour.html", "notes.csv", "LISEZMOI"])
+def test_un_autre_type_de_fichier_est_refuse_et_laisse_tel_quel(tmp_path, capsys, nom):
+    fichier = tmp_path / nom
+    fichier.write_text("p { margin: 1em auto; font-family: sans-serif } Bonjour : oui ; non\n", encoding="utf-8")
+    avant = fichier.read_bytes()
+    resultat = traiter_fichier(fichier, corriger=True)
+    assert "type de fichier non pris en charge" in resultat.erreur and not resultat.corrige
+    assert main(["--corriger", str(fichier)]) == 2 and "non pris en charge" in capsys.readouterr().err
+    assert fichier.read_bytes() == avant
