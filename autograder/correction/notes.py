@@ -1,6 +1,7 @@
 """Notes d'une classe : une ligne par étudiant, notes.csv et moodle.csv, sans formule de tableur."""
 import csv
 import io
+import re
 
 from autograder.bareme import bareme, points_par_exercice
 from autograder.correction.archives import DossierSortie, ecrire_atomique
@@ -30,9 +31,45 @@ def _nombre(x):
     return f"{x:g}"
 
 
-def _cellule_sure(texte):
-    """Neutralise une formule de tableur (=, +, -, @ en tête) venue d'un nom de fichier."""
-    return "'" + texte if isinstance(texte, str) and texte[:1] in ("=", "+", "-", "@") else texte
+def _fr(x):
+    """Nombre à la française (``19.5`` -> ``19,5``)."""
+    return f"{float(x):g}".replace(".", ",")
+
+
+#: Début d'une cellule pour un tableur, quel que soit le séparateur qu'il choisit à
+#: l'ouverture (virgule, point-virgule, tabulation, barre, espace) ou une fin de ligne,
+#: suivi (après d'éventuels blancs) d'un signe qui lance une formule.
+_FORMULE = re.compile(r"(^|[,;\t| \r\n])([ \t]*)(?=[=+\-@])")
+
+
+def cellule_sure(texte):
+    """Neutralise toute formule de tableur venue d'un nom de fichier ou d'un message.
+
+    Une apostrophe précède chaque =, +, - ou @ placé en tête du texte ou juste après un
+    caractère qu'un tableur peut prendre pour séparateur : ``Mallory;=1+1;x`` devient
+    ``Mallory;'=1+1;x``, sûr lu avec des virgules comme avec des points-virgules.
+    """
+    if not isinstance(texte, str):
+        return texte
+    return _FORMULE.sub(lambda m: m[1] + m[2] + "'", texte)
+
+
+_cellule_sure = cellule_sure  # ancien nom
+
+
+def commentaire_court(ligne, bareme_=None):
+    """Résumé en français pour l'étudiant : note, points par exercice, statut.
+
+    Pour le commentaire de Moodle (feuille d'évaluation hors ligne, ``moodle.csv``) : une
+    ligne, sans « ok ». ``ligne`` : une ligne de notes.csv (dict, nombres ou textes).
+    """
+    maxima = bareme_ or bareme()
+    exercices = ", ".join(f"{ex} {_fr(ligne[ex])}/{_fr(maximum)}" for ex, maximum in maxima.items() if ex in ligne)
+    texte = f"Note\u00a0: {_fr(ligne['note_sur_20'])}/20. Points par exercice\u00a0: {exercices}."
+    statut = str(ligne.get("statut", "ok")).strip()
+    if statut and statut != "ok":
+        texte += f" Remarque\u00a0: {statut}."
+    return texte + " Le détail est dans le retour joint (retour_tp_diffusion.html)."
 
 
 def lignes_notes(lignes):
@@ -48,19 +85,22 @@ def lignes_notes(lignes):
 
 
 def texte_moodle(lignes, colonne_note="TP diffusion"):
-    """CSV pour l'import de notes de Moodle (Carnet de notes › Importer › Fichier CSV).
+    """CSV pour l'import de notes du carnet de Moodle (Carnet de notes › Importer › Fichier CSV).
 
     Colonnes : ``identifiant`` (à associer au champ utilisateur qui porte l'identifiant de
-    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification »), la note sur 20
-    (à associer à l'élément d'évaluation) et ``commentaire`` (à associer à son feed-back).
-    Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de l'import Moodle.
+    l'étudiant, p. ex. « Nom d'utilisateur » ou « Numéro d'identification » : utilisable
+    seulement si les remises sont nommées ainsi), la note sur 20 (à associer à l'élément
+    d'évaluation) et ``commentaire`` (le résumé de ``commentaire_court``, à associer à son
+    feed-back). Séparateur virgule, point décimal, UTF-8 : les réglages par défaut de
+    l'import Moodle. Remises téléchargées d'un devoir Moodle (noms complets, pas
+    d'identifiant) : remplir plutôt la feuille d'évaluation hors ligne (``fiche_moodle.py``).
     """
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, lineterminator="\n")
     ecrivain.writerow(["identifiant", colonne_note, "commentaire"])
     for ligne in sorted(lignes, key=lambda lg: lg["student_id"]):
         ecrivain.writerow([_cellule_sure(ligne["student_id"]), f"{ligne['note_sur_20']:.2f}",
-                           _cellule_sure(ligne["statut"])])
+                           _cellule_sure(commentaire_court(ligne))])
     return tampon.getvalue()
 
 

@@ -36,4 +36,5 @@ def test_notes_csv_neutralise_les_formules_de_tableur():
 def test_moodle_csv_neutralise_les_formules_et_garde_deux_decimales():
     rangees = list(csv.reader(io.StringIO(texte_moodle([hostile("=cmd|' /C calc'!A0")]))))
     assert rangees[0] == ["identifiant", "TP diffusion", "commentaire"]
-    assert rangees[1] == ["'=cmd|' /C calc'!A0", "0.00", "'=HYPERLINK(\"http://x\")"]
+    assert rangees[1][:2] == ["'=cmd|' /C calc'!A0", "0.00"]
+    assert "'=HYPERLINK(" in rangees[1][2] and "=HYPERLINK(" not in rangees[1][2].replace("'=", "")
