@@ -16,9 +16,12 @@ import nbformat
 
 @dataclass
 class Soumission:
+    """Une remise : ``participant`` et ``nom_complet`` viennent du nom Moodle de premier niveau (sinon None)."""
     etudiant: str
     chemin: Path
     remarques: list = field(default_factory=list)
+    participant: str | None = None
+    nom_complet: str | None = None
 
     @property
     def id_interne(self):
@@ -38,13 +41,28 @@ class Soumission:
 MOODLE = re.compile(r"^(?P<nom>.+?)_(?P<participant>\d+)_assignsubmission_")
 
 
-def _identifiant(nom):
-    """« Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom » ; les autres noms tels quels."""
+def nom_moodle(nom):
+    """``(nom complet, numéro de participant)`` d'un nom d'entrée de premier niveau Moodle, sinon None.
+
+    « Prénom Nom_123456_assignsubmission_file_ » (dossier) ou
+    « Prénom Nom_123456_assignsubmission_file_tp » (fichier, sans son suffixe ``.ipynb``).
+    """
     nom = unicodedata.normalize("NFC", nom)
     trouve = MOODLE.match(nom)
     if trouve and re.fullmatch(r"\w+?_?", nom[trouve.end():]):
-        nom = trouve["nom"]
-    return nom.strip()
+        return trouve["nom"].strip(), trouve["participant"]
+    return None
+
+
+def _identifiant(nom):
+    """« Prénom Nom_123456_assignsubmission_file_ » -> « Prénom Nom » ; les autres noms tels quels."""
+    moodle = nom_moodle(nom)
+    return moodle[0] if moodle else unicodedata.normalize("NFC", nom).strip()
+
+
+def identifiant_homonyme(nom_complet, participant):
+    """Identifiant d'un étudiant dont le nom est porté par plusieurs participants Moodle."""
+    return f"{nom_complet} ({participant})"
 
 
 def _ignore(chemin):
@@ -58,6 +76,37 @@ def _date(chemin):
         return 0.0
 
 
+def _cle(nom):
+    """``(identifiant, participant, nom complet)`` d'une entrée de premier niveau."""
+    moodle = nom_moodle(nom)
+    return (moodle[0], moodle[1], moodle[0]) if moodle else (_identifiant(nom), None, None)
+
+
+def _separer_homonymes(candidats):
+    """Regroupe par identifiant ; un nom porté par plusieurs numéros de participant est scindé.
+
+    Un seul numéro pour un nom (avec, peut-être, une remise sans nom Moodle au même nom) :
+    un seul étudiant, au numéro de ce participant. Plusieurs numéros : un étudiant par
+    numéro, « Nom (numéro) », et les remises sans numéro gardent le nom seul.
+    """
+    par_nom = {}
+    for (nom, participant, nom_complet), chemins in candidats.items():
+        par_nom.setdefault(nom, {}).setdefault(participant, (nom_complet, []))[1].extend(chemins)
+    groupes = {}
+    for nom, par_participant in par_nom.items():
+        numeros = [p for p in par_participant if p is not None]
+        if len(numeros) <= 1:
+            participant = numeros[0] if numeros else None
+            nom_complet = par_participant[participant][0] if numeros else None
+            groupes[(nom, participant, nom_complet)] = [c for _, chemins in par_participant.values() for c in chemins]
+            continue
+        for participant, (nom_complet, chemins) in par_participant.items():
+            cle = ((identifiant_homonyme(nom, participant), participant, nom_complet) if participant
+                   else (nom, None, None))
+            groupes[cle] = chemins
+    return groupes
+
+
 def decouvrir(dossier):
     """Renvoie ``(soumissions, ignores)`` : une remise par étudiant, triées par identifiant.
 
@@ -68,26 +117,26 @@ def decouvrir(dossier):
     dossier = Path(dossier)
     if not dossier.is_dir():
         raise FileNotFoundError(f"Dossier de remises introuvable : {dossier}")
-    candidats, ignores = {}, []
+    candidats, ignores = {}, []  # (identifiant, participant ou None) -> notebooks
     for entree in sorted(dossier.iterdir()):
         if _ignore(entree.relative_to(dossier)):
             continue
         if entree.is_file():
             if entree.suffix.lower() == ".ipynb":
-                candidats.setdefault(_identifiant(entree.stem), []).append(entree)
+                candidats.setdefault(_cle(entree.stem), []).append(entree)
             else:
                 ignores.append(entree)
         elif entree.is_dir():
             notebooks = [p for p in sorted(entree.rglob("*")) if p.is_file() and p.suffix.lower() == ".ipynb"
                          and not _ignore(p.relative_to(dossier))]
             if notebooks:
-                candidats.setdefault(_identifiant(entree.name), []).extend(notebooks)
+                candidats.setdefault(_cle(entree.name), []).extend(notebooks)
             else:
                 ignores.append(entree)
     soumissions = []
-    for etudiant, chemins in sorted(candidats.items()):
+    for (etudiant, participant, nom_complet), chemins in sorted(_separer_homonymes(candidats).items()):
         chemins = sorted(chemins, key=lambda p: (_date(p), str(p)), reverse=True)
-        soumission = Soumission(etudiant, chemins[0])
+        soumission = Soumission(etudiant, chemins[0], participant=participant, nom_complet=nom_complet)
         if len(chemins) > 1:
             autres = ", ".join(p.name for p in chemins[1:])
             soumission.remarques.append(
