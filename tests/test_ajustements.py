@@ -47,7 +47,7 @@ def test_virgule_decimale_et_motif_avec_virgules():
     ("Leo Petit,ex2,1,x", r"étudiant inconnu « Leo Petit » \(vouliez-vous dire : Léo Petit"),
     ("Léo Petit,ex12,1,x", r"exercice inconnu « ex12 » \(exercices : ex1, ex2"),
     ("Léo Petit,ex2,beaucoup,x", r"points non numériques « beaucoup »"),
-    ("Léo Petit,ex2,3.5,x", r"3\.5 point\(s\) hors de l'intervalle 0 à 3 de l'exercice ex2"),
+    ("Léo Petit,ex2,3.5,x", r"3,5 point\(s\) hors de l'intervalle 0 à 3 de l'exercice ex2"),
     ("Léo Petit,ex2,-1,x", r"-1 point\(s\) hors de l'intervalle 0 à 3"),
     ("Léo Petit,ex2,nan,x", r"points non numériques « nan »"),
     ("Léo Petit,ex2", r"il faut au moins student_id, exercice et points"),
@@ -78,6 +78,83 @@ def test_le_fichier_est_cree_une_fois_et_jamais_reecrit(tmp_path):
     chemin.write_text(_csv("Léo Petit,ex2,1,a"), encoding="utf-8")
     aj.creer_si_absent(tmp_path)
     assert "Léo Petit" in chemin.read_text(encoding="utf-8")
+
+
+# -- fichiers enregistrés par Excel, guillemets oubliés, commentaires --------------------------------
+
+def test_excel_en_francais_point_virgule_virgule_decimale_windows_1252(tmp_path):
+    """« CSV (séparateur : point-virgule) » d'Excel : cp1252, « ; », « 1,5 », colonnes vides en fin de ligne."""
+    texte = "student_id;exercice;points;motif;;\r\nChloé Dubois;ex1;1,5;beta presque juste, décalage;;\r\n"
+    chemin = tmp_path / "ajustements.csv"
+    chemin.write_bytes(texte.encode("cp1252"))
+    lecture = aj.lire(chemin, etudiants=ETUDIANTS, bareme=BAREME)
+    assert [(a.student_id, a.points, a.motif) for a in lecture.ajustements] == [
+        ("Chloé Dubois", 1.5, "beta presque juste, décalage")]
+    assert lecture.ignorees == [] and "Windows-1252" in " ".join(lecture.messages())
+    chemin.write_bytes(("\ufeff" + texte).encode("utf-8"))  # « CSV UTF-8 » : BOM, pas de message
+    lecture = aj.lire(chemin, etudiants=ETUDIANTS, bareme=BAREME)
+    assert [a.points for a in lecture.ajustements] == [1.5] and lecture.messages() == []
+
+
+@pytest.mark.parametrize("entete, cause", [
+    ("student_id|exercice|points|motif", "séparateur « | » non reconnu"),
+    ("student_id,exercise,points,motif", "colonne(s) absente(s) de l'en-tête : exercice"),
+])
+def test_fichier_refuse_avec_sa_cause(entete, cause):
+    lecture = aj.analyser(entete + "\nLéo Petit|ex2|1|x\n", etudiants=ETUDIANTS, bareme=BAREME)
+    [refus] = lecture.ignorees
+    assert lecture.ajustements == [] and sans_insecables(cause) in sans_insecables(str(refus))
+    assert str(refus).endswith("fichier entier ignoré, aucun ajustement appliqué") and "ligne ignorée" not in str(refus)
+
+
+def test_virgule_decimale_non_protegee_refusee_et_nommee():
+    lecture = aj.analyser(_csv("Chloé Dubois,ex1,1,5,motif", "Léo Petit,ex2,1,5"), etudiants=ETUDIANTS, bareme=BAREME)
+    assert lecture.ajustements == [] and [i.ligne for i in lecture.ignorees] == [2, 3]
+    assert sans_insecables("« 1,5 » : virgule décimale dans un fichier séparé par des virgules") \
+        in sans_insecables(str(lecture.ignorees[0]))
+
+
+def test_guillemet_oublie_n_avale_pas_les_lignes_suivantes():
+    texte = _csv('Léo Petit,ex2,1,"oubli', "Chloé Dubois,ex3,0,copie",
+                 'Élodie Martin,ex1,1,"sur deux', 'lignes"', 'Léo Petit,ex4,1,a"b"c')
+    lecture = aj.analyser(texte, etudiants=ETUDIANTS, bareme=BAREME)
+    assert [(a.student_id, a.exercice, a.motif) for a in lecture.ajustements] == [
+        ("Chloé Dubois", "ex3", "copie"), ("Léo Petit", "ex4", 'a"b"c')]
+    assert [i.ligne for i in lecture.ignorees] == [2, 4, 5]
+    assert "guillemet ouvert et jamais refermé" in str(lecture.ignorees[0])
+    assert "retour à la ligne" in str(lecture.ignorees[1])
+
+
+def test_trop_de_colonnes_appliquee_et_signalee():
+    lecture = aj.analyser(_csv("Léo Petit,ex5,2,bien vu, mais en retard"), etudiants=ETUDIANTS, bareme=BAREME)
+    assert [(a.points, a.motif) for a in lecture.ajustements] == [(2.0, "bien vu, mais en retard")]
+    [avertissement] = lecture.avertissements
+    assert sans_insecables(str(avertissement)).startswith(sans_insecables("ajustements.csv, ligne 2 : 5 colonnes"))
+
+
+def test_ligne_sans_points_est_un_commentaire_dans_le_retour(tmp_path):
+    texte = _csv("Léo Petit,,,Très bon travail, continuez", "Léo Petit,ex3,,revoir le tirage de epsilon",
+                 "Chloé Dubois,,,", "Chloé Dubois,,2,x")
+    lecture = aj.analyser(texte, etudiants=ETUDIANTS, bareme=BAREME)
+    assert lecture.ajustements == []
+    assert [c.texte_affiche() for c in lecture.commentaires] == [
+        "Très bon travail, continuez", "ex3\u00a0: revoir le tirage de epsilon"]
+    assert [i.ligne for i in lecture.ignorees] == [4, 5]
+    assert "ou un motif pour un commentaire" in str(lecture.ignorees[0])
+    assert "exercice manquant" in str(lecture.ignorees[1])
+    retour = tmp_path / "Léo Petit.html"
+    retour.write_text("<html><body><h1>TP</h1></body></html>", encoding="utf-8")
+    assert aj.marquer_retour(retour, [], 20.0, lecture.commentaires)
+    page = retour.read_text(encoding="utf-8")
+    assert "Commentaires de votre enseignant\u00a0:" in page and "revoir le tirage de epsilon" in page
+    assert "Note modifiée" not in page
+
+
+def test_encadre_en_css_ascii():
+    assert aj.STYLE_BLOC.isascii() and "max-width: 60em; font-family: sans-serif" in aj.STYLE_BLOC
+    modification = aj.Modification("Léo Petit", "ex2", 1.0, 2.5, 3.0, "vu")
+    style = re.search(r'style="([^"]*)"', aj._bloc([modification], 19.5)).group(1)
+    assert style == aj.STYLE_BLOC
 
 
 # -- application ----------------------------------------------------------------------------------
@@ -220,9 +297,9 @@ def test_finaliser_applique_les_ajustements_et_signale_la_ligne_invalide(tmp_pat
     assert (tmp_path / "ajustements.csv").read_bytes() == avant
     with zipfile.ZipFile(tmp_path / "retours_moodle.zip") as archive:
         page = archive.read("Léo Petit_9_assignfeedback_file/retour_tp_diffusion.html").decode("utf-8")
-    assert "barème revu" in page and "19.5\u00a0/\u00a020" in page
+    assert "barème revu" in page and "19,5\u00a0/\u00a020" in page
     assert [sans_insecables(m.texte()) for m in second.modifications] \
-        == [sans_insecables("ex2 : 1 → 2.5 / 3 point(s) (barème revu)")]
+        == [sans_insecables("ex2 : 1 → 2,5 / 3 point(s) (barème revu)")]
 
 
 def test_make_grade_etudiant_inconnu_erreur_claire_sans_rien_ecrire(tmp_path, capsys):

@@ -8,7 +8,8 @@ connus, avant l'écriture de ``notes.csv`` et ``moodle.csv`` :
    lit les notes saisies à la main dans formgrader ;
 3. les lignes de notes sont calculées (notes formgrader comprises), puis les ajustements
    valides appliqués ; les lignes invalides sont signalées et ignorées ;
-4. chaque retour HTML reçoit (ou perd) l'encadré qui explique les modifications ;
+4. chaque retour HTML reçoit (ou perd) l'encadré qui explique les modifications et
+   donne les commentaires de l'enseignant (lignes sans points d'ajustements.csv) ;
 5. ``OUT/retours_moodle.zip`` est écrit quand les remises viennent de Moodle.
 
 Une étape qui échoue (carnet illisible…) est signalée et n'empêche pas les autres : les
@@ -26,8 +27,9 @@ from autograder.correction.carnet import (
 )
 from autograder.correction.retours_moodle import (
     ResultatZip,
+    chemin_retour,
     ecrire_zip,
-    participant_moodle,
+    participant_de_etat,
 )
 
 
@@ -57,7 +59,7 @@ def _carnet(sortie, etats, dire, incidents):
     try:
         ids = correspondance(sortie / NOM_CORRESPONDANCE, etudiants)
         participants = {e["etudiant"]: p.participant for e in etats
-                        if (p := participant_moodle(e.get("fichier", ""))) is not None}
+                        if (p := participant_de_etat(e)) is not None}
         carnet = CarnetDeClasse(sortie / "cours", sortie / "archives")
         carnet.preparer(dire=dire)
         carnet.synchroniser(etats, ids, participants)  # ne touche pas aux manual_score
@@ -86,17 +88,20 @@ def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: b
             resultat = {**resultat, "scores": {**resultat.get("scores", {}), **siens}}
         lignes.append(ligne_de_note(etat["etudiant"], resultat, etat.get("remarques", [])))
     lecture = aj.lire(fichier, etudiants=[e["etudiant"] for e in etats], bareme=bareme())
-    for ignoree in lecture.ignorees:
-        dire(f"  {ignoree}")
+    for message in lecture.messages():
+        dire(f"  {message}")
     lignes, modifications = aj.appliquer(lignes, lecture.ajustements, bareme=bareme(),
                                          autres_modifications=formgrader)
     if modifications:
         dire(f"Ajustements appliqués : {len(modifications)} exercice(s), "
              f"{len({m.student_id for m in modifications})} étudiant(s).")
+    if lecture.commentaires:
+        dire(f"Commentaires de l'enseignant : {len(lecture.commentaires)}, en tête des retours.")
     notes = {ligne["student_id"]: ligne["note_sur_20"] for ligne in lignes}
     for etat in etats:
         siennes = [m for m in modifications if m.student_id == etat["etudiant"]]
-        aj.marquer_retour(sortie / "feedback" / f"{etat['etudiant']}.html", siennes, notes[etat["etudiant"]])
+        commentaires = [c for c in lecture.commentaires if c.student_id == etat["etudiant"]]
+        aj.marquer_retour(chemin_retour(sortie, etat), siennes, notes[etat["etudiant"]], commentaires)
     zip_ = ecrire_zip(sortie, etats)
     dire(zip_.message())
     for incident in incidents:
