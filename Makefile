@@ -140,6 +140,15 @@ grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle
 	@test -n "$(SUBMISSIONS)" || { echo "Usage : make grade SUBMISSIONS=<dossier des remises> [OUT=<dossier>] [SHARD=i/n]"; exit 2; }
 	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD)) $(if $(ETUDIANT),--etudiant "$(ETUDIANT)")
 
+# Notes dans la feuille d'évaluation hors ligne d'un devoir Moodle (README, « Importer dans Moodle ») :
+# make fiche-moodle OUT=<dossier d'une correction> FICHE=<feuille téléchargée du devoir>
+FICHE       ?=
+.PHONY: fiche-moodle
+fiche-moodle: ## Remplit la feuille d'évaluation Moodle FICHE avec OUT/notes.csv -> OUT/fiche_notes.csv, à déposer dans le devoir
+	@test -n "$(OUT)" || { echo "Usage : make fiche-moodle OUT=<dossier des résultats> FICHE=<feuille d'évaluation téléchargée du devoir>"; exit 2; }
+	@test -n "$(FICHE)" || { $(PY) -c 'from autograder.correction.fiche_moodle import COMMENT_OBTENIR; print(COMMENT_OBTENIR)'; exit 2; }
+	$(PY) -m autograder.correction.fiche_moodle --fiche "$(FICHE)" --notes "$(OUT)/notes.csv" --sortie "$(OUT)"
+
 .PHONY: demo
 demo: ## Classe de démonstration (8 remises nommées comme Moodle) corrigée dans build/demo/ : rapport, retours, CSV
 	$(PY) -m autograder.correction.demo --dossier build/demo
