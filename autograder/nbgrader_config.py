@@ -61,7 +61,8 @@ from nbgrader.preprocessors import (  # noqa: E402
 from autograder.chemins import RACINE  # noqa: E402
 from autograder.correction.commentaires import CommentairesFrancais  # noqa: E402
 from autograder.correction.preprocessors import (  # noqa: E402
-    ExecuteSuivi,
+    ExecuterReleves,
+    Juger,
     LimiterSorties,
     MasquerTestsCaches,
 )
@@ -71,8 +72,12 @@ from autograder.correction.preprocessors import (  # noqa: E402
 # Une cellule qui tourne sans fin est interrompue au bout de ce délai et notée 0.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# Deux temps : le noyau de l'étudiant (bac à sable) ne fait que relever des données
+# (ExecuterReleves) ; le juge, un processus neuf qui n'exécute rien de l'étudiant, exécute
+# les vérifications du maître sur ces données (Juger). Voir autograder/correction/releves.py.
 c.Autograde.autograde_preprocessors = [
-    ExecuteSuivi,
+    ExecuterReleves,
+    Juger,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

@@ -72,17 +72,20 @@ class Classe:
     texte: str
     remises: Path
     guetteur: object
+    secret: Path
 
 
-def remises_de_la_classe(dossier, port):
-    """Écrit les remises de la classe dans ``dossier``."""
-    from remises_hostiles import ecrire_remises_hostiles
+def remises_de_la_classe(dossier, port, secret):
+    """Écrit les remises de la classe dans ``dossier`` ; ``secret`` : fichier planté hors du
+    bac à sable, que la remise ``ruse_lecture`` essaie de lire."""
+    from remises_hostiles import ecrire_remises_hostiles, ecrire_remises_ruses
 
     ecrire(remise(), dossier / f"{ETUDIANT_CORRECT}.ipynb")
     ecrire(remise(vierge=True), dossier / "vierge.ipynb")
     for nom, (erreurs, _) in ERREURS_TYPIQUES.items():
         ecrire(remise(erreurs), dossier / nom / "tp_diffusion.ipynb")
     ecrire_remises_hostiles(dossier, port)
+    ecrire_remises_ruses(dossier, secret)
 
 
 class Guetteur:
@@ -111,7 +114,11 @@ def classe_corrigee(tmp_path_factory):
     remises, sortie = racine / "remises", racine / "sortie"
     remises.mkdir()
     guetteur = Guetteur()
-    remises_de_la_classe(remises, guetteur.port)
+    from remises_hostiles import SECRET_PLANTE
+    # Planté dans le dossier personnel du correcteur (lisible par lui, hors de la liste blanche).
+    secret = Path.home() / f".tp_diffusion_secret_{os.getpid()}"
+    secret.write_text(SECRET_PLANTE, encoding="utf-8")
+    remises_de_la_classe(remises, guetteur.port, secret)
     execution = subprocess.run(
         [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie),
          "--processus", "2", "--delai-cellule", "60"],
@@ -120,4 +127,5 @@ def classe_corrigee(tmp_path_factory):
     assert execution.returncode == 0, execution.stdout + execution.stderr
     with open(sortie / "notes.csv", encoding="utf-8", newline="") as fichier:
         notes = {ligne["student_id"]: ligne for ligne in csv.DictReader(fichier)}
-    return Classe(sortie, notes, execution.stdout, remises, guetteur)
+    yield Classe(sortie, notes, execution.stdout, remises, guetteur, secret)
+    secret.unlink(missing_ok=True)

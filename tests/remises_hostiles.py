@@ -37,7 +37,20 @@ ATTENDU = {
     "tricheur": ({}, None),
     "Zoé": ({}, r"2 remises trouvées : la plus récente \(tp\.ipynb\) est notée"),
     "李雷": ({}, None),
+    # Issue #18 : le verdict est calculé là où le code de l'étudiant n'a jamais tourné.
+    # Une remise vierge plus une ruse ne vaut rien ; des réponses fausses plus une ruse ne
+    # valent pas plus que les mêmes réponses sans ruse ; recopier les valeurs affichées ne
+    # rapporte rien (cellules relancées avec d'autres paramètres).
+    "ruse_execution": ("tout", None),
+    "ruse_exceptions": ("tout", None),
+    "ruse_numpy": ({"ex3": 2}, None),
+    "ruse_valeurs_affichees": ({"ex1": 2, "ex2": 1}, None),
+    "ruse_lecture": ({}, None),
 }
+
+#: Texte d'un fichier planté hors de la liste blanche du bac à sable (voir ``ruse_lecture``) :
+#: aucune page de retour ne doit le contenir.
+SECRET_PLANTE = "secret-du-correcteur-4f1c9e"
 
 
 def _cellule(nb, grade_id):
@@ -74,6 +87,90 @@ essai("reseau", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=
 essai("ecrire_hors_dossier", lambda: open({str(CIBLE_PIRATE)!r}, "w").write("x"))
 json.dump(tentatives, open("tentatives.json", "w"))
 '''
+
+
+def _en_tete(nb, code):
+    """Ajoute ``code`` en tête de la première cellule de réponse (là où la ruse s'installe)."""
+    return _prefixer(nb, "ex1_reponse", code)
+
+
+#: Ruses qui changent la façon dont les cellules suivantes s'exécutent (toutes avalent les
+#: erreurs : une vérification exécutée dans ce noyau répondrait « ok » à tout).
+RUSE_EXECUTION = """
+import ast
+class _Avaleur(ast.NodeTransformer):
+    def visit_Module(self, noeud):
+        essai = ast.Try(body=noeud.body, handlers=[ast.ExceptHandler(type=ast.Name("BaseException", ast.Load()),
+                        name=None, body=[ast.Pass()])], orelse=[], finalbody=[])
+        noeud.body = [essai]
+        return ast.fix_missing_locations(noeud)
+get_ipython().ast_transformers.append(_Avaleur())
+get_ipython().input_transformers_post.append(
+    lambda lignes: ["try:\n"] + ["    " + l for l in lignes] + ["\nexcept BaseException:\n    pass\n"])
+"""
+#: Ruses qui avalent les exceptions par d'autres moyens.
+RUSE_EXCEPTIONS = """
+import sys
+get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)
+get_ipython().showtraceback = lambda *a, **k: None
+sys.excepthook = lambda *a: None
+import builtins
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+"""
+#: Fonctions de NumPy remplacées (toujours « vrai »), puis rétablies deux cellules plus loin.
+RUSE_NUMPY = """
+import builtins
+_vrais = (np.allclose, np.isclose, np.mean, np.std, builtins.abs)
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: True
+np.mean = lambda *a, **k: 0.0
+np.std = lambda *a, **k: 1.0
+builtins.abs = lambda x: 0.0
+"""
+RETABLIR_NUMPY = "np.allclose, np.isclose, np.mean, np.std, builtins.abs = _vrais\n"
+#: Tout ce qu'un noyau pourrait lire des tests : cellules exécutées (événement), historique.
+RUSE_LECTURE_HOOK = """
+_vues = []
+get_ipython().events.register("pre_run_cell", lambda info: _vues.append(info.raw_cell))
+"""
+
+
+def code_lecture(racine_depot, secret):
+    """Dernière cellule facultative : affiche tout ce que le noyau a vu ou peut lire."""
+    return f'''
+import gc, glob, os
+trouves = [os.path.join(d, f) for racine in os.listdir("/") if racine not in ("usr", "proc", "sys", "dev")
+           for d, _, fichiers in os.walk("/" + racine) for f in fichiers if f.endswith((".ipynb", ".db"))]
+for chemin in [{str(secret)!r}, {str(racine_depot / "solutions" / "tp_diffusion.ipynb")!r},
+               {str(racine_depot / "autograder" / "correction" / "demo.py")!r}, "../demande_juge.json",
+               *glob.glob("../**/*.ipynb", recursive=True), *trouves]:
+    try:
+        print(open(chemin).read())
+    except Exception as erreur:
+        print(chemin, type(erreur).__name__)
+for objet in gc.get_objects():
+    if isinstance(objet, str) and "HIDDEN" in objet:
+        print(objet)
+print("\\n".join(_vues))
+print("\\n".join(In))
+'''
+
+
+def ecrire_remises_ruses(dossier, secret):
+    """Remises de l'issue #18 (voir ``ATTENDU``) ; ``secret`` : fichier planté hors du bac à sable."""
+    ecrire(_en_tete(remise(vierge=True), RUSE_EXECUTION), dossier / "ruse_execution.ipynb")
+    ecrire(_en_tete(remise(vierge=True), RUSE_EXCEPTIONS), dossier / "ruse_exceptions.ipynb")
+    fausse = remise({"ex3_reponse": {2: "    x[t] = np.sqrt(alpha[t]) * x[t-1] + beta[t] * epsilon"}})
+    _prefixer(fausse, "ex3_reponse", RUSE_NUMPY)
+    _prefixer(fausse, "ex5_reponse", RETABLIR_NUMPY)
+    ecrire(fausse, dossier / "ruse_numpy.ipynb")
+    recopiee = remise({"ex1_reponse": {0: "beta = np.array([0., 0.1, 0.17777778, 0.25555556, 0.33333333, 0.41111111, "
+                                           "0.48888889, 0.56666667, 0.64444444, 0.72222222, 0.8])"},
+                       "ex2_reponse": {2: "mu_x_T = 0.03076020665577701", 3: "sigma_x_T = 0.9990538096864939"}})
+    ecrire(recopiee, dossier / "ruse_valeurs_affichees.ipynb")
+    lecture = _en_tete(remise(), RUSE_LECTURE_HOOK)
+    lecture["cells"].append(nbformat.v4.new_code_cell(code_lecture(RACINE, secret)))
+    ecrire(lecture, dossier / "ruse_lecture.ipynb")
 
 
 def ecrire_remises_hostiles(dossier, port):

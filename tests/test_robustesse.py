@@ -54,8 +54,8 @@ def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_cor
     etat = detecter_bac_a_sable()
     exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
     tricheur = Soumission("tricheur", classe_corrigee.remises / "tricheur.ipynb")
-    dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "autograded" / tricheur.id_interne
-    tentatives = json.loads((dossier / "tp_diffusion" / "tentatives.json").read_text(encoding="utf-8"))
+    dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "execution"
+    tentatives = json.loads((dossier / "tentatives.json").read_text(encoding="utf-8"))
     assert set(tentatives) == {"lire_solutions", "lire_source_nbgrader", "lire_carnet_de_notes",
                                "lire_autre_copie", "reseau", "ecrire_hors_dossier"}
     assert "réussi" not in tentatives.values(), tentatives
@@ -86,3 +86,34 @@ def test_correction_interrompue_puis_reprise(tmp_path):
     assert len(lignes) == 3  # en-tête + deux étudiants, sans doublon
     assert lignes[1].startswith("Anaïs,") and lignes[1].split(",")[-2] == "20"
     assert lignes[2].startswith("Bastien,") and lignes[2].split(",")[-2] == "18"
+
+
+def _texte_du_retour(classe, etudiant):
+    from bs4 import BeautifulSoup
+
+    html = (classe.sortie / "feedback" / f"{etudiant}.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(html, "html.parser").get_text().split())
+
+
+def test_ruse_lecture_ne_montre_rien_hors_de_la_liste_blanche(classe_corrigee):
+    """La remise ``ruse_lecture`` affiche tout ce que son noyau a vu et peut lire : ni le fichier
+    planté dans le dossier du correcteur, ni le corrigé, ni les réponses de démonstration du
+    correcteur, ni la demande faite au juge n'apparaissent dans son retour (ni ailleurs)."""
+    from remises_hostiles import SECRET_PLANTE
+
+    etat = detecter_bac_a_sable()
+    exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
+    texte = _texte_du_retour(classe_corrigee, "ruse_lecture")
+    assert f"{classe_corrigee.secret} FileNotFoundError" in texte  # la tentative a bien eu lieu
+    assert "demande_juge.json FileNotFoundError" in texte
+    demo = (RACINE / "autograder" / "correction" / "demo.py").read_text(encoding="utf-8")
+    maitre = (RACINE / "solutions" / "tp_diffusion.ipynb").read_text(encoding="utf-8")
+    reponses_demo = [ligne.strip() for ligne in demo.splitlines()
+                     if len(ligne.strip()) > 40 and json.dumps(ligne.strip())[1:-1] not in maitre]
+    assert reponses_demo
+    for retour in (classe_corrigee.sortie / "feedback").glob("*.html"):
+        contenu = retour.read_text(encoding="utf-8")
+        assert SECRET_PLANTE not in contenu, retour.name
+        assert "BEGIN HIDDEN TESTS" not in contenu and "BEGIN SOLUTION" not in contenu, retour.name
+    fuites = [ligne for ligne in reponses_demo if ligne in texte]
+    assert not fuites, fuites[:3]

@@ -107,6 +107,7 @@ CELLULES = {
     "gradebook": "open({racine!r} + '/gradebook.db').read()",
     "autre_etudiant": "open({racine!r} + '/autograded/bob/ps1/ps1.ipynb').read()",
     "public": "print(open({racine!r} + '/public.txt').read())",
+    "etc": "import numpy\nprint(*os.listdir('/etc'))",
     "ecrire_cours": "open({racine!r} + '/nouveau.txt', 'w')",
     "ecrire_venv": "open(os.path.join(sys.prefix, 'intrus.txt'), 'w')",
     "ecrire_solutions": "open({racine!r} + '/solutions/intrus.txt', 'w')",
@@ -139,24 +140,25 @@ def test_pas_de_reseau(cellules):
 
 
 @exige_bwrap
-def test_chemins_masques_illisibles(cellules):
-    assert erreur(cellules["corrige"]) in ("FileNotFoundError", "PermissionError")
-    assert texte(cellules["liste_solutions"]).strip() == "[]"
-    assert erreur(cellules["gradebook"]) in ("FileNotFoundError", "PermissionError")
-    assert erreur(cellules["autre_etudiant"]) in ("FileNotFoundError", "PermissionError")
+def test_hors_liste_blanche_rien_n_existe(cellules):
+    """Liste blanche : le cours (corrigé, carnet, autres copies) n'est pas monté du tout,
+    masqué ou non ; même un fichier sans masque (public.txt) est invisible."""
+    for nom in ("corrige", "liste_solutions", "gradebook", "autre_etudiant", "public"):
+        assert erreur(cellules[nom]) == "FileNotFoundError", nom
 
 
 @exige_bwrap
-def test_le_reste_est_lisible(cellules):
-    """Témoin : sans masque, un fichier voisin se lit (le masquage est bien la cause)."""
-    assert erreur(cellules["public"]) is None
-    assert texte(cellules["public"]).strip() == "public"
+def test_environnement_python_lisible(cellules):
+    """Témoin : le noyau tourne (Python, NumPy), et /etc ne contient que la liste blanche."""
+    assert erreur(cellules["etc"]) is None
+    vus = set(texte(cellules["etc"]).split())
+    assert "shadow" not in vus and vus <= {os.path.basename(f) for f in sb.FICHIERS_ETC}
 
 
 @exige_bwrap
 def test_ecriture_hors_du_dossier_de_travail_refusee(cellules, cours):
     for nom in ("ecrire_cours", "ecrire_venv", "ecrire_solutions"):
-        assert erreur(cellules[nom]) in ("OSError", "PermissionError"), nom
+        assert erreur(cellules[nom]) in ("OSError", "PermissionError", "FileNotFoundError"), nom
     assert not (cours / "nouveau.txt").exists()
     assert not (Path(sys.prefix) / "intrus.txt").exists()
     assert not (cours / "solutions" / "intrus.txt").exists()
@@ -325,10 +327,10 @@ def test_mecanisme_exige_mais_absent(monkeypatch):
 
 
 def test_ordre_des_montages(tmp_path):
-    """Le dossier de travail, sous un dossier masqué, redevient visible ; un chemin
-    masqué sous le dossier de travail reste masqué ; /tmp privé avant le reste."""
-    masque = tmp_path / "autograded"
-    travail = masque / "alice" / "ps1"
+    """Liste blanche : le système et l'environnement Python en lecture seule, le dossier de
+    travail et le dossier privé en écriture ; un chemin masqué sous le dossier de travail
+    reste masqué ; un masque hors de tout montage est inutile (rien n'y est monté)."""
+    travail = tmp_path / "autograded" / "alice" / "ps1"
     tests_caches = travail / "tests_caches"
     tests_caches.mkdir(parents=True)
     fichier = tmp_path / "gradebook.db"
@@ -339,22 +341,24 @@ def test_ordre_des_montages(tmp_path):
     commande = sb.construire_commande(
         ["python", "-m", "ipykernel_launcher"], etat,
         dossier_travail=str(travail), dossier_prive=str(prive),
-        hidden_paths=[str(tests_caches), str(masque), str(fichier), str(tmp_path / "absent")],
+        hidden_paths=[str(tests_caches), str(fichier), str(tmp_path / "absent")],
         memory_limit=sb.GIO, cpu_time_limit=10,
     )
     assert commande[:3] == [sys.executable, "-I", "-S"]
     assert commande[5:8] == [f"DATA={sb.GIO}", "CPU=10", "--"]
     assert commande[-4:] == ["--", "python", "-m", "ipykernel_launcher"]
-    position = {tuple(commande[i:i + 2]): i for i in range(len(commande) - 1)}
-    assert position[("--tmpfs", "/tmp")] < position[("--bind", str(prive))]
-    assert position[("--tmpfs", str(masque))] < position[("--bind", str(travail))]
-    assert position[("--bind", str(travail))] < position[("--tmpfs", str(tests_caches))]
-    assert position[("--remount-ro", str(masque))] > position[("--tmpfs", str(tests_caches))]
-    assert ("--ro-bind", str(prive / "masque")) in position  # fichier masqué
-    assert os.stat(prive / "masque").st_mode & 0o777 == 0
-    assert str(tmp_path / "absent") not in commande
+    assert ("/", "/") not in set(zip(commande, commande[1:], strict=False)), "jamais tout / monté"
+    position = {tuple(commande[i:i + 3]): i for i in range(len(commande) - 2)}
+    reel = os.path.realpath(sys.prefix)
+    assert ("--ro-bind", reel, reel) in position
+    assert position[("--tmpfs", "/tmp", "--unshare-pid")] < position[("--ro-bind", reel, reel)]
+    assert position[("--bind", str(travail), str(travail))] < position[("--tmpfs", str(tests_caches), "--bind")] \
+        if ("--tmpfs", str(tests_caches), "--bind") in position else True
+    assert "--tmpfs" in commande and str(tests_caches) in commande  # masqué sous le travail
+    assert str(fichier) not in commande and str(tmp_path / "absent") not in commande
+    assert ("--bind", str(prive), str(prive)) in position
     assert "--unshare-net" in commande
-    assert ("--cap-drop", "ALL") in position or os.geteuid() != 0
+    assert "--cap-drop" in commande or os.geteuid() != 0
     sans_limite = sb.construire_commande(
         ["k"], etat, dossier_travail=str(travail), dossier_prive=str(prive),
         allow_network=True, memory_limit=0,
@@ -377,11 +381,15 @@ def test_branchement_nbgrader(tmp_path):
     # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
     assert Execute(config=config).kernel_manager_class is not sb.SandboxKernelManager
 
+    from autograder.correction.preprocessors import ExecuterReleves, ExecuteSuivi, Juger
+
+    # Aucun Execute dans la chaîne : le notebook n'est exécuté que par ExecuterReleves (dans le
+    # bac à sable, avec ExecuteSuivi), puis jugé par Juger (un autre processus).
     preprocesseurs = config.Autograde.autograde_preprocessors
-    assert Execute not in preprocesseurs
-    [classe_execute] = [p for p in preprocesseurs if issubclass(p, Execute)]
-    assert issubclass(classe_execute, sb.SandboxExecute)
-    execute = classe_execute(config=config)
+    assert not [p for p in preprocesseurs if issubclass(p, Execute)]
+    assert preprocesseurs.index(ExecuterReleves) + 1 == preprocesseurs.index(Juger)
+    assert issubclass(ExecuteSuivi, sb.SandboxExecute)
+    execute = ExecuteSuivi(config=config)
     assert execute.kernel_manager_class is sb.SandboxKernelManager
     assert execute.timeout == 120  # c.Execute.timeout de nbgrader_config.py
     km = sb.SandboxKernelManager(config=config)

