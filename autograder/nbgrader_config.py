@@ -72,8 +72,8 @@ from autograder.correction.preprocessors import (  # noqa: E402
 # Une cellule qui tourne sans fin est interrompue au bout de ce délai et notée 0.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
-# Deux temps : le noyau de l'étudiant (bac à sable) ne fait que relever des données
-# (ExecuterReleves) ; le juge, un processus neuf qui n'exécute rien de l'étudiant, exécute
+# Deux temps : le noyau de l'étudiant (bac à sable) ne fait que relever des données
+# (ExecuterReleves) ; le juge, un processus neuf qui n'exécute rien de l'étudiant, exécute
 # les vérifications du maître sur ces données (Juger). Voir autograder/correction/releves.py.
 c.Autograde.autograde_preprocessors = [
     ExecuterReleves,

@@ -238,7 +238,7 @@ def espace_de_la_variante(variante, sources, pas_total):
         ns["create_unet_conditionnel" if variante.conditionnel else "create_unet"] = getattr(U, variante.unet)
     if variante.taux == "cosinus":
         ns["_taux_benchmark"] = U.taux_cosinus(pas_total)
-    if variante.T is not None:  # T étapes : DiffusionSequence et la cellule lisent T et beta ici
+    if variante.T is not None:  # T étapes : DiffusionSequence et la cellule lisent T et beta ici
         beta = V.beta_reechelonne(ns["beta"], variante.T)
         ns.update(T=variante.T, beta=beta, alpha=1 - beta, alpha_barre=np.cumprod(1 - beta))
     return ns, V.source_entrainement(variante, sources, M.remplacer_une_fois)
@@ -267,10 +267,10 @@ CHEMINS = {"σ²=β": (None, "beta", None, False), "σ²=β̃": (None, "posterie
            "σ²=β, clip": (None, "beta", None, True), "σ²=β̃, clip": (None, "posterieure", None, True),
            "EMA 0,999, σ²=β": (0.999, "beta", None, False), "EMA 0,999, σ²=β̃": (0.999, "posterieure", None, False),
            "EMA 0,999, DDIM η=0": (0.999, "ddim", 0.0, False), "EMA 0,99, σ²=β̃": (0.99, "posterieure", None, False)}
-# nom de fichier de chaque chemin (échantillons gardés : le chemin par défaut et le meilleur)
+# nom de fichier de chaque chemin (échantillons gardés : le chemin par défaut et le meilleur)
 FICHIERS = dict(zip(CHEMINS, ["beta", "beta-tilde", "beta-clip", "beta-tilde-clip", "ema999-beta",
                               "ema999-beta-tilde", "ema999-ddim", "ema99-beta-tilde"], strict=True))
-DEFAUT = next(iter(CHEMINS))  # « σ²=β » : l'algorithme 2 des étudiants
+DEFAUT = next(iter(CHEMINS))  # « σ²=β » : l'algorithme 2 des étudiants
 
 
 def en_uint8(x):
@@ -279,9 +279,9 @@ def en_uint8(x):
 
 
 def evaluer_chemins(modeles, ctx, graine, labels, dossier_ech, prefixe, beta):
-    """Échantillonne et juge chaque chemin (même bruit pour tous : graine + 100) ;
-    ``modeles`` : {momentum de l'EMA ou None : modèle}. Les échantillons du chemin par défaut
-    et du meilleur (part de confiants) sont écrits en uint8 à côté du JSON de l'exécution ;
+    """Échantillonne et juge chaque chemin (même bruit pour tous : graine + 100) ;
+    ``modeles`` : {momentum de l'EMA ou None : modèle}. Les échantillons du chemin par défaut
+    et du meilleur (part de confiants) sont écrits en uint8 à côté du JSON de l'exécution ;
     renvoie (chemins, {chemin : nom de fichier})."""
     T = len(beta) - 1
     chemins, images = {}, {}

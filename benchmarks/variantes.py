@@ -31,7 +31,7 @@ class Variante:
     brouillon: bool = False        # U-Net du brouillon (1re convolution sur input_image)
     conditionnel: bool = False     # cellule complementaire_entrainement au lieu d'entrainement
     taux: str | None = None        # None : Adam 1e-3 du maître ; "cosinus" : unets.taux_cosinus
-    T: int | None = None           # None : T = 10 du maître ; sinon T étapes, β rééchelonnés
+    T: int | None = None           # None : T = 10 du maître ; sinon T étapes, β rééchelonnés
 
     @property
     def cellule(self) -> str:
@@ -56,9 +56,9 @@ VARIANTES = {v.nom: v for v in [
              "est ignoré)", brouillon=True),
     Variante("conditionnel", "U-Net conditionnel du maître (label en 3e entrée), même recette",
              conditionnel=True),
-    Variante("t20", "U-Net et recette du maître avec T = 20 étapes (banc seulement) : β linéaires "
+    Variante("t20", "U-Net et recette du maître avec T = 20 étapes (banc seulement) : β linéaires "
              "rééchelonnés pour garder le même ᾱ_T (beta_reechelonne)", T=20),
-    Variante("t50", "U-Net et recette du maître avec T = 50 étapes (banc seulement) : β linéaires "
+    Variante("t50", "U-Net et recette du maître avec T = 50 étapes (banc seulement) : β linéaires "
              "rééchelonnés pour garder le même ᾱ_T (beta_reechelonne)", T=50),
 ]}
 
@@ -79,8 +79,8 @@ def choisir(texte: str | None) -> list[Variante]:
 
 def beta_reechelonne(beta, T: int):
     """β de T étapes, linéaires comme ceux du maître puis rééchelonnés pour garder le même
-    ᾱ_T : β'_t = 1 − (1 − b_t)^c, b_t linéaires de β_1 à β_T, c tel que
-    Π (1 − β'_t) = Π (1 − β_t). Pour T égal à celui du maître, c = 1 : les mêmes β."""
+    ᾱ_T : β'_t = 1 − (1 − b_t)^c, b_t linéaires de β_1 à β_T, c tel que
+    Π (1 − β'_t) = Π (1 − β_t). Pour T égal à celui du maître, c = 1 : les mêmes β."""
     import numpy as np
     beta = np.asarray(beta, dtype=float)
     b = np.linspace(beta[1], beta[-1], T)
@@ -103,7 +103,7 @@ def empreinte(variante: Variante, sources: dict, source_entr: str) -> str:
     les cellules du maître utilisées et, pour un candidat, les fonctions de unets.py qu'il
     appelle. Un résultat en cache n'est réutilisé que si elle est égale."""
     config = (variante.unet, variante.brouillon, variante.conditionnel, variante.taux)
-    if variante.T is not None:  # ajouté seulement ici : les empreintes des autres ne changent pas
+    if variante.T is not None:  # ajouté seulement ici : les empreintes des autres ne changent pas
         config += (variante.T,)
     morceaux = [repr(config), source_entr, sources["unet"], sources["complementaire_code"]]
     racines = [n for n in (variante.unet, "taux_cosinus" if variante.taux == "cosinus" else None) if n]

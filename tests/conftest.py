@@ -76,7 +76,7 @@ class Classe:
 
 
 def remises_de_la_classe(dossier, port, secret):
-    """Écrit les remises de la classe dans ``dossier`` ; ``secret`` : fichier planté hors du
+    """Écrit les remises de la classe dans ``dossier`` ; ``secret`` : fichier planté hors du
     bac à sable, que la remise ``ruse_lecture`` essaie de lire."""
     from remises_hostiles import ecrire_remises_hostiles, ecrire_remises_ruses
 

@@ -37,9 +37,9 @@ ATTENDU = {
     "tricheur": ({}, None),
     "Zoé": ({}, r"2 remises trouvées : la plus récente \(tp\.ipynb\) est notée"),
     "李雷": ({}, None),
-    # Issue #18 : le verdict est calculé là où le code de l'étudiant n'a jamais tourné.
-    # Une remise vierge plus une ruse ne vaut rien ; des réponses fausses plus une ruse ne
-    # valent pas plus que les mêmes réponses sans ruse ; recopier les valeurs affichées ne
+    # Issue #18 : le verdict est calculé là où le code de l'étudiant n'a jamais tourné.
+    # Une remise vierge plus une ruse ne vaut rien ; des réponses fausses plus une ruse ne
+    # valent pas plus que les mêmes réponses sans ruse ; recopier les valeurs affichées ne
     # rapporte rien (cellules relancées avec d'autres paramètres).
     "ruse_execution": ("tout", None),
     "ruse_exceptions": ("tout", None),
@@ -48,7 +48,7 @@ ATTENDU = {
     "ruse_lecture": ({}, None),
 }
 
-#: Texte d'un fichier planté hors de la liste blanche du bac à sable (voir ``ruse_lecture``) :
+#: Texte d'un fichier planté hors de la liste blanche du bac à sable (voir ``ruse_lecture``) :
 #: aucune page de retour ne doit le contenir.
 SECRET_PLANTE = "secret-du-correcteur-4f1c9e"
 
@@ -95,7 +95,7 @@ def _en_tete(nb, code):
 
 
 #: Ruses qui changent la façon dont les cellules suivantes s'exécutent (toutes avalent les
-#: erreurs : une vérification exécutée dans ce noyau répondrait « ok » à tout).
+#: erreurs : une vérification exécutée dans ce noyau répondrait « ok » à tout).
 RUSE_EXECUTION = """
 import ast
 class _Avaleur(ast.NodeTransformer):
@@ -117,7 +117,7 @@ sys.excepthook = lambda *a: None
 import builtins
 builtins.AssertionError = type("AssertionError", (Exception,), {})
 """
-#: Fonctions de NumPy remplacées (toujours « vrai »), puis rétablies deux cellules plus loin.
+#: Fonctions de NumPy remplacées (toujours « vrai »), puis rétablies deux cellules plus loin.
 RUSE_NUMPY = """
 import builtins
 _vrais = (np.allclose, np.isclose, np.mean, np.std, builtins.abs)
@@ -128,7 +128,7 @@ np.std = lambda *a, **k: 1.0
 builtins.abs = lambda x: 0.0
 """
 RETABLIR_NUMPY = "np.allclose, np.isclose, np.mean, np.std, builtins.abs = _vrais\n"
-#: Tout ce qu'un noyau pourrait lire des tests : cellules exécutées (événement), historique.
+#: Tout ce qu'un noyau pourrait lire des tests : cellules exécutées (événement), historique.
 RUSE_LECTURE_HOOK = """
 _vues = []
 get_ipython().events.register("pre_run_cell", lambda info: _vues.append(info.raw_cell))
@@ -136,7 +136,7 @@ get_ipython().events.register("pre_run_cell", lambda info: _vues.append(info.raw
 
 
 def code_lecture(racine_depot, secret):
-    """Dernière cellule facultative : affiche tout ce que le noyau a vu ou peut lire."""
+    """Dernière cellule facultative : affiche tout ce que le noyau a vu ou peut lire."""
     return f'''
 import gc, glob, os
 trouves = [os.path.join(d, f) for racine in os.listdir("/") if racine not in ("usr", "proc", "sys", "dev")
@@ -157,7 +157,7 @@ print("\\n".join(In))
 
 
 def ecrire_remises_ruses(dossier, secret):
-    """Remises de l'issue #18 (voir ``ATTENDU``) ; ``secret`` : fichier planté hors du bac à sable."""
+    """Remises de l'issue #18 (voir ``ATTENDU``) ; ``secret`` : fichier planté hors du bac à sable."""
     ecrire(_en_tete(remise(vierge=True), RUSE_EXECUTION), dossier / "ruse_execution.ipynb")
     ecrire(_en_tete(remise(vierge=True), RUSE_EXCEPTIONS), dossier / "ruse_exceptions.ipynb")
     fausse = remise({"ex3_reponse": {2: "    x[t] = np.sqrt(alpha[t]) * x[t-1] + beta[t] * epsilon"}})

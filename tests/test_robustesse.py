@@ -96,13 +96,13 @@ def _texte_du_retour(classe, etudiant):
 
 
 def test_ruse_lecture_ne_montre_rien_hors_de_la_liste_blanche(classe_corrigee):
-    """La remise ``ruse_lecture`` affiche tout ce que son noyau a vu et peut lire : ni le fichier
+    """La remise ``ruse_lecture`` affiche tout ce que son noyau a vu et peut lire : ni le fichier
     planté dans le dossier du correcteur, ni le corrigé, ni les réponses de démonstration du
     correcteur, ni la demande faite au juge n'apparaissent dans son retour (ni ailleurs)."""
     from remises_hostiles import SECRET_PLANTE
 
     etat = detecter_bac_a_sable()
-    exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
+    exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
     texte = _texte_du_retour(classe_corrigee, "ruse_lecture")
     assert f"{classe_corrigee.secret} FileNotFoundError" in texte  # la tentative a bien eu lieu
     assert "demande_juge.json FileNotFoundError" in texte

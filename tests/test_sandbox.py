@@ -141,15 +141,15 @@ def test_pas_de_reseau(cellules):
 
 @exige_bwrap
 def test_hors_liste_blanche_rien_n_existe(cellules):
-    """Liste blanche : le cours (corrigé, carnet, autres copies) n'est pas monté du tout,
-    masqué ou non ; même un fichier sans masque (public.txt) est invisible."""
+    """Liste blanche : le cours (corrigé, carnet, autres copies) n'est pas monté du tout,
+    masqué ou non ; même un fichier sans masque (public.txt) est invisible."""
     for nom in ("corrige", "liste_solutions", "gradebook", "autre_etudiant", "public"):
         assert erreur(cellules[nom]) == "FileNotFoundError", nom
 
 
 @exige_bwrap
 def test_environnement_python_lisible(cellules):
-    """Témoin : le noyau tourne (Python, NumPy), et /etc ne contient que la liste blanche."""
+    """Témoin : le noyau tourne (Python, NumPy), et /etc ne contient que la liste blanche."""
     assert erreur(cellules["etc"]) is None
     vus = set(texte(cellules["etc"]).split())
     assert "shadow" not in vus and vus <= {os.path.basename(f) for f in sb.FICHIERS_ETC}
@@ -327,9 +327,9 @@ def test_mecanisme_exige_mais_absent(monkeypatch):
 
 
 def test_ordre_des_montages(tmp_path):
-    """Liste blanche : le système et l'environnement Python en lecture seule, le dossier de
-    travail et le dossier privé en écriture ; un chemin masqué sous le dossier de travail
-    reste masqué ; un masque hors de tout montage est inutile (rien n'y est monté)."""
+    """Liste blanche : le système et l'environnement Python en lecture seule, le dossier de
+    travail et le dossier privé en écriture ; un chemin masqué sous le dossier de travail
+    reste masqué ; un masque hors de tout montage est inutile (rien n'y est monté)."""
     travail = tmp_path / "autograded" / "alice" / "ps1"
     tests_caches = travail / "tests_caches"
     tests_caches.mkdir(parents=True)
@@ -383,7 +383,7 @@ def test_branchement_nbgrader(tmp_path):
 
     from autograder.correction.preprocessors import ExecuterReleves, ExecuteSuivi, Juger
 
-    # Aucun Execute dans la chaîne : le notebook n'est exécuté que par ExecuterReleves (dans le
+    # Aucun Execute dans la chaîne : le notebook n'est exécuté que par ExecuterReleves (dans le
     # bac à sable, avec ExecuteSuivi), puis jugé par Juger (un autre processus).
     preprocesseurs = config.Autograde.autograde_preprocessors
     assert not [p for p in preprocesseurs if issubclass(p, Execute)]

@@ -235,13 +235,13 @@ class Correction:
             return False
 
     def _environnement(self):
-        """Variables des processus de correction : mode rapide, dépôt importable."""
+        """Variables des processus de correction : mode rapide, dépôt importable."""
         environnement = {**os.environ, **ENVIRONNEMENT_RAPIDE}
         environnement["PYTHONPATH"] = os.pathsep.join(filter(None, [str(RACINE), os.environ.get("PYTHONPATH")]))
         return environnement
 
     def _preparer_references(self, dossier):
-        """Valeurs de référence de la classe (code du maître, mode rapide) : voir
+        """Valeurs de référence de la classe (code du maître, mode rapide) : voir
         ``autograder.correction.references``."""
         self.dire("Valeurs de référence (code du maître, entraînement court)…")
         fini = subprocess.run([sys.executable, "-m", "autograder.correction.references", str(dossier)],

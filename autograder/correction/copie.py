@@ -95,7 +95,7 @@ N_IMAGES_EX5 = 256
 
 
 def preparer_execution(cours: Path):
-    """Le dossier du noyau de l'étudiant (``cours/execution``, son seul dossier) et ses entrées :
+    """Le dossier du noyau de l'étudiant (``cours/execution``, son seul dossier) et ses entrées :
     références de la classe, paramètres des exercices 1 et 2 relancés et images de
     l'exercice 5, tirés ici (jamais montrés dans le notebook). Renvoie (dossier, paramètres)."""
     import numpy as np

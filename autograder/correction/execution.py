@@ -1,13 +1,13 @@
-"""Le carnet d'exécution : la remise telle que la voit le noyau de l'étudiant à la correction.
+"""Le carnet d'exécution : la remise telle que la voit le noyau de l'étudiant à la correction.
 
 Construit à partir du notebook que nbgrader a remis en ordre (cellules verrouillées et de
-vérification restaurées depuis le maître) :
+vérification restaurées depuis le maître) :
 
-- une première cellule, le relevé (``releve_noyau.py`` collé tel quel) ;
-- les cellules de l'étudiant et les cellules fournies, inchangées ;
-- à la place de chaque cellule de vérification notée, son relevé (``_tp_relever``) : la partie
-  extraction de la vérification, puis l'écriture des variables dont le jugement a besoin ;
-- après les relevés de ``INJECTIONS``, les valeurs de référence (pas de pénalité en cascade) ;
+- une première cellule, le relevé (``releve_noyau.py`` collé tel quel) ;
+- les cellules de l'étudiant et les cellules fournies, inchangées ;
+- à la place de chaque cellule de vérification notée, son relevé (``_tp_relever``) : la partie
+  extraction de la vérification, puis l'écriture des variables dont le jugement a besoin ;
+- après les relevés de ``INJECTIONS``, les valeurs de référence (pas de pénalité en cascade) ;
 - après l'exercice 2, les cellules des exercices 1 et 2 relancées avec d'autres paramètres.
 
 Aucune ligne de test caché n'y entre. Chaque cellule garde, dans ses métadonnées,
@@ -36,7 +36,7 @@ INDICE = "indice_original"
 AJOUTEE = -1
 #: Après le relevé de cette vérification, les exercices 1 et 2 sont relancés (variante).
 APRES_VARIANTE = "ex2b_verif"
-#: Noms relevés dans les cellules relancées : (réponse, valeurs injectées avant, noms).
+#: Noms relevés dans les cellules relancées : (réponse, valeurs injectées avant, noms).
 CELLULES_VARIANTE = [("ex1_reponse", None, ["beta"]),
                      ("ex2_reponse", "variante_ex2", ["alpha", "alpha_barre", "mu_x_T", "sigma_x_T"])]
 
@@ -53,7 +53,7 @@ def _cellule(code, indice=AJOUTEE, releve=True):
 
 
 def prelude(releves: str, entrees: str) -> str:
-    """Source de la première cellule : le code du relevé, puis son installation."""
+    """Source de la première cellule : le code du relevé, puis son installation."""
     return (RELEVE_NOYAU.read_text(encoding="utf-8")
             + f"\n_tp_installer_releve({releves!r}, {entrees!r})\ndel _tp_installer_releve\n")
 
@@ -95,7 +95,7 @@ def carnet_execution(nb, verifications: list[Verification], *, parametres_varian
 
 def reporter_sorties(carnet, nb) -> None:
     """Les sorties des cellules de ``nb`` exécutées dans le carnet (hors cellules notées, dont
-    la sortie viendra du juge) ; le numéro d'exécution suit."""
+    la sortie viendra du juge) ; le numéro d'exécution suit."""
     notees = set()
     for cellule in carnet.cells:
         indice = cellule.metadata.get(INDICE, AJOUTEE)

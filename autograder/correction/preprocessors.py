@@ -98,10 +98,10 @@ def _sources(nb):
 
 
 class ExecuterReleves(NbGraderPreprocessor):
-    """Premier temps de la correction : le noyau de l'étudiant, dans le bac à sable, exécute le
+    """Premier temps de la correction : le noyau de l'étudiant, dans le bac à sable, exécute le
     carnet d'exécution (``autograder.correction.execution``) dans ``dossier`` (son seul
-    dossier : ``entrees/`` préparé par le correcteur, ``releves/`` qu'il écrit). Les sorties
-    des cellules de l'étudiant et des cellules fournies reviennent dans le notebook ; celles
+    dossier : ``entrees/`` préparé par le correcteur, ``releves/`` qu'il écrit). Les sorties
+    des cellules de l'étudiant et des cellules fournies reviennent dans le notebook ; celles
     des vérifications viendront du juge (``Juger``)."""
 
     dossier = Unicode("", help="Dossier de travail du noyau (entrees/, releves/)").tag(config=True)
@@ -118,9 +118,9 @@ class ExecuterReleves(NbGraderPreprocessor):
 
 
 class Juger(NbGraderPreprocessor):
-    """Second temps : le juge (``python -m autograder.correction.juge``), un processus neuf qui
+    """Second temps : le juge (``python -m autograder.correction.juge``), un processus neuf qui
     n'exécute rien de l'étudiant, exécute les vérifications du maître (tests cachés compris)
-    sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur : 0 point)."""
+    sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur : 0 point)."""
 
     dossier = Unicode("", help="Dossier de travail du noyau (releves/ y est lu)").tag(config=True)
     parametres_variante = Dict(help="Les paramètres tirés (voir ExecuterReleves)").tag(config=True)
@@ -145,7 +145,7 @@ class Juger(NbGraderPreprocessor):
         fini = subprocess.run([sys.executable, "-m", "autograder.correction.juge", str(fichier)],
                               cwd=RACINE, env=env, capture_output=True, text=True, timeout=self.delai)
         if fini.returncode != 0 or not Path(demande["resultats"]).exists():
-            raise RuntimeError(f"le juge a échoué (code {fini.returncode}) : {fini.stderr[-2000:]}")
+            raise RuntimeError(f"le juge a échoué (code {fini.returncode}) : {fini.stderr[-2000:]}")
         resultats = json.loads(Path(demande["resultats"]).read_text(encoding="utf-8"))
         for cellule in nb.cells:
             resultat = resultats.get(grade_id(cellule))

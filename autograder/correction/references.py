@@ -4,11 +4,11 @@ Usage interne (lancé par ``autograder.correction.classe``, en mode rapide) ::
 
     python -m autograder.correction.references DOSSIER
 
-Elles servent à corriger sans pénalité en cascade : après le relevé de l'exercice 1, le noyau
-de l'étudiant reçoit les ``beta`` de référence ; après l'exercice 2, ``alpha`` et
-``alpha_barre`` ; après l'exercice 6, si son entraînement n'a pas fonctionné, les poids d'un
+Elles servent à corriger sans pénalité en cascade : après le relevé de l'exercice 1, le noyau
+de l'étudiant reçoit les ``beta`` de référence ; après l'exercice 2, ``alpha`` et
+``alpha_barre`` ; après l'exercice 6, si son entraînement n'a pas fonctionné, les poids d'un
 U-Net entraîné ici avec la ``DiffusionSequence`` du maître, au même budget. Ce sont des
-données (``.npz`` sans pickle, ``.json``), lues par le noyau : aucune formule n'y entre.
+données (``.npz`` sans pickle, ``.json``), lues par le noyau : aucune formule n'y entre.
 """
 import contextlib
 import io
@@ -34,7 +34,7 @@ class _PltMuet:
 
 
 def espace_du_maitre(maitre=NOTEBOOK_MAITRE, cellules=CELLULES) -> dict:
-    """Exécute les cellules ``cellules`` du maître ; renvoie leur espace de noms."""
+    """Exécute les cellules ``cellules`` du maître ; renvoie leur espace de noms."""
     nb = json.loads(Path(maitre).read_text(encoding="utf-8"))
     sources = {grade_id(c): source(c) for c in nb["cells"] if grade_id(c)}
     demarrage = Path(os.environ.get("IPYTHONDIR", IPYTHONDIR_HORS_LIGNE)) / "profile_default" / "startup"

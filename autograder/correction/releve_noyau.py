@@ -1,10 +1,10 @@
-"""Le relevé, côté noyau de l'étudiant : ce module est COLLÉ tel quel dans la première cellule
+"""Le relevé, côté noyau de l'étudiant : ce module est COLLÉ tel quel dans la première cellule
 du carnet d'exécution (``autograder.correction.releves``), il n'est jamais importé par le noyau.
 
 Il n'a donc besoin que de la bibliothèque standard et de NumPy, et tout ce qu'il définit porte
-le préfixe ``_tp_``. Il ne contient aucun test : il ÉCRIT des données (``.npz`` sans pickle et
+le préfixe ``_tp_``. Il ne contient aucun test : il ÉCRIT des données (``.npz`` sans pickle et
 ``.json``) que le juge (``autograder.correction.juge``), dans un autre processus, lit et juge.
-Le code de l'étudiant peut tout changer dans ce noyau, y compris ces fonctions : il ne change
+Le code de l'étudiant peut tout changer dans ce noyau, y compris ces fonctions : il ne change
 alors que les données, et des données fausses ne rapportent rien.
 
 Format d'un relevé ``<nom>.json`` (+ ``<nom>.npz`` pour les tableaux) ::
@@ -17,7 +17,7 @@ où une description est ``{"type": "tableau", "cle": "a3"}``, ``{"type": "float"
 "appels": [...] | null}``, ``{"type": "autre", "nom": "History"}``, etc.
 """
 
-_TP_MAX_ELEMENTS = 2_000_000   # un tableau plus grand n'est pas relevé (« autre »)
+_TP_MAX_ELEMENTS = 2_000_000   # un tableau plus grand n'est pas relevé (« autre »)
 _TP_MAX_ELEMENTS_LISTE = 2_000
 
 
@@ -32,7 +32,7 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
     os.makedirs(dossier_releves, exist_ok=True)
 
     def decrire(valeur, tableaux, profondeur=0):
-        """Description JSON de ``valeur`` ; ses tableaux NumPy vont dans ``tableaux``."""
+        """Description JSON de ``valeur`` ; ses tableaux NumPy vont dans ``tableaux``."""
         def tableau(a, type_="tableau"):
             a = np.asarray(a)
             if a.dtype.kind not in "biuf" or a.size > _TP_MAX_ELEMENTS:
@@ -129,7 +129,7 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
         return valeurs
 
     def injecter(nom):
-        """Correction sans pénalité en cascade : les valeurs de référence remplacent celles de
+        """Correction sans pénalité en cascade : les valeurs de référence remplacent celles de
         l'étudiant pour la suite (son erreur ne coûte que dans son propre exercice)."""
         espace.update(charger(nom))
 
@@ -147,7 +147,7 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
             espace["model"] = reseau
 
     def variante(nom, sources):
-        """Relance des cellules de l'étudiant avec des paramètres tirés à la correction :
+        """Relance des cellules de l'étudiant avec des paramètres tirés à la correction :
         ``sources`` = [(étiquette, source réécrite, valeurs à injecter avant, noms à relever)]."""
         import contextlib
         import io

@@ -1,20 +1,20 @@
-"""Les données d'une remise : ce que le noyau de l'étudiant doit relever, et leur relecture.
+"""Les données d'une remise : ce que le noyau de l'étudiant doit relever, et leur relecture.
 
-La correction se fait en deux temps, dans deux processus :
+La correction se fait en deux temps, dans deux processus :
 
-1. **exécution** (noyau de l'étudiant, bac à sable) : le *carnet d'exécution* est la remise où
+1. **exécution** (noyau de l'étudiant, bac à sable) : le *carnet d'exécution* est la remise où
    chaque cellule de vérification notée est remplacée par un **relevé** — la partie
-   « extraction » de la vérification (code fourni qui appelle le code de l'étudiant, p. ex. sa
+   « extraction » de la vérification (code fourni qui appelle le code de l'étudiant, p. ex. sa
    ``DiffusionSequence`` sur des images choisies à la correction), puis l'écriture des variables
    dont le jugement a besoin, en ``.npz`` (sans pickle) et ``.json``. Aucune ligne de test caché
-   n'entre dans ce noyau ;
-2. **jugement** (``autograder.correction.juge``, un processus neuf) : les cellules de
+   n'entre dans ce noyau ;
+2. **jugement** (``autograder.correction.juge``, un processus neuf) : les cellules de
    vérification du maître (tests cachés compris) s'exécutent sur ces données seules.
 
-Une cellule de vérification se lit ainsi : tout ce qui précède la ligne ``MARQUEUR_JUGEMENT``
-est l'extraction (elle n'a pas de test caché) ; tout le reste, ou toute la cellule sans
+Une cellule de vérification se lit ainsi : tout ce qui précède la ligne ``MARQUEUR_JUGEMENT``
+est l'extraction (elle n'a pas de test caché) ; tout le reste, ou toute la cellule sans
 marqueur, est le jugement. Les variables à relever sont les noms *libres* du jugement (lus sans
-y être définis), trouvés par ``symtable`` : l'équivalent des ``names_from_user`` de
+y être définis), trouvés par ``symtable`` : l'équivalent des ``names_from_user`` de
 PrairieLearn, déduit du code au lieu d'être recopié à la main.
 """
 from __future__ import annotations
@@ -34,12 +34,12 @@ from autograder.cellules import REGION, grade_id, meta_nbgrader, source
 MARQUEUR_JUGEMENT = "# -- jugement --"
 #: Noms que le juge fournit lui-même (jamais relevés dans le noyau de l'étudiant).
 NOMS_DU_JUGE = frozenset({"np", "hashlib", "_CORRECTION"})
-#: Cellule des outils des vérifications (fournie, verrouillée) : exécutée aussi par le juge.
+#: Cellule des outils des vérifications (fournie, verrouillée) : exécutée aussi par le juge.
 OUTILS = "outils_verification"
 #: Nom du relevé des cellules relancées avec d'autres paramètres.
 VARIANTE = "variante"
 
-#: Correction sans pénalité en cascade : après le relevé de ces cellules, les valeurs de
+#: Correction sans pénalité en cascade : après le relevé de ces cellules, les valeurs de
 #: référence remplacent celles de l'étudiant dans son noyau (fichiers d'entrée du même nom).
 INJECTIONS = {"ex1_verif": "_tp_injecter", "ex2b_verif": "_tp_injecter", "ex6_verif": "_tp_injecter_modele"}
 #: Relevé dont l'extraction reçoit d'autres entrées, choisies à la correction.
@@ -67,7 +67,7 @@ _PORTEES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
 def _lus_avant_affectation(texte: str) -> set[str]:
     """Noms lus au niveau du module par une instruction qu'aucune instruction précédente n'a
     affectés (``x = f(x)`` lit ``x`` avant de l'affecter). Une instruction composée compte en
-    entier : l'approximation relève un nom de trop (sans effet), jamais un de moins."""
+    entier : l'approximation relève un nom de trop (sans effet), jamais un de moins."""
     affectes, lus = set(), set()
     for instruction in ast.parse(texte).body:
         charges, stockes, a_voir = set(), set(), [instruction]
@@ -76,7 +76,7 @@ def _lus_avant_affectation(texte: str) -> set[str]:
             if isinstance(noeud, ast.Name):
                 (charges if isinstance(noeud.ctx, ast.Load) else stockes).add(noeud.id)
             if isinstance(noeud, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                stockes.add(noeud.name)  # son corps : vu par symtable (portée à part)
+                stockes.add(noeud.name)  # son corps : vu par symtable (portée à part)
             elif not isinstance(noeud, _PORTEES):
                 a_voir += ast.iter_child_nodes(noeud)
         lus |= charges - affectes
@@ -86,7 +86,7 @@ def _lus_avant_affectation(texte: str) -> set[str]:
 
 def lus_et_definis(texte: str) -> tuple[set[str], set[str]]:
     """(noms globaux lus avant d'être définis, noms définis au niveau du module) d'un code
-    Python, portées comprises : un paramètre de fonction qui porte le nom d'une variable
+    Python, portées comprises : un paramètre de fonction qui porte le nom d'une variable
     globale ne la masque pas ailleurs."""
     table = symtable.symtable(_sans_marqueurs(texte), "<cellule>", "exec")
     lus, definis = set(), set()
@@ -125,7 +125,7 @@ def globaux_des_fonctions(texte: str) -> dict[str, set[str]]:
 class Verification:
     """Une cellule de vérification notée du maître, prête pour les deux temps de la correction."""
     grade_id: str
-    source: str            # source complète (tests cachés compris) : pour le juge seulement
+    source: str            # source complète (tests cachés compris) : pour le juge seulement
     extraction: str
     jugement: str
     noms: list[str] = field(default_factory=list)
@@ -148,13 +148,13 @@ def verifications(cellules, outils_source: str) -> list[Verification]:
             lus |= globaux_outils[nom]
         noms = sorted(lus - exclus)
         resultat.append(Verification(grade_id(cellule), texte, extraction, jugement, noms))
-        exclus |= definis  # défini par une vérification précédente : c'est le juge qui l'a
+        exclus |= definis  # défini par une vérification précédente : c'est le juge qui l'a
     return resultat
 
 
 # --------------------------------------------------------------------------- entrées du noyau
 def ecrire_entrees(dossier: Path, nom: str, valeurs: dict) -> None:
-    """Écrit des valeurs (tableaux NumPy, nombres) pour le noyau : ``nom.json`` + ``nom.npz``."""
+    """Écrit des valeurs (tableaux NumPy, nombres) pour le noyau : ``nom.json`` + ``nom.npz``."""
     dossier.mkdir(parents=True, exist_ok=True)
     tableaux, description = {}, {}
     for cle, valeur in valeurs.items():
@@ -168,20 +168,20 @@ def ecrire_entrees(dossier: Path, nom: str, valeurs: dict) -> None:
 
 
 def lire_entrees(dossier: Path, nom: str) -> dict:
-    """Relit ``ecrire_entrees`` (côté correcteur : tests, références)."""
+    """Relit ``ecrire_entrees`` (côté correcteur : tests, références)."""
     description = json.loads((dossier / f"{nom}.json").read_text(encoding="utf-8"))
     with np.load(dossier / f"{nom}.npz", allow_pickle=False) as tableaux:
         return {cle: (tableaux[v] if genre == "tableau" else v) for cle, (genre, v) in description.items()}
 
 
 # --------------------------------------------------------------------------- cellules relancées
-#: Paramètres de l'exercice 1 remplacés dans la cellule de l'étudiant relancée (exigence :
-#: recopier les valeurs affichées dans « Résultat attendu » ne rapporte rien).
+#: Paramètres de l'exercice 1 remplacés dans la cellule de l'étudiant relancée (exigence :
+#: recopier les valeurs affichées dans « Résultat attendu » ne rapporte rien).
 PARAMETRES_EX1 = ("T", "beta_1", "beta_T")
 
 
 def tirer_variante(rng: np.random.Generator) -> dict:
-    """T, beta_1, beta_T tirés à la correction (jamais ceux du notebook : 10, 0,1 et 0,8)."""
+    """T, beta_1, beta_T tirés à la correction (jamais ceux du notebook : 10, 0,1 et 0,8)."""
     T = int(rng.choice([n for n in range(5, 21) if n != 10]))
     beta_1 = round(float(rng.uniform(0.02, 0.2)), 3)
     beta_T = round(float(rng.uniform(0.45, 0.9)), 3)
@@ -206,7 +206,7 @@ def reecrire_parametres(texte: str, valeurs: dict) -> str:
 # --------------------------------------------------------------------------- relecture (juge)
 @dataclass
 class Releve:
-    """Un relevé relu : ``valeurs`` (noms relevés -> objets Python), ``absents`` (noms demandés
+    """Un relevé relu : ``valeurs`` (noms relevés -> objets Python), ``absents`` (noms demandés
     mais inexistants dans le noyau), ``erreur`` de l'extraction, état du générateur global."""
     valeurs: dict
     erreur: dict | None
@@ -224,7 +224,7 @@ class ValeurInconnue:
 
 
 def lire_releve(dossier: Path, nom: str, reseau=None) -> Releve | None:
-    """Relit le relevé ``nom`` ; ``reseau(poids, appels)`` reconstruit un réseau relevé.
+    """Relit le relevé ``nom`` ; ``reseau(poids, appels)`` reconstruit un réseau relevé.
     None si le relevé n'existe pas (la cellule de relevé n'a pas tourné)."""
     chemin_json = Path(dossier) / f"{nom}.json"
     if not chemin_json.exists():

@@ -241,8 +241,8 @@ def _essayer(commande: list[str]) -> tuple[bool, str]:
     return False, (message[-1] if message else f"code de sortie {fini.returncode}")
 
 
-#: Le système vu par le noyau : ces dossiers (ou liens) et fichiers de configuration, en lecture
-#: seule ; rien d'autre du système de fichiers de la machine (ni le dépôt, ni le dossier
+#: Le système vu par le noyau : ces dossiers (ou liens) et fichiers de configuration, en lecture
+#: seule ; rien d'autre du système de fichiers de la machine (ni le dépôt, ni le dossier
 #: personnel du correcteur, ni les autres copies). S'y ajoutent l'environnement Python (voir
 #: ``_montages``), le dossier de travail, le dossier privé du noyau et un /tmp vide.
 SYSTEME = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -265,7 +265,7 @@ def _liste_blanche_systeme() -> list[str]:
 
 
 def prefixes_python() -> list[tuple[str, str]]:
-    """(source, destination) des montages de l'environnement Python : le venv et l'interpréteur
+    """(source, destination) des montages de l'environnement Python : le venv et l'interpréteur
     de base (chemins réels, et le chemin d'origine s'il passe par un lien)."""
     montages = set()
     for prefixe in (sys.prefix, sys.base_prefix):
@@ -504,8 +504,8 @@ def _sous(chemin: str, dossiers: t.Iterable[str]) -> bool:
 
 
 def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive: str) -> list[str]:
-    """Options ``bwrap`` des montages : environnement Python, dossiers inscriptibles, masques."""
-    # Montages à empiler : on les trie par profondeur (à profondeur égale, les montages avant
+    """Options ``bwrap`` des montages : environnement Python, dossiers inscriptibles, masques."""
+    # Montages à empiler : on les trie par profondeur (à profondeur égale, les montages avant
     # les masques), pour qu'un chemin masqué situé *sous* un dossier monté reste masqué.
     # L'environnement Python passe après le /tmp privé (un venv sous /tmp, en intégration
     # continue, doit rester visible). Un chemin masqué hors de tout montage est déjà invisible.
@@ -536,7 +536,7 @@ def _montages(hidden_paths: t.Iterable[str], dossier_travail: str, dossier_prive
     for _, _, morceau in sorted(montages, key=lambda m: m[:2]):
         options += morceau
     # Les tmpfs de masquage passent en lecture seule une fois les sous-montages faits, et la
-    # racine aussi (un tmpfs de bwrap : y écrire ne toucherait pas le disque, mais la mémoire).
+    # racine aussi (un tmpfs de bwrap : y écrire ne toucherait pas le disque, mais la mémoire).
     for chemin in dossiers_masques:
         options += ["--remount-ro", chemin]
     return [*options, "--remount-ro", "/"]

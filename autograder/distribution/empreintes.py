@@ -32,7 +32,8 @@ aléatoire : les bruits rejoués par les graines sont des termes de la décompo
 valeurs hachées.
 
 Ce qui reste à la main si le planning change : la référence cachée de ``ex1_verif``
-(``_BETA_REF``, ``_tp_apres_cette_cellule(T=..., ...)``, signalée ici si elle diffère) et les
+(``_BETA_REF``, signalée ici si elle diffère ; les valeurs injectées à la correction viennent du
+maître lui-même : ``autograder/correction/references.py``) et les
 textes qui citent les valeurs.
 """
 import argparse
@@ -320,10 +321,6 @@ def _coherence_ex1(nb, planning):
         if nom == "linspace" and all(isinstance(a, ast.Constant) for a in noeud.args) and len(noeud.args) == 3:
             valeurs = (a.value for a in noeud.args)
             trouves.append(("np.linspace(…)", dict(zip(("beta_1", "beta_T", "T"), valeurs, strict=True))))
-        elif nom == "_tp_apres_cette_cellule":
-            mots_cles = {k.arg: k.value.value for k in noeud.keywords
-                         if k.arg in attendu and isinstance(k.value, ast.Constant)}
-            trouves.append(("_tp_apres_cette_cellule(…)", mots_cles))
     return [Ecart("ex1_verif", appel, f"référence cachée {valeurs} différente du planning de ex1_reponse "
                                       f"{attendu} : à corriger à la main.", "à la main")
             for appel, valeurs in trouves if any(not np.isclose(v, attendu[k]) for k, v in valeurs.items())]
