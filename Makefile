@@ -138,7 +138,7 @@ N           ?= 6
 .PHONY: grade merge benchmark-grading
 grade: ## Corrige SUBMISSIONS (un .ipynb par étudiant) -> OUT/notes.csv, moodle.csv, feedback/, rapport_classe.html, similarites.csv
 	@test -n "$(SUBMISSIONS)" || { echo "Usage : make grade SUBMISSIONS=<dossier des remises> [OUT=<dossier>] [SHARD=i/n]"; exit 2; }
-	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD)) $(if $(ETUDIANT),--etudiant "$(ETUDIANT)")
+	$(PY) -m autograder.correction.classe "$(SUBMISSIONS)" $(if $(OUT),--sortie "$(OUT)") $(if $(SHARD),--shard $(SHARD)) $(if $(ETUDIANT),--etudiant "$(ETUDIANT)") $(if $(FICHE),--fiche "$(FICHE)")
 
 # Notes dans la feuille d'évaluation hors ligne d'un devoir Moodle (README, « Importer dans Moodle ») :
 # make fiche-moodle OUT=<dossier d'une correction> FICHE=<feuille téléchargée du devoir>

@@ -29,6 +29,7 @@ from pathlib import Path
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
 from autograder.correction.ajustements import choisir_etudiant
 from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
+from autograder.correction.fiche_moodle import COMMENT_OBTENIR, FicheInvalide, remplir_depuis_sortie
 from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
 from autograder.correction.rapport import page_sans_notebook
@@ -67,6 +68,8 @@ class Correction:
         self.etat, self.archives, self.cours = self.dossier.etat, self.dossier.archives, self.dossier.cours
         #: Avec ``--etudiant`` : le seul étudiant à recorriger (les autres gardent leur résultat).
         self.etudiant_seul = None
+        #: Avec ``--fiche`` : la feuille d'évaluation hors ligne du devoir Moodle à remplir.
+        self.fiche = None
         #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
         self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
                          self.sortie.resolve()]
@@ -152,6 +155,7 @@ class Correction:
             ecrire_atomique(destination, page_sans_notebook(soumission.etudiant, ligne["statut"], ligne["note_sur_20"]))
         etat = {"etudiant": soumission.etudiant, "empreinte": soumission.empreinte(), "version": VERSION,
                 "a_refaire": a_refaire,
+                "participant": soumission.participant, "nom_complet": soumission.nom_complet,
                 "fichier": str(soumission.chemin), "remarques": soumission.remarques, "resultat": resultat,
                 "date": datetime.now().isoformat(timespec="seconds")}
         self.etat.mkdir(parents=True, exist_ok=True)
@@ -214,9 +218,21 @@ class Correction:
         lignes = finaliser(sortie=self.sortie, etats=list(etats.values()), ligne_de_note=ligne_de_note,
                            dire=self.dire).lignes
         ecrire_sorties(lignes, self.dossier, self.dire)
+        self._remplir_fiche()
         ecrire_apres_correction(sortie=self.sortie, lignes=lignes, duree_s=time.monotonic() - self.debut,
                                 dire=self.dire)
         return lignes
+
+    def _remplir_fiche(self):
+        """``OUT/fiche_notes.csv`` avec ``--fiche`` ; sinon, une ligne dit comment l'obtenir."""
+        if self.fiche is None:
+            self.dire(COMMENT_OBTENIR)
+            return
+        try:
+            self.dire(remplir_depuis_sortie(fiche=self.fiche, notes=self.sortie / "notes.csv",
+                                            sortie=self.sortie, etats=self.etat).message())
+        except FicheInvalide as erreur:
+            self.dire(f"Feuille d'évaluation non remplie : {erreur}")
 
     def etat_pour_un_seul(self, soumission):
         """Avec ``--etudiant`` : None (à recorriger) pour lui, l'état existant tel quel pour les
@@ -298,6 +314,8 @@ def main(argv=None):
     parser.add_argument("--delai-cellule", type=int, default=None, help="délai par cellule, en secondes (défaut : 120)")
     parser.add_argument("--delai-copie", type=int, default=DELAI_COPIE_S, help="délai total par remise, en secondes")
     parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
+    parser.add_argument("--fiche", type=Path, default=None, help="feuille d'évaluation hors ligne téléchargée du "
+                        "devoir Moodle, à remplir dans OUT/fiche_notes.csv")
     parser.add_argument("--cacher", type=Path, action="append", default=[], help="chemin de plus à rendre illisible "
                         "aux noyaux des étudiants (p. ex. le dossier de toutes les parts d'une correction Slurm)")
     args = parser.parse_args(argv)
@@ -314,6 +332,7 @@ def main(argv=None):
     sortie = args.sortie or BUILD / "grading" / horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
     correction.a_cacher.extend(p.resolve() for p in args.cacher)
+    correction.fiche = args.fiche
     if args.etudiant is not None:
         try:
             correction.etudiant_seul = choisir_etudiant([s.etudiant for s in soumissions], args.etudiant)

@@ -52,3 +52,34 @@ def test_anciens_noms_des_commandes(ancien, nouveau):
     aide = subprocess.run([sys.executable, "-m", f"autograder.{ancien}", "--help"], cwd=RACINE,
                           capture_output=True, text=True, check=True).stdout
     assert aide.startswith(f"usage: python -m autograder.{nouveau}")
+
+
+def test_etat_garde_le_participant_moodle_et_la_fiche_est_remplie(tmp_path):
+    """L'état porte le numéro de participant ; ``--fiche`` remplit OUT/fiche_notes.csv, sinon une ligne dit
+    comment obtenir la feuille."""
+    from autograder.correction.fiche_moodle import COMMENT_OBTENIR, NOM_FICHE
+    from autograder.correction.notes import ligne_de_note, lignes_notes
+
+    remise = tmp_path / "Zoé Roux_4021_assignsubmission_file_" / "tp.ipynb"
+    remise.parent.mkdir()
+    remise.write_text("{}", encoding="utf-8")
+    ecran = io.StringIO()
+    correction = Correction(tmp_path / "sortie", sortie_texte=ecran)
+    fichier = tmp_path / "resultat.json"
+    fichier.write_text(json.dumps({"scores": {"ex1_verif": 2.0}, "remarques": []}), encoding="utf-8")
+    tache = {"soumission": Soumission("Zoé Roux", remise, participant="4021", nom_complet="Zoé Roux"),
+             "processus": ProcessusFini(), "demande": {"resultat": str(fichier)},
+             "journal": open(tmp_path / "journal.log", "w")}
+    etat = correction._terminer(tache, expire=False)
+    assert (etat["participant"], etat["nom_complet"]) == ("4021", "Zoé Roux")
+    ligne = ligne_de_note("Zoé Roux", etat["resultat"])
+    (tmp_path / "sortie" / "notes.csv").write_text(lignes_notes([ligne]), encoding="utf-8")
+    correction._remplir_fiche()
+    assert COMMENT_OBTENIR in ecran.getvalue() and not (tmp_path / "sortie" / NOM_FICHE).exists()
+    fiche = tmp_path / "feuille.csv"
+    fiche.write_text("Identifiant,Nom complet,Note,Dernière modification (note),Commentaires de feedback\n"
+                     "Participant 4021,Zoé Roux,,-,\n", encoding="utf-8")
+    correction.fiche = fiche
+    correction._remplir_fiche()
+    rempli = (tmp_path / "sortie" / NOM_FICHE).read_text(encoding="utf-8").splitlines()[1]
+    assert rempli.startswith('Participant 4021,Zoé Roux,"2,00",') and "ex1 2/2" in rempli
