@@ -54,7 +54,7 @@ def test_une_erreur_typique_ne_coute_que_dans_son_exercice(classe_corrigee, nom)
 def test_notes_csv_colonnes_et_moodle(classe_corrigee):
     sortie, notes = classe_corrigee.sortie, classe_corrigee.notes
     entete = (sortie / "notes.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert entete == ["student_id", *BAREME, "total", "note_sur_20", "statut"]
+    assert entete == ["student_id", *BAREME, "total", "note_sur_20", "statut", "signalements"]
     with open(sortie / "moodle.csv", encoding="utf-8", newline="") as fichier:
         moodle = {ligne["identifiant"]: ligne for ligne in csv.DictReader(fichier)}
     assert set(moodle) == set(notes)

@@ -117,3 +117,14 @@ def test_ruse_lecture_ne_montre_rien_hors_de_la_liste_blanche(classe_corrigee):
         assert "BEGIN HIDDEN TESTS" not in contenu and "BEGIN SOLUTION" not in contenu, retour.name
     fuites = [ligne for ligne in reponses_demo if ligne in texte]
     assert not fuites, fuites[:3]
+
+
+def test_ruses_signalees_dans_notes_csv_avec_cellule_et_ligne(classe_corrigee):
+    """Signalement statique (une raison de regarder) ; la copie correcte n'en a aucun."""
+    notes = classe_corrigee.notes
+    assert notes[ETUDIANT_CORRECT]["signalements"] == ""
+    assert "ex1_reponse, ligne" in notes["ruse_execution"]["signalements"]
+    assert "ast_transformers" in notes["ruse_execution"]["signalements"]
+    assert "set_custom_exc" in notes["ruse_exceptions"]["signalements"]
+    assert "remplace un attribut de np (np.allclose)" in notes["ruse_numpy"]["signalements"]
+    assert "événements" in notes["ruse_lecture"]["signalements"]

@@ -21,6 +21,7 @@ from autograder.chemins import ASSIGNMENT
 from autograder.correction.archives import ecrire_atomique
 from autograder.correction.reconstruction import reconstruire
 from autograder.correction.releves import ecrire_entrees, tirer_variante
+from autograder.correction.signalements import signalements
 from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
 from autograder.cours import configuration
 
@@ -141,6 +142,7 @@ def noter(demande):
     publie = nbformat.read(Path(demande["gabarit"]) / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     nb, remarques = reconstruire(nb, publie)
     resultat["remarques"] += remarques
+    resultat["signalements"] = signalements(nb)
     chemin_remis = depot / f"{ASSIGNMENT}.ipynb"
     nbformat.write(nb, chemin_remis)
 

@@ -7,7 +7,7 @@ from autograder.bareme import bareme, points_par_exercice
 from autograder.correction.archives import DossierSortie, ecrire_atomique
 from autograder.correction.rapport import figure_resume, resume, texte_resume
 
-COLONNES_FIN = ["total", "note_sur_20", "statut"]
+COLONNES_FIN = ["total", "note_sur_20", "statut", "signalements"]
 
 
 def ligne_de_note(etudiant, resultat, remarques=()):
@@ -24,7 +24,15 @@ def ligne_de_note(etudiant, resultat, remarques=()):
         "total": total,
         "note_sur_20": round(20 * total / maximum, 2),
         "statut": "ok" if not messages else "\u202f; ".join(messages),
+        # Code qui touche à l'interpréteur ou aux bibliothèques des tests (signalements.py) :
+        # une raison de regarder, pas un verdict (la note n'en dépend pas).
+        "signalements": " | ".join(texte_signalement(s) for s in resultat.get("signalements", [])),
     }
+
+
+def texte_signalement(signalement: dict) -> str:
+    """« ex1_reponse, ligne 3 : … » pour un signalement de ``copie.noter``."""
+    return f"{signalement['cellule']}, ligne {signalement['ligne']}\u00a0: {signalement['raison']}"
 
 
 def _nombre(x):

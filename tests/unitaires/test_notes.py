@@ -30,7 +30,8 @@ def test_notes_csv_neutralise_les_formules_de_tableur():
     rangees = list(csv.DictReader(io.StringIO(lignes_notes(lignes))))
     assert [r["student_id"] for r in rangees] == ["'+33 6", "'-2", "'=1+1", "'@SUM(A1)", "Zoé"]
     assert all(r["statut"].startswith("'=") for r in rangees)
-    assert list(rangees[0])[:2] == ["student_id", "ex1"] and list(rangees[0])[-3:] == ["total", "note_sur_20", "statut"]
+    assert list(rangees[0])[:2] == ["student_id", "ex1"] \
+        and list(rangees[0])[-4:] == ["total", "note_sur_20", "statut", "signalements"]
 
 
 def test_moodle_csv_neutralise_les_formules_et_garde_deux_decimales():
