@@ -54,7 +54,7 @@ def test_le_job_indexe_corrige_une_part_par_pod(job):
     assert spec["completions"] == spec["parallelism"] == parts
     commande = shlex.split(conteneur["command"][-1])
     assert conteneur["command"][:2] == ["/bin/sh", "-c"]
-    assert commande[:4] == ["exec", "python", "-m", "autograder.corriger"]
+    assert commande[:4] == ["exec", "python", "-m", "autograder.correction.classe"]
     options = dict(zip(commande[5::2], commande[6::2], strict=True))
     assert options["--sortie"] == "/resultats/parts/part$((JOB_COMPLETION_INDEX+1))"
     assert options["--shard"] == "$((JOB_COMPLETION_INDEX+1))/$PARTS"

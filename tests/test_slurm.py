@@ -47,7 +47,7 @@ def test_le_script_lance_la_bonne_part_avec_des_chemins_a_espaces(tmp_path):
                                                       "SLURM_CPUS_PER_TASK": "4"}, check=False)
     assert fini.returncode == 3
     assert traces.read_text().splitlines() == [
-        "-m", "autograder.corriger", str(remises), "--sortie", str(sortie / "parts" / "part2"),
+        "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie / "parts" / "part2"),
         "--shard", "2/3", "--processus", "4", "--cacher", str(sortie)]
     assert (sortie / "slurm" / "codes" / "part2").read_text().strip() == "3"
 
@@ -258,7 +258,7 @@ def test_classe_sur_slurm_egale_classe_sur_une_machine(grappe, tmp_path):
     assert all(slurm._etudiants_par_part(remises, 3).values()), "chaque part doit avoir au moins une copie"
 
     debut = time.monotonic()
-    seule = subprocess.run([sys.executable, "-m", "autograder.corriger", str(remises), "--sortie",
+    seule = subprocess.run([sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie",
                             str(tmp_path / "une_machine"), "--processus", "2"],
                            cwd=RACINE, capture_output=True, text=True, timeout=3600, check=False)
     duree_seule = time.monotonic() - debut

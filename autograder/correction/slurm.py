@@ -10,7 +10,7 @@ Usage ::
 ``OUT/parts/part<i>``), le soumet avec ``sbatch``, suit les tâches (``squeue``, puis
 ``sacct`` ou ``scontrol``, et le code de sortie que chaque tâche écrit dans
 ``OUT/slurm/codes/``), puis fusionne les parts dans ``OUT`` (``python -m
-autograder.fusionner``). Une part en échec est signalée avec ses étudiants et se
+autograder.correction.fusion``). Une part en échec est signalée avec ses étudiants et se
 resoumet seule (``--parts 3``) : la correction de la part reprend là où elle s'était
 arrêtée, rien de ce qui est déjà noté n'est refait. Les nœuds du cluster doivent voir
 le dépôt, son ``.venv``, les remises et OUT aux mêmes chemins (système de fichiers
@@ -102,7 +102,7 @@ def script_batch(*, remises: Path, sortie: Path, nombre_parts: int, parts: list[
     d = Disposition(Path(sortie).absolute())
     q = shlex.quote
     codes = q(str(d.slurm / "codes"))
-    correction = shlex.join([python or python_du_depot(), "-m", "autograder.corriger",
+    correction = shlex.join([python or python_du_depot(), "-m", "autograder.correction.classe",
                              str(Path(remises).absolute()), "--sortie"])
     correction += f" {q(str(d.sortie / 'parts'))}/part$i --shard $i/{int(nombre_parts)}"
     correction += " --processus ${SLURM_CPUS_PER_TASK:-1}"
@@ -208,7 +208,7 @@ def ligne_de_progression(taches: list[TachePart], job_id: str) -> str:
 
 def commande_de_fusion(sortie: Path, nombre_parts: int) -> str:
     d = Disposition(Path(sortie).absolute())
-    return shlex.join([python_du_depot(), "-m", "autograder.fusionner", "--sortie", str(d.sortie),
+    return shlex.join([python_du_depot(), "-m", "autograder.correction.fusion", "--sortie", str(d.sortie),
                        *(str(d.part(i)) for i in range(1, nombre_parts + 1))])
 
 
