@@ -56,7 +56,7 @@ def test_carnet_de_classe_notes_fichiers_et_notes_manuelles(tmp_path, gabarit):
     with Gradebook(f"sqlite:///{tmp_path / 'cours' / 'gradebook.db'}") as gb:
         assert {s.id: s.score for s in gb.students} == attendu
         assert gb.find_student("elodie_martin").lms_user_id == "312"
-        assert gb.find_student("leo_petit").last_name == "Léo Petit"
+        assert (gb.find_student("leo_petit").first_name, gb.find_student("leo_petit").last_name) == ("Léo", "Petit")
         gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, "leo_petit").manual_score = 1.5
         gb.db.commit()
     for etape, extension in (("submitted", "ipynb"), ("autograded", "ipynb"), ("feedback", "html")):
@@ -69,3 +69,50 @@ def test_carnet_de_classe_notes_fichiers_et_notes_manuelles(tmp_path, gabarit):
     with Gradebook(f"sqlite:///{tmp_path / 'cours' / 'gradebook.db'}") as gb:
         assert gb.find_student("leo_petit").score == 19.5
         assert len(gb.students) == 3
+
+
+def test_ajustements_et_commentaires_reportes_dans_le_carnet(tmp_path, gabarit):
+    """Une seule vérité : après finaliser, le carnet (formgrader, nbgrader export) donne les notes de
+    notes.csv, ajustements compris ; prénom et nom à part ; une ligne retirée d'ajustements.csv
+    est retirée du carnet, une note saisie dans formgrader reste la sienne."""
+    from autograder.correction.finalisation import finaliser
+    from autograder.correction.notes import ligne_de_note
+
+    maxima = dict(cellules_notees())
+    etats = [
+        _remise_notee(tmp_path, gabarit, "Camille Durand", "e1", {**maxima, "ex2a_verif": 0.0}),
+        _remise_notee(tmp_path, gabarit, "Léa Bernard", "e2", maxima),
+    ]
+    etats[0].update(participant="4021", nom_complet="Camille Durand")
+    (tmp_path / "ajustements.csv").write_text(
+        "student_id;exercice;points;motif\n"
+        "Camille Durand;ex2;2,5;alpha juste, alpha_barre décalé d'un indice\n"
+        "Léa Bernard;ex9;;Belle figure.\n", encoding="utf-8")
+    dits = []
+    lignes = {lg["student_id"]: lg for lg in finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note,
+                                                       dire=dits.append).lignes}
+    base = f"sqlite:///{tmp_path / 'cours' / 'gradebook.db'}"
+    with Gradebook(base) as gb:
+        camille = gb.find_student("camille_durand")
+        assert (camille.first_name, camille.last_name, camille.lms_user_id) == ("Camille", "Durand", "4021")
+        assert camille.score == lignes["Camille Durand"]["total"] == 19.5, dits
+        assert gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, "camille_durand").manual_score == 2.0
+        assert gb.find_grade("ex2b_verif", ASSIGNMENT, ASSIGNMENT, "camille_durand").manual_score == 0.5
+        motif = gb.find_comment("ex2_reponse", ASSIGNMENT, ASSIGNMENT, "camille_durand").manual_comment
+        assert "2,5 point(s)" in motif and "décalé d'un indice" in motif
+        assert gb.find_comment("ex9_reponse", ASSIGNMENT, ASSIGNMENT, "lea_bernard").manual_comment == "Belle figure."
+        assert gb.find_student("lea_bernard").score == lignes["Léa Bernard"]["total"] == 20.0
+        # formgrader : une note saisie à la main pour Léa
+        gb.find_grade("ex1_verif", ASSIGNMENT, ASSIGNMENT, "lea_bernard").manual_score = 1.0
+        gb.db.commit()
+    # la relance ne prend pas l'ajustement reporté pour une note de formgrader ; la ligne retirée s'en va
+    (tmp_path / "ajustements.csv").write_text("student_id,exercice,points,motif\n", encoding="utf-8")
+    lignes = {lg["student_id"]: lg for lg in finaliser(sortie=tmp_path, etats=etats, ligne_de_note=ligne_de_note,
+                                                       dire=dits.append).lignes}
+    assert lignes["Camille Durand"]["total"] == 18.0 and lignes["Léa Bernard"]["total"] == 19.0
+    with Gradebook(base) as gb:
+        assert gb.find_student("camille_durand").score == 18.0
+        assert gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, "camille_durand").manual_score is None
+        assert gb.find_comment("ex2_reponse", ASSIGNMENT, ASSIGNMENT, "camille_durand").manual_comment is None
+        assert gb.find_student("lea_bernard").score == 19.0
+        assert gb.find_grade("ex1_verif", ASSIGNMENT, ASSIGNMENT, "lea_bernard").manual_score == 1.0

@@ -20,6 +20,7 @@ les notes manuelles dans ``notes.csv`` comme des ajustements.
 """
 import csv
 import io
+import json
 import re
 import shutil
 import unicodedata
@@ -28,11 +29,13 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from autograder.bareme import cellules_notees
+from autograder.bareme import cellules_notees, exercice_de
 from autograder.chemins import ASSIGNMENT
 from autograder.correction.archives import ecrire_atomique
 
 NOM_CORRESPONDANCE = "cours_correspondance.csv"
+#: Ce que la correction a écrit dans le carnet à partir d'ajustements.csv (dans ``OUT/cours/``).
+NOM_REPORTS = "reports_ajustements.json"
 _ID_VALIDE = re.compile(r"^[A-Za-z0-9_-]+$")
 ETAPES = ("submitted", "autograded", "feedback")
 
@@ -45,6 +48,25 @@ def id_valide(identifiant: str) -> bool:
 def _slug(etudiant):
     ascii_ = unicodedata.normalize("NFKD", etudiant).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "etudiant"
+
+
+def prenom_nom(nom_complet: str) -> tuple[str, str]:
+    """``("Camille", "Durand")`` pour « Camille Durand » (premier mot, puis le reste) ; un seul mot :
+    ``("", mot)``. Les noms Moodle « Prénom Nom » sont affichés « Nom, Prénom » par formgrader."""
+    morceaux = nom_complet.strip().split(None, 1)
+    if len(morceaux) < 2:
+        return "", nom_complet.strip()
+    return morceaux[0], morceaux[1]
+
+
+def repartir(points: float, cellules: list[tuple[str, float]]) -> dict[str, float]:
+    """Points d'un exercice répartis sur ses cellules ``[(grade_id, maximum)]``, dans l'ordre :
+    chacune reçoit tout ce qu'elle peut, la somme vaut ``points`` (au plus la somme des maxima)."""
+    reste, repartition = float(points), {}
+    for nom, maximum in cellules:
+        repartition[nom] = round(min(maximum, max(reste, 0.0)), 6)
+        reste -= repartition[nom]
+    return repartition
 
 
 def correspondance(chemin: Path, etudiants) -> dict:
@@ -163,13 +185,16 @@ class CarnetDeClasse:
                 "commentaires": {c.name: c.auto_comment for c in notebook.comments},
             }
 
-    def synchroniser(self, etats, ids: dict, participants: dict) -> None:
+    def synchroniser(self, etats, ids: dict, participants: dict, noms: dict | None = None) -> None:
         """Copie remises, copies corrigées, retours et notes automatiques de chaque étudiant.
 
         ``ids`` : student_id -> id nbgrader ; ``participants`` : student_id -> identifiant
-        de participant Moodle (rangé dans ``lms_user_id``). Les ``manual_score`` restent.
+        de participant Moodle (rangé dans ``lms_user_id``) ; ``noms`` : student_id -> nom complet
+        (Moodle ; sinon l'identifiant), rangé en prénom et nom. Les ``manual_score`` restent.
         """
         from sqlalchemy.exc import SAWarning
+
+        noms = noms or {}
 
         copies = {}
         for etat in etats:
@@ -184,7 +209,9 @@ class CarnetDeClasse:
             warnings.simplefilter("ignore", category=SAWarning)
             for etudiant, copie in copies.items():
                 sid = ids[etudiant]
-                gb.update_or_create_student(sid, last_name=etudiant, lms_user_id=participants.get(etudiant))
+                prenom, nom = prenom_nom(noms.get(etudiant) or etudiant)
+                gb.update_or_create_student(sid, first_name=prenom, last_name=nom,
+                                            lms_user_id=participants.get(etudiant))
                 gb.update_or_create_submission(ASSIGNMENT, sid, **({"timestamp": copie["timestamp"]}
                                                                    if copie and copie["timestamp"] else {}))
                 notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, sid)
@@ -199,11 +226,13 @@ class CarnetDeClasse:
             gb.db.commit()
 
     def scores_manuels(self, ids: dict) -> dict:
-        """``{student_id: {grade_id: manual_score}}`` des notes saisies dans formgrader."""
+        """``{student_id: {grade_id: manual_score}}`` des notes saisies dans formgrader (celles que
+        ``reporter`` a écrites à partir d'ajustements.csv n'en sont pas)."""
         if not self.base.exists():
             return {}
         from nbgrader.api import MissingEntry
 
+        reports = self._reports()
         etudiant_de = {sid: etudiant for etudiant, sid in ids.items()}
         manuels = {}
         with self.gradebook() as gb:
@@ -212,8 +241,92 @@ class CarnetDeClasse:
                     notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, sid)
                 except MissingEntry:
                     continue
+                ecrits = reports.get(sid, {}).get("notes", {})
                 siens = {g.name: float(g.manual_score) for g in notebook.grades
-                         if g.manual_score is not None and g.name in cellules_notees()}
+                         if g.manual_score is not None and g.name in cellules_notees()
+                         and ecrits.get(g.name) != float(g.manual_score)}
                 if siens:
                     manuels[etudiant] = siens
         return manuels
+
+    # -- ajustements.csv reportés dans le carnet -----------------------------------------------
+    def _reports(self) -> dict:
+        try:
+            return json.loads((self.racine / NOM_REPORTS).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def reporter(self, ids: dict, ajustements, commentaires=()) -> list[str]:
+        """Reporte ``ajustements`` (``Ajustement`` : exercice, points, motif) et ``commentaires``
+        (``Commentaire`` : lignes sans points) d'ajustements.csv dans le carnet.
+
+        Renvoie les remarques à dire (en français) : notes saisies dans formgrader remplacées
+        par un ajustement, commentaires de formgrader laissés tels quels.
+        """
+        from nbgrader.api import MissingEntry
+
+        cellules = list(cellules_notees().items())
+        anciens, nouveaux, remarques = self._reports(), {}, []
+        voulu = {}  # sid -> {"notes": {grade_id: points}, "commentaires": {cellule: [textes]}}
+        for ajustement in ajustements:
+            sid = ids.get(ajustement.student_id)
+            if sid is None:
+                continue
+            siens = voulu.setdefault(sid, {"notes": {}, "commentaires": {}})
+            de_l_exercice = [(g, m) for g, m in cellules if exercice_de(g) == ajustement.exercice]
+            siens["notes"].update(repartir(ajustement.points, de_l_exercice))
+            if ajustement.motif:
+                siens["commentaires"].setdefault(ajustement.exercice, []).append(
+                    f"Note de l'exercice ramenée à {f'{ajustement.points:g}'.replace('.', ',')} point(s)\u00a0: "
+                    f"{ajustement.motif}")
+        for commentaire in commentaires:
+            sid = ids.get(commentaire.student_id)
+            if sid is not None:
+                siens = voulu.setdefault(sid, {"notes": {}, "commentaires": {}})
+                siens["commentaires"].setdefault(commentaire.exercice, []).append(commentaire.texte)
+        with self.gradebook() as gb:
+            for sid in sorted(set(voulu) | set(anciens)):
+                try:
+                    notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, sid)
+                except MissingEntry:
+                    continue
+                siens, ecrits = voulu.get(sid, {"notes": {}, "commentaires": {}}), anciens.get(sid, {})
+                notes_ecrites, commentaires_ecrits = {}, {}
+                for grade in notebook.grades:
+                    precedent = ecrits.get("notes", {}).get(grade.name)
+                    a_nous = grade.manual_score is None or (precedent is not None
+                                                           and float(grade.manual_score) == precedent)
+                    if grade.name in siens["notes"]:
+                        if not a_nous:
+                            remarques.append(f"{sid}, {grade.name}\u00a0: la note saisie dans formgrader "
+                                             f"({float(grade.manual_score):g}) est remplacée par celle "
+                                             "d'ajustements.csv")
+                        grade.manual_score = siens["notes"][grade.name]
+                        grade.needs_manual_grade = False
+                        notes_ecrites[grade.name] = siens["notes"][grade.name]
+                    elif precedent is not None and a_nous:  # ligne retirée d'ajustements.csv
+                        grade.manual_score = None
+                comments = {c.name: c for c in notebook.comments}
+                for exercice, textes in siens["commentaires"].items():
+                    cible = next((n for n in comments if exercice and n.startswith(f"{exercice}_")),
+                                 next(iter(comments), None))
+                    if cible is None:
+                        continue
+                    prefixe = "" if cible.startswith(f"{exercice}_") or not exercice else f"{exercice}\u00a0: "
+                    commentaires_ecrits.setdefault(cible, []).extend(prefixe + t for t in textes)
+                for nom, comment in comments.items():
+                    precedent = ecrits.get("commentaires", {}).get(nom)
+                    a_nous = comment.manual_comment in (None, "") or comment.manual_comment == precedent
+                    texte = "\n".join(commentaires_ecrits.get(nom, [])) or None
+                    if texte and not a_nous:
+                        remarques.append(f"{sid}, {nom}\u00a0: commentaire de formgrader gardé, celui "
+                                         "d'ajustements.csv n'est que dans le retour")
+                        commentaires_ecrits.pop(nom, None)
+                    elif a_nous and (texte or precedent is not None):
+                        comment.manual_comment = texte
+                if notes_ecrites or commentaires_ecrits:
+                    nouveaux[sid] = {"notes": notes_ecrites,
+                                     "commentaires": {n: "\n".join(t) for n, t in commentaires_ecrits.items()}}
+            gb.db.commit()
+        ecrire_atomique(self.racine / NOM_REPORTS, json.dumps(nouveaux, ensure_ascii=False, indent=1))
+        return remarques

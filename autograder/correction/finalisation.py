@@ -7,7 +7,9 @@ connus, avant l'écriture de ``notes.csv`` et ``moodle.csv`` :
 2. ``OUT/cours/`` devient le dossier de cours nbgrader de la classe (``carnet.py``) et on y
    lit les notes saisies à la main dans formgrader ;
 3. les lignes de notes sont calculées (notes formgrader comprises), puis les ajustements
-   valides appliqués ; les lignes invalides sont signalées et ignorées ;
+   valides appliqués ; les lignes invalides sont signalées et ignorées. Ajustements et
+   commentaires sont aussi reportés dans le carnet (``CarnetDeClasse.reporter``) : formgrader
+   et ``nbgrader export`` donnent les notes de ``notes.csv`` ;
 4. chaque retour HTML reçoit (ou perd) l'encadré qui explique les modifications et
    donne les commentaires de l'enseignant (lignes sans points d'ajustements.csv) ;
 5. ``OUT/retours_moodle.zip`` est écrit quand les remises viennent de Moodle.
@@ -54,20 +56,34 @@ def _modifications_formgrader(etudiant, resultat, manuels):
 
 
 def _carnet(sortie, etats, dire, incidents):
-    """Synchronise le carnet de la classe ; renvoie les notes manuelles (vide si échec)."""
+    """Synchronise le carnet de la classe ; renvoie ``(carnet, ids, notes manuelles)``
+    (``(None, {}, {})`` si échec)."""
     etudiants = [e["etudiant"] for e in etats]
     try:
         ids = correspondance(sortie / NOM_CORRESPONDANCE, etudiants)
-        participants = {e["etudiant"]: p.participant for e in etats
-                        if (p := participant_de_etat(e)) is not None}
+        moodle = {e["etudiant"]: p for e in etats if (p := participant_de_etat(e)) is not None}
+        participants = {etudiant: p.participant for etudiant, p in moodle.items()}
+        noms = {etudiant: p.nom_complet for etudiant, p in moodle.items()}
         carnet = CarnetDeClasse(sortie / "cours", sortie / "archives")
         carnet.preparer(dire=dire)
-        carnet.synchroniser(etats, ids, participants)  # ne touche pas aux manual_score
-        return carnet.scores_manuels(ids)
+        carnet.synchroniser(etats, ids, participants, noms)  # ne touche pas aux manual_score
+        return carnet, ids, carnet.scores_manuels(ids)
     except Exception as erreur:  # noqa: BLE001 — le carnet est un plus : les notes partent quand même
         incidents.append(f"carnet de la classe (OUT/cours/gradebook.db) non mis à jour : "
                          f"{type(erreur).__name__}: {erreur}")
-        return {}
+        return None, {}, {}
+
+
+def _reporter(carnet, ids, lecture, dire, incidents):
+    """Ajustements et commentaires d'ajustements.csv reportés dans le carnet (une seule vérité)."""
+    if carnet is None:
+        return
+    try:
+        for remarque in carnet.reporter(ids, lecture.ajustements, lecture.commentaires):
+            dire(f"  Carnet de la classe : {remarque}")
+    except Exception as erreur:  # noqa: BLE001 — notes.csv reste juste, le carnet est signalé
+        incidents.append(f"ajustements non reportés dans le carnet de la classe (OUT/cours/gradebook.db) : "
+                         f"{type(erreur).__name__}: {erreur}")
 
 
 def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: bool = True) -> Finalisation:
@@ -79,7 +95,7 @@ def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: b
     sortie = Path(sortie)
     incidents = []
     fichier = aj.creer_si_absent(sortie)
-    manuels = _carnet(sortie, etats, dire, incidents) if carnet else {}
+    carnet_, ids, manuels = _carnet(sortie, etats, dire, incidents) if carnet else (None, {}, {})
     lignes, formgrader = [], []
     for etat in etats:
         resultat, siens = etat["resultat"], manuels.get(etat["etudiant"], {})
@@ -92,6 +108,7 @@ def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: b
         dire(f"  {message}")
     lignes, modifications = aj.appliquer(lignes, lecture.ajustements, bareme=bareme(),
                                          autres_modifications=formgrader)
+    _reporter(carnet_, ids, lecture, dire, incidents)
     if modifications:
         dire(f"Ajustements appliqués : {len(modifications)} exercice(s), "
              f"{len({m.student_id for m in modifications})} étudiant(s).")
