@@ -16,10 +16,11 @@ B=".venv/bin/python benchmarks/benchmark.py"
 #   $B --variantes conditionnel,conditionnel-plongement --graines 1,2,3
 #   $B --variantes brouillon --graines 1,2,3
 #   make benchmark-budget-tp   # maitre et plongement, graine 1, ~37 500 itérations chacun
-# Issue #21 : trois graines du maître au budget des étudiants, puis T = 20 et T = 50
-# (3 graines au budget du banc, 1 au budget des étudiants).
-make benchmark-budget-tp VARIANTES=maitre GRAINES=2,3
+# Issue #21 : T = 20 et T = 50 sur 3 graines au budget du banc (courts), puis les graines 2
+# et 3 du maître au budget des étudiants (~35 min chacune sur 2 cœurs libres), puis T = 20
+# et T = 50 au budget des étudiants.
 $B --variantes t20,t50 --graines 1,2,3
+make benchmark-budget-tp VARIANTES=maitre GRAINES=2,3
 make benchmark-budget-tp VARIANTES=t20 GRAINES=1
 make benchmark-budget-tp VARIANTES=t50 GRAINES=1
 echo "campagne terminée"

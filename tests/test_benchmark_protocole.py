@@ -216,3 +216,17 @@ def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):
     chemin, g = RAP.meilleur_chemin(R, "maitre")
     assert chemin == "σ²=β̃" and abs(g["confiants"]["moyenne"] - 0.45) < 1e-9
     assert RAP.meilleur_chemin(R, "plongement") == (None, None)
+
+
+def test_variantes_en_t_gardent_alpha_barre_final():
+    """T = 20 ou 50 (banc seulement) : β rééchelonnés, même ᾱ_T que le maître ; T = 10 : inchangés.
+    Une variante en T a sa propre empreinte, sans changer celle des autres (cache réutilisé)."""
+    import numpy as np
+
+    beta = np.concatenate([[0.0], np.linspace(0.1, 0.8, 10)])
+    assert np.allclose(V.beta_reechelonne(beta, 10), beta)
+    for T in (20, 50):
+        b = V.beta_reechelonne(beta, T)
+        assert b.shape == (T + 1,) and b[0] == 0 and np.all(np.diff(b[1:]) > 0) and np.all(b[1:] < 1)
+        assert np.isclose(np.prod(1 - b[1:]), np.prod(1 - beta[1:]))
+    assert V.VARIANTES["t20"].T == 20 and V.VARIANTES["t50"].T == 50 and V.VARIANTES["maitre"].T is None

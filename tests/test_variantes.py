@@ -20,7 +20,7 @@ pytestmark = pytest.mark.lent
 
 #: Cellules sautées : l'entraînement (lent) et ce qui en dépend, et les parties facultatives.
 SAUTEES = {"verifier_gpu", "entrainement", "ex6_verif", "trajectoire_x0", "complementaire_code",
-           "complementaire_entrainement", "apl_echantillonneur", "apl_comparaison", "apl_ema"}
+           "complementaire_entrainement", "apl_echantillonneur", "apl_comparaison", "apl_ema", "sauvegarde_poids"}
 
 #: grade_id -> {début de la ligne de solution (sans indentation): ligne de remplacement}.
 VARIANTES = {
