@@ -66,6 +66,7 @@ from autograder.correction.preprocessors import (  # noqa: E402
     LimiterSorties,
     MasquerTestsCaches,
 )
+from autograder.correction.retour import RetourLisible  # noqa: E402
 
 # La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;
 # l'entraînement court dépasse les 30 s par cellule de nbgrader : 120 s par cellule.
@@ -96,7 +97,8 @@ c.IgnorePattern.pattern = (
 # Retours : en français, sans le code ni les traces des tests cachés.
 # Le « No response. » anglais de nbgrader sous chaque réponse non modifiée devient un
 # message français (réponses notées) ou disparaît (parties facultatives).
-c.GenerateFeedback.preprocessors = [GetGrades, CommentairesFrancais, MasquerTestsCaches, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, CommentairesFrancais, MasquerTestsCaches, CSSHTMLHeaderPreprocessor,
+                                    RetourLisible]
 # NbGraderAPI impose le nom de modèle « feedback » : notre dossier autograder/modeles/feedback
 # (libellés en français) passe devant celui de nbgrader.
 c.HTMLExporter.extra_template_basedirs = [

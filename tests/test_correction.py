@@ -91,7 +91,7 @@ def test_aucun_test_cache_dans_les_retours(classe_corrigee):
     texte = BeautifulSoup((sortie / "feedback" / "cinquante_images_un_seul_bruit.html").read_text(encoding="utf-8"),
                           "html.parser").get_text()
     assert "chaque image reçoit son propre bruit" in texte
-    assert sans_insecables("Points : 0.0 / 2.0") in sans_insecables(texte) and "Votre réponse" in texte
+    assert sans_insecables("Points : 0 / 2") in sans_insecables(texte) and "Votre réponse" in texte
 
 
 def test_relancer_reprend_sans_rien_recorriger_ni_ecraser(classe_corrigee):

@@ -27,6 +27,7 @@ from autograder.correction.carnet import (
     CarnetDeClasse,
     correspondance,
 )
+from autograder.correction.retour import nommer_retour
 from autograder.correction.retours_moodle import (
     ResultatZip,
     chemin_retour,
@@ -119,6 +120,9 @@ def finaliser(*, sortie: Path, etats: list, ligne_de_note, dire=print, carnet: b
         siennes = [m for m in modifications if m.student_id == etat["etudiant"]]
         commentaires = [c for c in lecture.commentaires if c.student_id == etat["etudiant"]]
         aj.marquer_retour(chemin_retour(sortie, etat), siennes, notes[etat["etudiant"]], commentaires)
+        moodle = participant_de_etat(etat)
+        nommer_retour(chemin_retour(sortie, etat), moodle.nom_complet if moodle else etat["etudiant"],
+                      notes[etat["etudiant"]])
     zip_ = ecrire_zip(sortie, etats)
     dire(zip_.message())
     for incident in incidents:

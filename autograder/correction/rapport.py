@@ -52,12 +52,16 @@ def figure_resume(lignes, chemin):
 
 
 def page_sans_notebook(etudiant, statut, note=0.0):
-    """Retour HTML quand il n'y a pas de notebook corrigé à montrer (remise illisible…)."""
+    """Retour HTML quand il n'y a pas de notebook corrigé à montrer (remise illisible…).
+
+    Mêmes balises « retour-nom » et « retour-note » que les autres retours (``retour.nommer_retour``)."""
+    note_fr = f"{round(float(note), 2):g}".replace(".", ",")
     return f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><title>TP diffusion — {html.escape(etudiant)}</title></head>
+<html lang="fr"><head><meta charset="utf-8"><title>TP « Modèles de diffusion » — {html.escape(etudiant)}</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
-<h1>TP « Modèles de diffusion » : {html.escape(etudiant)}</h1>
-<p><strong>Note : {note:g} / 20.</strong> Le détail de votre remise n'a pas pu être affiché :</p>
+<h1>TP « Modèles de diffusion » <span class="retour-nom">{html.escape(etudiant)}</span></h1>
+<p><strong>Note : <span class="retour-note">{note_fr}</span> / 20.</strong>
+Le détail de votre remise n'a pas pu être affiché :</p>
 <p>{html.escape(statut)}</p>
 <p>Vérifiez que vous avez rendu le fichier <code>.ipynb</code> téléchargé depuis Colab
 (<em>Fichier › Télécharger › Télécharger le fichier .ipynb</em>) et parlez-en à votre enseignant.</p>
