@@ -233,3 +233,71 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
     (ARTEFACTS / "similarites_demo.csv").write_bytes((sortie / "similarites.csv").read_bytes())
     assert set(bareme()) <= set(notes[classe.nom("vierge")])
     assert verifications_du_maitre()
+
+
+def test_tableau_des_etudiants_noms_des_messages_et_separation(tmp_path):
+    """Le tableau des étudiants (participant, points, statut, lien, signalements), les noms sous
+    chaque message regroupé, une exception brute en français, et ce qui sépare les étudiants."""
+    from autograder.correction.rapport_classe import en_francais, separation
+
+    tout = dict(cellules_notees())
+    ellipse = {"output_type": "error", "ename": "TypeError", "evalue": "'ellipsis' object is not subscriptable",
+               "traceback": trace_ipython(["x = alpha_barre[T]"], "x = alpha_barre[T]", "TypeError",
+                                          "'ellipsis' object is not subscriptable")}
+    copies = {
+        "Ana Roux": (remise(), {}, tout),
+        "Alice Martin (101)": (remise(), {"ex2b_verif": ellipse},
+                               {**tout, "ex2b_verif": 0.0, "ex9_verif": 1.5, "ex7_verif": 0.0, "ex8_verif": 0.0}),
+        "Alice Martin (202)": (remise(), {"ex2b_verif": ellipse}, {**tout, "ex2b_verif": 0.0}),
+        "Zoé Petit": (remise(), {}, {**tout, "ex7_verif": 0.0, "ex8_verif": 0.0, "ex9_verif": 0.0}),
+    }
+    lignes = faux_out(tmp_path, copies)
+    for fichier in sorted((tmp_path / "etat").glob("*.json")):
+        etat = json.loads(fichier.read_text(encoding="utf-8"))
+        numero = {"Alice Martin (101)": "101", "Alice Martin (202)": "202"}.get(etat["etudiant"])
+        etat.update(participant=numero, nom_complet="Alice Martin" if numero else None)
+        if etat["etudiant"] == "Zoé Petit":
+            etat["resultat"]["signalements"] = [{"cellule": "ex1_reponse", "ligne": 3,
+                                                 "raison": "modifie le module numpy"}]
+        fichier.write_text(json.dumps(etat, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "feedback").mkdir()
+    (tmp_path / "feedback" / "Alice Martin (101).html").write_text("<html></html>", encoding="utf-8")
+    chemin = ecrire_rapport_classe(sortie=tmp_path, lignes=lignes, paires=[], duree_s=60.0)
+    soupe = BeautifulSoup(chemin.read_text(encoding="utf-8"), "html.parser")
+    tableau = soupe.find("table", class_="etudiants")
+    rangs = {tr.td.get_text(): [td for td in tr.find_all("td")] for tr in tableau.find_all("tr") if tr.td}
+    alice = rangs["Alice Martin (101)"]
+    assert [td.get_text() for td in alice[:5]] == ["Alice Martin (101)", "101", "14,5", "2", "2"]
+    assert alice[-2].a["href"] == "feedback/Alice%20Martin%20%28101%29.html"
+    assert rangs["Alice Martin (202)"][1].get_text() == "202" and rangs["Ana Roux"][1].get_text() == "–"
+    assert "ex1_reponse, ligne 3\u00a0: modifie le module numpy" in rangs["Zoé Petit"][-1].get_text()
+    assert "une raison de regarder, pas un verdict" in espaces(soupe.get_text(" "))
+    # les noms derrière le message regroupé, en français
+    titre = next(h for h in soupe.find_all("h3") if "(ex2b_verif)" in h.get_text())
+    item = espaces(titre.find_next("ul").li.get_text(" "))
+    assert item.startswith("2 étudiants la cellule n'a pas été complétée")
+    assert "Alice Martin (101), Alice Martin (202)" in item and "ellipsis" not in item
+    # séparation : ex9 réussi par les meilleures copies seulement
+    ligne_ex9 = next(tr for tr in soupe.find_all("tr") if tr.td and tr.td.get_text().startswith(
+        "Vérification de l'exercice 9"))
+    # réussir ex9 : Ana (reste de la note 18) et Alice 202 (17) ; manquer : Alice 101 (13) et Zoé (14)
+    assert [td.get_text() for td in ligne_ex9.find_all("td")][3:6] == ["50\u00a0%", "+0,97", "sépare nettement"]
+    assert "." not in "".join(td.get_text() for td in tableau.find_all("td")[2:])  # virgule décimale
+    assert en_francais("NameError", "name 'beta' is not defined").startswith("«\u00a0beta\u00a0» n'est pas défini")
+    assert en_francais("AssertionError", "alpha faux") is None
+    assert separation([True, True, True], [1.0, 2.0, 3.0]) is None
+
+
+def test_la_demonstration_liste_ses_sorties_et_sa_feuille_moodle(tmp_path):
+    from autograder.correction.demo import ecrire_fiche_demo, inventaire
+    from autograder.correction.fiche_moodle import lire_fiche
+
+    classe = ecrire_classe_demo(tmp_path / "remises", taille=6)
+    fiche = ecrire_fiche_demo(tmp_path / "feuille.csv", classe)
+    assert lire_fiche(fiche.read_bytes()).langue.code == "fr"
+    (tmp_path / "resultats" / "feedback").mkdir(parents=True)
+    (tmp_path / "resultats" / "feedback" / "a.html").write_text("x" * 2500, encoding="utf-8")
+    (tmp_path / "resultats" / "notes.csv").write_text("student_id\n", encoding="utf-8")
+    lignes = inventaire(tmp_path / "resultats")
+    assert lignes[0].startswith("feedback/") and "1 fichier(s), 2\u00a0ko" in lignes[0].replace(" ko", "\u00a0ko")
+    assert lignes[1].startswith("notes.csv") and "11 o" in lignes[1]
