@@ -139,6 +139,63 @@ def ecrire_classe_demo(dossier: Path, *, taille: int = 8) -> ClasseDemo:
     return ClasseDemo(dossier, tuple(etudiants), ("Inès Lefèvre", "Lucas Garnier"))
 
 
+#: Ce que chaque sortie de la correction contient (``inventaire``).
+SORTIES = {
+    "notes.csv": "une ligne par étudiant : points par exercice, note sur 20, statut, signalements",
+    "moodle.csv": "import du carnet de notes Moodle par identifiant (pas pour un devoir Moodle)",
+    "fiche_notes.csv": "la feuille d'évaluation hors ligne du devoir, remplie (make grade FICHE=…)",
+    "retours_moodle.zip": "les retours HTML, à déposer dans le devoir Moodle (un dossier par participant)",
+    "rapport_classe.html": "le rapport de la classe (étudiants, réussite, messages d'échec, réponses partagées)",
+    "similarites.csv": "les paires de réponses partagées (une raison de regarder, pas un verdict)",
+    "resume.png": "histogramme des notes et réussite par exercice",
+    "ajustements.csv": "vos ajustements de notes et commentaires (à remplir, puis relancer)",
+    "cours_correspondance.csv": "identifiants nbgrader des étudiants (formgrader, nbgrader export)",
+    "feedback": "un retour HTML par étudiant",
+    "cours": "le dossier de cours nbgrader de la classe (formgrader, nbgrader export)",
+    "etat": "l'état de chaque remise (reprise de la correction)",
+    "archives": "anciens résultats, jamais écrasés",
+}
+
+
+def _taille(octets: int) -> str:
+    if octets < 1000:
+        return f"{octets} o"
+    return (f"{octets / 1e6:.1f} Mo" if octets >= 1e6 else f"{octets / 1e3:.0f} ko").replace(".", ",")
+
+
+def ecrire_fiche_demo(chemin: Path, classe) -> Path:
+    """La feuille d'évaluation hors ligne qu'un devoir Moodle en français donnerait pour la classe
+    (un participant de plus, sans remise), pour montrer ``make grade FICHE=…``."""
+    entete = ["Identifiant", "Nom complet", "Adresse de courriel", "Statut", "Note", "Note maximale",
+              "La note peut être modifiée", "Dernière modification (travail remis)", "Dernière modification (note)",
+              "Commentaires de feedback"]
+    lignes = [[f"Participant {e.participant}", e.nom, f"etudiant{e.participant}@univ.example", "Remis pour évaluation",
+               "", "20,00", "Oui", "lundi 2 juin 2025, 09:12", "-", ""] for e in classe.etudiants]
+    lignes.append(["Participant 482999", "Absent Sans Remise", "absent@univ.example", "Pas de travail remis", "",
+                   "20,00", "Oui", "-", "-", ""])
+    texte = "\r\n".join(",".join(f'"{c}"' for c in ligne) for ligne in [entete, *lignes]) + "\r\n"
+    Path(chemin).parent.mkdir(parents=True, exist_ok=True)
+    Path(chemin).write_bytes("\ufeff".encode() + texte.encode("utf-8"))
+    return Path(chemin)
+
+
+def inventaire(resultats: Path) -> list[str]:
+    """Une ligne par sortie de la correction dans ``resultats`` : nom, taille (ou nombre de fichiers), rôle."""
+    lignes = []
+    for chemin in sorted(Path(resultats).iterdir()):
+        if chemin.name.startswith("."):
+            continue
+        if chemin.is_dir():
+            fichiers = [f for f in chemin.rglob("*") if f.is_file()]
+            taille = f"{len(fichiers)} fichier(s), {_taille(sum(f.stat().st_size for f in fichiers))}"
+            nom = f"{chemin.name}/"
+        else:
+            taille, nom = _taille(chemin.stat().st_size), chemin.name
+        role = SORTIES.get(chemin.name, "")
+        lignes.append(f"{nom:26} {taille:24} {role}".rstrip())
+    return lignes
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.correction.demo", description=__doc__.split("\n")[0])
     parser.add_argument("--dossier", type=Path, default=BUILD / "demo", help="dossier de la démonstration")
@@ -154,16 +211,22 @@ def main(argv=None) -> int:
           f"dans {os.path.relpath(remises)}")
     for etudiant in classe.etudiants:
         print(f"  {etudiant.nom} : {etudiant.role}")
-    code = corriger([str(remises), "--sortie", str(resultats)])
+    fiche = ecrire_fiche_demo(dossier / "feuille_evaluation_moodle.csv", classe)
+    print(f"Feuille d'évaluation Moodle de la démonstration : {os.path.relpath(fiche)}")
+    code = corriger([str(remises), "--sortie", str(resultats), "--fiche", str(fiche)])
     if code:
         return code
     print("\nÀ regarder :")
     for titre, chemin in [("rapport de la classe", resultats / "rapport_classe.html"),
                           ("retour d'un étudiant",
                            resultats / "feedback" / f"{classe.nom('erreur alpha_barre (somme)')}.html"),
-                          ("notes", resultats / "notes.csv"), ("import Moodle", resultats / "moodle.csv"),
-                          ("réponses partagées", resultats / "similarites.csv")]:
+                          ("notes", resultats / "notes.csv"),
+                          ("retours pour Moodle", resultats / "retours_moodle.zip"),
+                          ("notes pour Moodle", resultats / "fiche_notes.csv")]:
         print(f"  {titre:22} {os.path.relpath(chemin)}")
+    print(f"\nTout ce que la correction a écrit dans {os.path.relpath(resultats)} :")
+    for ligne in inventaire(resultats):
+        print(f"  {ligne}")
     return 0
 
 
