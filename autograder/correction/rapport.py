@@ -60,7 +60,7 @@ def page_sans_notebook(etudiant, statut, note=0.0):
 <html lang="fr"><head><meta charset="utf-8"><title>TP « Modèles de diffusion » — {html.escape(etudiant)}</title></head>
 <body style="font-family: sans-serif; max-width: 50em; margin: 2em auto">
 <h1>TP « Modèles de diffusion » <span class="retour-nom">{html.escape(etudiant)}</span></h1>
-<p><strong>Note : <span class="retour-note">{note_fr}</span> / 20.</strong>
+<p><strong><span class="retour-note">Note : {note_fr} / 20</span>.</strong>
 Le détail de votre remise n'a pas pu être affiché :</p>
 <p>{html.escape(statut)}</p>
 <p>Vérifiez que vous avez rendu le fichier <code>.ipynb</code> téléchargé depuis Colab

@@ -9,7 +9,7 @@ prépare le notebook corrigé pour le modèle ``autograder/modeles/feedback/inde
 - pas de badge « Ouvrir dans Colab » (le retour n'est pas le TP à ouvrir), pas de sortie
   qui parle de la machine du correcteur (la cellule qui cherche un GPU), pas de chemin du
   correcteur dans les traces (``/…/.venv/lib/python3.11/site-packages/`` devient ``…/``) ;
-- pages légères : sorties de plus de 4 000 caractères coupées (début et fin ; traces d'erreur :
+- pages légères : sorties de plus de 1 000 lignes ou 50 000 caractères coupées (début et fin ; traces d'erreur :
   premier et deux derniers appels), flux lus comme un terminal (une barre de progression
   n'en laisse qu'une ligne), figures réduites (480 px de large au plus ; schémas du TP,
   640 px en 8 couleurs) et réencodées en WebP, code coloré sans une balise par nom ni par
@@ -75,11 +75,13 @@ def sans_chemins(texte: str) -> str:
     return texte.replace(str(RACINE) + "/", "").replace(str(RACINE), "…")
 
 
-#: Taille maximale (caractères) du texte d'une sortie dans le retour : au-delà, début et fin.
-LIMITE_SORTIE = 4000
+#: Taille maximale du texte d'une sortie dans le retour (caractères, lignes) : au-delà, début et fin.
+#: Assez pour toute sortie ordinaire (et pour ce qu'une remise hostile affiche de ses tentatives) ;
+#: une boucle qui affiche des milliers de lignes ne fait plus que le début et la fin.
+LIMITE_SORTIE, LIMITE_LIGNES = 50_000, 1000
 
 
-def couper(texte: str, limite: int = LIMITE_SORTIE, lignes: int = 60) -> str:
+def couper(texte: str, limite: int = LIMITE_SORTIE, lignes: int = LIMITE_LIGNES) -> str:
     """``texte`` s'il est court ; sinon son début et sa fin (coupés entre deux lignes) et ce qui manque.
 
     Court : au plus ``limite`` caractères et ``lignes`` lignes (sinon 10 lignes de début et 40 de fin)."""
@@ -87,7 +89,7 @@ def couper(texte: str, limite: int = LIMITE_SORTIE, lignes: int = 60) -> str:
     if len(texte) <= limite and len(morceaux) <= lignes:
         return texte
     if len(morceaux) > lignes:
-        debut, fin = "\n".join(morceaux[:10]) + "\n", "\n".join(morceaux[-40:])
+        debut, fin = "\n".join(morceaux[:lignes // 10]) + "\n", "\n".join(morceaux[-(lignes * 3 // 10):])
     else:
         debut, fin = texte[: limite // 4], texte[-(limite * 3 // 4):]
     debut = debut[: limite // 4]
@@ -345,7 +347,7 @@ def nommer_retour(chemin, nom: str, note_sur_20: float) -> bool:
     titre = f"<title>TP « Modèles de diffusion » — {nom_html} — {note}\u00a0/\u00a020</title>"
     nouveau = _TITRE.sub(lambda _: titre, texte, count=1)
     nouveau = _NOM.sub(lambda t: f"{t[1]}{nom_html}{t[2]}", nouveau)
-    nouveau = _NOTE.sub(lambda t: f"{t[1]}{note}{t[2]}", nouveau)
+    nouveau = _NOTE.sub(lambda t: f"{t[1]}Note\u00a0: {note}\u00a0/\u00a020{t[2]}", nouveau)
     if nouveau == texte:
         return False
     Path(chemin).write_text(nouveau, encoding="utf-8")
