@@ -9,8 +9,9 @@ prépare le notebook corrigé pour le modèle ``autograder/modeles/feedback/inde
 - pas de badge « Ouvrir dans Colab » (le retour n'est pas le TP à ouvrir), pas de sortie
   qui parle de la machine du correcteur (la cellule qui cherche un GPU), pas de chemin du
   correcteur dans les traces (``/…/.venv/lib/python3.11/site-packages/`` devient ``…/``) ;
-- pages légères : sorties de plus de 1 000 lignes ou 50 000 caractères coupées (début et fin ; traces d'erreur :
-  premier et deux derniers appels), flux lus comme un terminal (une barre de progression
+- pages légères : sorties de plus de 1 000 lignes ou 50 000 caractères coupées (début et fin),
+  traces d'erreur de plus de 6 000 caractères aussi (premier et deux derniers appels), flux lus
+  comme un terminal (une barre de progression
   n'en laisse qu'une ligne), figures réduites (480 px de large au plus ; schémas du TP,
   640 px en 8 couleurs) et réencodées en WebP, code coloré sans une balise par nom ni par
   signe de ponctuation (mots-clés et commentaires seulement), une feuille de style courte.
@@ -79,6 +80,8 @@ def sans_chemins(texte: str) -> str:
 #: Assez pour toute sortie ordinaire (et pour ce qu'une remise hostile affiche de ses tentatives) ;
 #: une boucle qui affiche des milliers de lignes ne fait plus que le début et la fin.
 LIMITE_SORTIE, LIMITE_LIGNES = 50_000, 1000
+#: Taille maximale d'une trace d'erreur (caractères) : les appels internes des bibliothèques n'aident pas l'étudiant.
+LIMITE_TRACE = 6000
 
 
 def couper(texte: str, limite: int = LIMITE_SORTIE, lignes: int = LIMITE_LIGNES) -> str:
@@ -100,7 +103,7 @@ def couper(texte: str, limite: int = LIMITE_SORTIE, lignes: int = LIMITE_LIGNES)
     return f"{debut}[… {manque} caractères coupés dans ce retour …]\n{fin}"
 
 
-def couper_trace(trace: list, limite: int = LIMITE_SORTIE) -> list:
+def couper_trace(trace: list, limite: int = LIMITE_TRACE) -> list:
     """Trace d'erreur (une entrée par cadre) : la première et les deux dernières entrées si elle est longue."""
     if sum(len(ligne) for ligne in trace) <= limite:
         return trace
