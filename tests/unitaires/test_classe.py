@@ -47,11 +47,18 @@ def test_processus_disparu_a_refaire(tmp_path):
     assert etat["a_refaire"] and "s'est arrêté (code 0)" in etat["resultat"]["erreur"]
 
 
-@pytest.mark.parametrize("ancien, nouveau", [("corriger", "correction.classe"), ("fusionner", "correction.fusion")])
-def test_anciens_noms_des_commandes(ancien, nouveau):
-    aide = subprocess.run([sys.executable, "-m", f"autograder.{ancien}", "--help"], cwd=RACINE,
+@pytest.mark.parametrize("module", ["correction.classe", "correction.fusion"])
+def test_les_commandes_portent_le_nom_de_leur_module(module):
+    """Un seul nom par commande : celui du module (les anciens alias corriger/fusionner sont
+    retirés, et plus rien ne les appelle : Makefile, Dockerfile, Job Kubernetes, Slurm)."""
+    aide = subprocess.run([sys.executable, "-m", f"autograder.{module}", "--help"], cwd=RACINE,
                           capture_output=True, text=True, check=True).stdout
-    assert aide.startswith(f"usage: python -m autograder.{nouveau}")
+    assert aide.startswith(f"usage: python -m autograder.{module}")
+    fichiers = ["Makefile", "deploy/Dockerfile", "deploy/kubernetes/correction-job.yaml",
+                "autograder/correction/slurm.py", "README.md"]
+    for fichier in fichiers:
+        texte = (RACINE / fichier).read_text(encoding="utf-8")
+        assert "autograder.corriger" not in texte and "autograder.fusionner" not in texte, fichier
 
 
 def test_etat_garde_le_participant_moodle_et_la_fiche_est_remplie(tmp_path):
