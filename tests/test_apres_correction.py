@@ -27,6 +27,17 @@ CLASSE = {  # dossier Moodle -> (étudiant, erreurs)
 }
 
 
+#: Identités difficiles (issue #20), notées avec la classe : homonymes, nom de 250 caractères,
+#: fichier intérieur au nom trompeur (le participant vient du dossier de premier niveau).
+NOM_LONG = "Maëlys " + "Dupont-" * 34 + "Lefèvre"
+IDENTITES = {  # dossier Moodle (fichier intérieur) -> (identifiant attendu, participant)
+    "Alice Martin_101_assignsubmission_file_/tp_diffusion.ipynb": ("Alice Martin (101)", "101"),
+    "Alice Martin_202_assignsubmission_file_/tp_diffusion.ipynb": ("Alice Martin (202)", "202"),
+    f"{NOM_LONG}_303_assignsubmission_file_/tp_diffusion.ipynb": (NOM_LONG, "303"),
+    "Zoé Roux_505_assignsubmission_file_/Bob Dupont_404_assignsubmission_file_.ipynb": ("Zoé Roux", "505"),
+}
+
+
 def _corriger(remises, sortie, *options):
     execution = subprocess.run(
         [sys.executable, "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie),
@@ -52,6 +63,8 @@ def classe(tmp_path_factory):
     remises, sortie = racine / "remises", racine / "sortie"
     for dossier, (_, erreurs) in CLASSE.items():
         ecrire(remise(erreurs), remises / dossier / "tp_diffusion.ipynb")
+    for chemin in IDENTITES:
+        ecrire(remise(vierge=True), remises / chemin)
     execution = _corriger(remises, sortie)
     assert execution.returncode == 0, execution.stdout + execution.stderr
     return remises, sortie, execution.stdout
@@ -61,17 +74,17 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
     _, sortie, texte = classe
     assert (sortie / "ajustements.csv").read_text(encoding="utf-8") == "student_id,exercice,points,motif\n"
     notes = _notes(sortie)
-    assert set(notes) == {e for e, _ in CLASSE.values()}
+    assert set(notes) == {e for e, _ in CLASSE.values()} | {i for i, _ in IDENTITES.values()}
     assert float(notes["Chloé Dubois"]["ex1"]) == 0 and float(notes["Élodie Martin"]["total"]) == 20
     # retours_moodle.zip : un dossier par participant, le retour de l'étudiant dedans
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         noms = sorted(archive.namelist())
-        assert noms == sorted(f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/"
-                              "retour_tp_diffusion.html"
-                              for d in CLASSE)
+        assert set(noms) >= {f"{d.removesuffix('_assignsubmission_file_')}_assignfeedback_file/"
+                             "retour_tp_diffusion.html" for d in CLASSE}
+        assert len(noms) == len(CLASSE) + len(IDENTITES)
         page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
     assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()
-    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} (4 étudiant(s))" in texte
+    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} ({len(CLASSE) + len(IDENTITES)} étudiant(s))" in texte
     # un seul carnet nbgrader pour la classe, mêmes notes que notes.csv
     ids, gradebook = _carnet(sortie)
     with gradebook as gb:
@@ -96,7 +109,7 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
 
     execution = _corriger(remises, sortie)
     assert execution.returncode == 0, execution.stdout + execution.stderr
-    assert "4 remise(s) déjà notée(s) et inchangée(s), 0 à noter" in execution.stdout
+    assert f"{len(CLASSE) + len(IDENTITES)} remise(s) déjà notée(s) et inchangée(s), 0 à noter" in execution.stdout
     assert "ajustements.csv, ligne 3 : exercice inconnu « ex42 »" in execution.stdout
     notes = _notes(sortie)
     assert float(notes["Chloé Dubois"]["ex1"]) == 1.5
@@ -127,3 +140,21 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
         assert {s.id: s.score for s in gb.students} == {
             ids[e]: float(ligne["total"]) for e, ligne in notes.items() if e != "Chloé Dubois"} | {
             ids["Chloé Dubois"]: float(avant["Chloé Dubois"]["total"])}
+
+
+def test_identites_moodle_une_ligne_par_participant(classe):
+    """Homonymes séparés, nom de 250 caractères noté (retour au nom raccourci sur le disque,
+    nom entier dans notes.csv), fichier intérieur trompeur sans effet ; zip sans collision."""
+    _, sortie, _ = classe
+    assert len(NOM_LONG) > 240
+    notes = _notes(sortie)
+    for identifiant, _ in IDENTITES.values():
+        assert identifiant in notes, sorted(notes)
+    assert "Bob Dupont" not in notes
+    retours = {p.name for p in (sortie / "feedback").glob("*.html")}
+    assert len(retours) == len(notes) and all(len(n.encode()) <= 120 for n in retours)
+    with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
+        noms = archive.namelist()
+    assert len(noms) == len(set(noms))
+    participants = {nom.split("/")[0].split("_")[1] for nom in noms}
+    assert {p for _, p in IDENTITES.values()} <= participants and "404" not in participants

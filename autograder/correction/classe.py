@@ -35,7 +35,7 @@ from autograder.correction.notes import ecrire_sorties, ligne_de_note
 from autograder.correction.rapport import page_sans_notebook
 from autograder.correction.rapport_classe import ecrire_apres_correction
 from autograder.correction.sandbox import message_bac_a_sable
-from autograder.correction.soumissions import decouvrir, selectionner_part
+from autograder.correction.soumissions import decouvrir, nom_de_fichier, selectionner_part
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 
@@ -144,7 +144,7 @@ class Correction:
             resultat = {"scores": {}, "remarques": [], "erreur":
                         f"le processus de correction s'est arrêté (code {tache['processus'].returncode}) : notée 0"}
         retour = resultat.get("retour_html")
-        destination = self.dossier.feedback / f"{soumission.etudiant}.html"
+        destination = self.dossier.feedback / nom_de_fichier(soumission.etudiant, ".html")
         destination.parent.mkdir(parents=True, exist_ok=True)
         if destination.exists():
             self.dossier.archiver(destination)

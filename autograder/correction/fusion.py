@@ -18,6 +18,7 @@ from autograder.correction.archives import DossierSortie, ecrire_atomique
 from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
 from autograder.correction.rapport_classe import ecrire_apres_correction
+from autograder.correction.soumissions import nom_de_fichier
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
@@ -47,7 +48,7 @@ def fusionner(parts, sortie, ecran=sys.stdout):
             dossier.archiver(destination)
         propre = {k: v for k, v in etat.items() if not k.startswith("_")}
         ecrire_atomique(destination, json.dumps(propre, ensure_ascii=False, indent=1))
-        retour = etat["_part"] / "feedback" / f"{etudiant}.html"
+        retour = etat["_part"] / "feedback" / nom_de_fichier(etudiant, ".html")
         if retour.exists():
             cible = dossier.feedback / retour.name
             cible.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.correction.soumissions import identifiant_homonyme, nom_moodle
+from autograder.correction.soumissions import identifiant_homonyme, nom_de_fichier, nom_moodle
 
 NOM_ZIP = "retours_moodle.zip"
 NOM_RETOUR = "retour_tp_diffusion.html"
@@ -104,7 +104,7 @@ def chemin_retour(sortie: Path, etat) -> Path:
     """Le retour HTML d'un état : ``etat["retour"]`` s'il est donné (relatif à ``sortie``), sinon
     ``sortie/feedback/<étudiant>.html``."""
     retour = etat.get("retour")
-    return Path(sortie) / retour if retour else Path(sortie) / "feedback" / f"{etat['etudiant']}.html"
+    return Path(sortie) / retour if retour else Path(sortie) / "feedback" / nom_de_fichier(etat["etudiant"], ".html")
 
 
 def _existe(chemin: Path) -> bool:

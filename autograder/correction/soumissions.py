@@ -35,6 +35,22 @@ class Soumission:
             return None
 
 
+#: Longueur maximale, en octets UTF-8, d'un nom de fichier tiré du nom d'un étudiant (retour
+#: HTML) : les systèmes de fichiers en acceptent 255, et l'archivage ajoute un horodatage.
+OCTETS_MAX_NOM = 120
+
+
+def nom_de_fichier(etudiant: str, suffixe: str) -> str:
+    """``etudiant + suffixe``, ou, s'il dépasse ``OCTETS_MAX_NOM`` octets, le début du nom suivi
+    d'une empreinte du nom entier (deux noms longs au même début restent distincts). Le nom
+    entier reste dans les CSV et les pages."""
+    if len((etudiant + suffixe).encode("utf-8")) <= OCTETS_MAX_NOM:
+        return etudiant + suffixe
+    empreinte = hashlib.sha1(etudiant.encode("utf-8")).hexdigest()[:10]
+    debut = etudiant.encode("utf-8")[:OCTETS_MAX_NOM - len(suffixe.encode("utf-8")) - 11]
+    return f"{debut.decode('utf-8', 'ignore').rstrip()}-{empreinte}{suffixe}"
+
+
 #: Dossier (ou fichier) d'un téléchargement groupé de devoir Moodle :
 #: « Prénom Nom_123456_assignsubmission_file_ » : le nom complet, puis le numéro de participant.
 #: Seul endroit qui connaît ce format (identifiants ici, retours pour Moodle dans retours_moodle.py).

@@ -74,3 +74,17 @@ def test_notebook_sans_metadonnees_repare_et_ancien_format_converti(tmp_path):
         {"cells": [{"cell_type": "code", "input": "x = 1", "outputs": [], "language": "python"}]}]}
     lu, remarques = lire_notebook(ecrire(tmp_path / "b.ipynb", json.dumps(v3)))
     assert lu.cells[0].source == "x = 1" and remarques == ["notebook au format nbformat 3, converti au format 4"]
+
+
+def test_nom_de_fichier_court_pour_un_nom_de_255_caracteres(tmp_path):
+    """Un nom de dossier de 255 caractères (ou accentué, deux octets par lettre) donne un nom de
+    fichier de retour que le système accepte, archivage compris, et deux noms longs qui ne
+    diffèrent qu'à la fin restent distincts ; un nom ordinaire reste tel quel."""
+    from autograder.correction.soumissions import OCTETS_MAX_NOM, nom_de_fichier
+
+    assert nom_de_fichier("Zoé Roux", ".html") == "Zoé Roux.html"
+    longs = ["é" * 200 + "a", "é" * 200 + "b", "x" * 255]
+    noms = [nom_de_fichier(n, ".html") for n in longs]
+    assert len(set(noms)) == 3 and all(len(n.encode()) <= OCTETS_MAX_NOM and n.endswith(".html") for n in noms)
+    for nom in noms:
+        (tmp_path / f"20261205-120000-{nom}").write_text("ok", encoding="utf-8")  # nom archivé
