@@ -84,7 +84,8 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
         assert len(noms) == len(CLASSE) + len(IDENTITES)
         page = archive.read("Léo Petit_4023_assignfeedback_file/retour_tp_diffusion.html")
     assert page == (sortie / "feedback" / "Léo Petit.html").read_bytes()
-    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} ({len(CLASSE) + len(IDENTITES)} étudiant(s))" in texte
+    total = len(CLASSE) + len(IDENTITES)
+    assert f"Retours pour Moodle : {sortie / 'retours_moodle.zip'} ({total} étudiant(s))" in texte
     # un seul carnet nbgrader pour la classe, mêmes notes que notes.csv
     ids, gradebook = _carnet(sortie)
     with gradebook as gb:
