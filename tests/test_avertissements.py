@@ -2,8 +2,10 @@
 
 nbgrader donne 0 à toute cellule de test qui écrit sur stderr. On note un petit notebook
 dont la cellule de test déclenche de vrais avertissements de TensorFlow, de Keras et de
-Python : avec la configuration du dépôt, elle a tous ses points ; sans le filtre
-(IgnorePattern désactivé), nbgrader lui aurait mis 0.
+Python, avec la configuration du dépôt (nbgrader seul, sans ``autograder.correction.copie`` :
+dossier du noyau et paramètres par défaut) : la cellule de test s'exécute dans le juge, qui ne
+rend que sa sortie standard et son exception ; elle a tous ses points, même sans le filtre
+(IgnorePattern désactivé), qui reste pour les sorties des autres cellules.
 """
 
 import nbformat
@@ -55,8 +57,7 @@ def test_les_avertissements_sont_ignores(tmp_path):
     assert not any(s.get("name") == "stderr" for s in sorties)
 
 
-def test_sans_le_filtre_nbgrader_aurait_mis_zero(tmp_path):
+def test_meme_sans_le_filtre_le_juge_ne_change_pas_stderr_en_zero(tmp_path):
     score, sorties = _noter(tmp_path, IgnorePattern={"enabled": False})
-    stderr = "".join(s["text"] for s in sorties if s.get("name") == "stderr")
-    assert "UserWarning" in stderr and "input_shape" in stderr and "DeprecationWarning" in stderr
-    assert score == 0
+    assert score == 1
+    assert not [s for s in sorties if s.get("name") == "stderr"]

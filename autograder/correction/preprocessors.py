@@ -8,8 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import numpy as np
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Dict, Integer, Unicode
@@ -18,7 +20,7 @@ from autograder.cellules import grade_id, meta_nbgrader, source
 from autograder.chemins import RACINE
 from autograder.correction.execution import INDICE, carnet_execution, reporter_sorties
 from autograder.correction.references import IMAGES
-from autograder.correction.releves import OUTILS, verifications
+from autograder.correction.releves import OUTILS, tirer_variante, verifications
 from autograder.correction.sandbox import SandboxExecute
 
 
@@ -99,6 +101,24 @@ CLE_JUGE = "juge_en_attente"
 ATTENTE_JUGE_S = 1800
 
 
+#: Clé des ``resources`` : le dossier du noyau et les paramètres tirés, quand la configuration
+#: ne les donne pas (nbgrader utilisé seul, sans ``autograder.correction.copie``).
+CLE_DOSSIER = "dossier_execution"
+CLE_PARAMETRES = "parametres_variante"
+
+
+def dossier_execution(configure: str, resources) -> Path:
+    """Le dossier du noyau : celui de la configuration, sinon un dossier neuf et vide, créé à
+    côté du notebook corrigé et gardé pour Juger (jamais le dossier du notebook lui-même, qui
+    contient le notebook avec ses tests cachés)."""
+    if configure:
+        return Path(configure)
+    if CLE_DOSSIER not in resources:
+        parent = Path(resources.get("metadata", {}).get("path") or ".").resolve().parent
+        resources[CLE_DOSSIER] = tempfile.mkdtemp(prefix="execution-", dir=parent)
+    return Path(resources[CLE_DOSSIER])
+
+
 def fichiers_du_juge(dossier: Path) -> tuple[Path, Path]:
     """(demande, résultats) du juge d'une remise, à côté du dossier du noyau (hors de sa vue)."""
     return dossier.parent / "demande_juge.json", dossier.parent / "jugement.json"
@@ -132,14 +152,17 @@ class ExecuterReleves(NbGraderPreprocessor):
     parametres_variante = Dict(help="T, beta_1, beta_T tirés pour relancer les exercices 1 et 2").tag(config=True)
 
     def preprocess(self, nb, resources):
-        shutil.rmtree(Path(self.dossier) / "releves", ignore_errors=True)  # essai précédent
+        dossier = dossier_execution(self.dossier, resources)
+        shutil.rmtree(dossier / "releves", ignore_errors=True)  # essai précédent
         verifs = verifications(nb.cells, _sources(nb).get(OUTILS, ""))
-        carnet = carnet_execution(nb, verifs, parametres_variante=self.parametres_variante)
+        parametres = self.parametres_variante or tirer_variante(np.random.default_rng())
+        resources[CLE_PARAMETRES] = parametres
+        carnet = carnet_execution(nb, verifs, parametres_variante=parametres)
         # Le juge démarre dès maintenant (import de Keras) et attend sa demande (voir Juger).
-        juge = lancer_juge(Path(self.dossier))
+        juge = lancer_juge(dossier)
         try:
             executeur = ExecuteSuivi(parent=self.parent, config=self.config)
-            carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": self.dossier}})
+            carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": str(dossier)}})
         except BaseException:
             juge.kill()
             juge.wait()
@@ -161,7 +184,7 @@ class Juger(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         sources = _sources(nb)
         verifs = verifications(nb.cells, sources.get(OUTILS, ""))
-        dossier = Path(self.dossier)
+        dossier = dossier_execution(self.dossier, resources)
         fichier, fichier_resultats = fichiers_du_juge(dossier)
         demande = {
             "releves": str(dossier / "releves"),
@@ -169,7 +192,7 @@ class Juger(NbGraderPreprocessor):
             "images": str(dossier.parent / IMAGES),
             "outils": sources.get(OUTILS, ""),
             "unet": sources.get("unet", ""),
-            "variante": self.parametres_variante,
+            "variante": self.parametres_variante or resources.get(CLE_PARAMETRES, {}),
             "verifications": [{"grade_id": v.grade_id, "jugement": v.jugement, "noms": v.noms} for v in verifs],
         }
         juge = resources.pop(CLE_JUGE, None) or lancer_juge(dossier)
@@ -183,7 +206,7 @@ class Juger(NbGraderPreprocessor):
             juge.wait()
         if juge.returncode != 0 or not fichier_resultats.exists():
             journal = (dossier.parent / "juge.log").read_text(encoding="utf-8", errors="replace")
-            raise RuntimeError(f"le juge a échoué (code {juge.returncode}) : {journal[-2000:]}")
+            raise RuntimeError(f"le juge a échoué (code {juge.returncode}) : {journal[-2000:]}")
         resultats = json.loads(fichier_resultats.read_text(encoding="utf-8"))
         for cellule in nb.cells:
             resultat = resultats.get(grade_id(cellule))

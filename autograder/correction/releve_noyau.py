@@ -131,7 +131,8 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
     def injecter(nom):
         """Correction sans pénalité en cascade : les valeurs de référence remplacent celles de
         l'étudiant pour la suite (son erreur ne coûte que dans son propre exercice)."""
-        espace.update(charger(nom))
+        if os.path.exists(os.path.join(dossier_entrees, nom + ".json")):  # sans références : rien
+            espace.update(charger(nom))
 
     def injecter_modele(nom):
         """Si l'entraînement de l'étudiant n'a pas fonctionné, le réseau de référence (mêmes
@@ -140,7 +141,7 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
             ok = float(espace["historique"].history["loss"][-1]) < 0.7
         except Exception:  # noqa: BLE001
             ok = False
-        if not ok:
+        if not ok and os.path.exists(os.path.join(dossier_entrees, nom + ".json")):
             poids = charger(nom)
             reseau = espace["create_unet"]()
             reseau.set_weights([poids[f"poids_{i}"] for i in range(len(poids))])
