@@ -96,7 +96,7 @@ def _en_tete(nb, code):
 
 #: Ruses qui changent la façon dont les cellules suivantes s'exécutent (toutes avalent les
 #: erreurs : une vérification exécutée dans ce noyau répondrait « ok » à tout).
-RUSE_EXECUTION = """
+RUSE_EXECUTION = r"""
 import ast
 class _Avaleur(ast.NodeTransformer):
     def visit_Module(self, noeud):

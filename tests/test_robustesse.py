@@ -128,3 +128,15 @@ def test_ruses_signalees_dans_notes_csv_avec_cellule_et_ligne(classe_corrigee):
     assert "set_custom_exc" in notes["ruse_exceptions"]["signalements"]
     assert "remplace un attribut de np (np.allclose)" in notes["ruse_numpy"]["signalements"]
     assert "événements" in notes["ruse_lecture"]["signalements"]
+
+
+def test_les_ruses_sont_du_python_valide():
+    """Une ruse qui ne se compile pas ne prouverait rien (sa cellule échouerait seule)."""
+    import ast
+    from pathlib import Path
+
+    import remises_hostiles as r
+
+    for code in (r.RUSE_EXECUTION, r.RUSE_EXCEPTIONS, r.RUSE_NUMPY, r.RETABLIR_NUMPY, r.RUSE_LECTURE_HOOK,
+                 r.code_lecture(Path("/depot"), Path("/secret"))):
+        ast.parse(code)
