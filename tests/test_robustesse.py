@@ -1,4 +1,5 @@
 """Des remises hostiles sont notées justement, avec un statut clair, sans gêner les autres."""
+import csv
 import json
 import re
 import signal
@@ -82,10 +83,9 @@ def test_correction_interrompue_puis_reprise(tmp_path):
     reprise = subprocess.run(commande, cwd=RACINE, capture_output=True, text=True, timeout=600)
     assert reprise.returncode == 0, reprise.stdout + reprise.stderr
     assert "Reprise : 1 remise(s) déjà notée(s) et inchangée(s), 1 à noter." in reprise.stdout
-    lignes = (sortie / "notes.csv").read_text(encoding="utf-8").splitlines()
-    assert len(lignes) == 3  # en-tête + deux étudiants, sans doublon
-    assert lignes[1].startswith("Anaïs,") and lignes[1].split(",")[-2] == "20"
-    assert lignes[2].startswith("Bastien,") and lignes[2].split(",")[-2] == "18"
+    with open(sortie / "notes.csv", encoding="utf-8", newline="") as fichier:
+        lignes = list(csv.DictReader(fichier))
+    assert [(lg["student_id"], lg["note_sur_20"]) for lg in lignes] == [("Anaïs", "20"), ("Bastien", "18")]
 
 
 def _texte_du_retour(classe, etudiant):
