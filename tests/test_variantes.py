@@ -15,6 +15,7 @@ import pytest
 
 from autograder.cellules import source
 from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
+from conftest import sans_insecables
 
 pytestmark = pytest.mark.lent
 
@@ -119,7 +120,7 @@ def executer_le_maitre(variantes, capsys):
 
 
 def test_des_reponses_justes_ecrites_autrement_passent(capsys):
-    sorties = executer_le_maitre(VARIANTES, capsys)
+    sorties = {gid: sans_insecables(s) for gid, s in executer_le_maitre(VARIANTES, capsys).items()}
     for n in (1, 3, 4, 7, 8, 9):
         assert f"Exercice {n} : correct." in sorties[f"ex{n}_verif"], sorties
     assert "Exercice 2 (moyenne, variance) : correct." in sorties["ex2b_verif"]
@@ -128,7 +129,7 @@ def test_des_reponses_justes_ecrites_autrement_passent(capsys):
 
 
 def test_un_autre_generateur_est_signale_et_ne_coute_rien(capsys):
-    sorties = executer_le_maitre(AUTRE_GENERATEUR, capsys)
-    for gid in ("ex3_verif", "ex8_verif"):
+    sorties = {gid: sans_insecables(s) for gid, s in executer_le_maitre(AUTRE_GENERATEUR, capsys).items()}
+    for gid in ("ex3_verif", "ex8_verif"):  # rien ne lève d'erreur, mais jamais « correct » (issue #19)
         assert "ne sont pas ceux que la vérification sait rejouer" in sorties[gid]
-        assert "correct." in sorties[gid]
+        assert "pas encore vérifié en entier" in sorties[gid] and "correct." not in sorties[gid]

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.cellules import grade_id
+from autograder.cellules import grade_id, source
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.remises_modeles import remise
 from conftest import sans_insecables
@@ -30,13 +30,13 @@ SCENARIOS = [(f"ex{n}-{'graine' if g else 'sans-graine'}-{'fausse' if f else 'ju
 @pytest.fixture(scope="module")
 def sorties():
     juste, fausse = ({grade_id(c): c for c in nb["cells"] if grade_id(c)} for nb in (remise(), remise(FAUTES)))
-    cellules, noms = [nbformat.v4.new_code_cell(juste[g]["source"]) for g in AVANT], []
+    cellules, noms = [nbformat.v4.new_code_cell(source(juste[g])) for g in AVANT], []
     for nom, n, graine, faute in SCENARIOS:
-        source = fausse if faute else juste
+        reponses = fausse if faute else juste
         if graine:
-            cellules.append(nbformat.v4.new_code_cell(juste[f"graine_ex{n}"]["source"]))
-        cellules += [nbformat.v4.new_code_cell(source[f"ex{n}_reponse"]["source"]),
-                     nbformat.v4.new_code_cell(juste[f"ex{n}_verif"]["source"])]
+            cellules.append(nbformat.v4.new_code_cell(source(juste[f"graine_ex{n}"])))
+        cellules += [nbformat.v4.new_code_cell(source(reponses[f"ex{n}_reponse"])),
+                     nbformat.v4.new_code_cell(source(juste[f"ex{n}_verif"]))]
         noms.append((nom, len(cellules) - 1))
     nb = nbformat.v4.new_notebook(cells=cellules)
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}

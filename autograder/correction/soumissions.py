@@ -36,7 +36,7 @@ class Soumission:
 
 
 #: Longueur maximale, en octets UTF-8, d'un nom de fichier tiré du nom d'un étudiant (retour
-#: HTML) : les systèmes de fichiers en acceptent 255, et l'archivage ajoute un horodatage.
+#: HTML) : les systèmes de fichiers en acceptent 255, et l'archivage ajoute un horodatage.
 OCTETS_MAX_NOM = 120
 
 

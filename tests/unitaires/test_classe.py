@@ -49,8 +49,8 @@ def test_processus_disparu_a_refaire(tmp_path):
 
 @pytest.mark.parametrize("module", ["correction.classe", "correction.fusion"])
 def test_les_commandes_portent_le_nom_de_leur_module(module):
-    """Un seul nom par commande : celui du module (les anciens alias corriger/fusionner sont
-    retirés, et plus rien ne les appelle : Makefile, Dockerfile, Job Kubernetes, Slurm)."""
+    """Un seul nom par commande : celui du module (les anciens alias corriger/fusionner sont
+    retirés, et plus rien ne les appelle : Makefile, Dockerfile, Job Kubernetes, Slurm)."""
     aide = subprocess.run([sys.executable, "-m", f"autograder.{module}", "--help"], cwd=RACINE,
                           capture_output=True, text=True, check=True).stdout
     assert aide.startswith(f"usage: python -m autograder.{module}")

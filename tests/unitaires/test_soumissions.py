@@ -79,7 +79,7 @@ def test_notebook_sans_metadonnees_repare_et_ancien_format_converti(tmp_path):
 def test_nom_de_fichier_court_pour_un_nom_de_255_caracteres(tmp_path):
     """Un nom de dossier de 255 caractères (ou accentué, deux octets par lettre) donne un nom de
     fichier de retour que le système accepte, archivage compris, et deux noms longs qui ne
-    diffèrent qu'à la fin restent distincts ; un nom ordinaire reste tel quel."""
+    diffèrent qu'à la fin restent distincts ; un nom ordinaire reste tel quel."""
     from autograder.correction.soumissions import OCTETS_MAX_NOM, nom_de_fichier
 
     assert nom_de_fichier("Zoé Roux", ".html") == "Zoé Roux.html"
