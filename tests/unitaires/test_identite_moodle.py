@@ -6,7 +6,7 @@ d'un autre participant rangé dans un dossier, nom très long, même numéro deu
 import zipfile
 
 from autograder.correction.retours_moodle import ecrire_zip, participant_de_etat, participant_moodle
-from autograder.correction.soumissions import decouvrir
+from autograder.correction.soumissions import decouvrir, nom_de_fichier
 
 
 def ecrire(chemin):
@@ -67,7 +67,8 @@ def test_zip_homonymes_separes_numero_en_double_exclu_nom_long_raccourci(tmp_pat
              _etat(long_nom, f"r/{long_nom}_8_assignsubmission_file_/tp.ipynb")]
     (tmp_path / "feedback").mkdir()
     for etat in etats:
-        (tmp_path / "feedback" / f"{etat['etudiant']}.html").write_text(etat["etudiant"], encoding="utf-8")
+        retour = tmp_path / "feedback" / nom_de_fichier(etat["etudiant"], ".html")  # nom raccourci si trop long
+        retour.write_text(etat["etudiant"], encoding="utf-8")
     resultat = ecrire_zip(tmp_path, etats)
     assert resultat.inclus == ["Alice Martin (101)", "Alice Martin (202)", long_nom]
     assert resultat.sans_moodle == ["Zoé"] and resultat.conflits == ["Paul Roy", "Paula Roy"]
