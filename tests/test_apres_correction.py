@@ -29,7 +29,7 @@ CLASSE = {  # dossier Moodle -> (étudiant, erreurs)
 
 #: Identités difficiles (issue #20), notées avec la classe : homonymes, nom de 250 caractères,
 #: fichier intérieur au nom trompeur (le participant vient du dossier de premier niveau).
-NOM_LONG = "Maëlys " + "Dupont-" * 34 + "Lefèvre"
+NOM_LONG = "Maëlys " + "Dupont-" * 29 + "Lefèvre"  # dossier Moodle de 244 caractères (248 octets)
 IDENTITES = {  # dossier Moodle (fichier intérieur) -> (identifiant attendu, participant)
     "Alice Martin_101_assignsubmission_file_/tp_diffusion.ipynb": ("Alice Martin (101)", "101"),
     "Alice Martin_202_assignsubmission_file_/tp_diffusion.ipynb": ("Alice Martin (202)", "202"),
@@ -146,7 +146,7 @@ def test_identites_moodle_une_ligne_par_participant(classe):
     """Homonymes séparés, nom de 250 caractères noté (retour au nom raccourci sur le disque,
     nom entier dans notes.csv), fichier intérieur trompeur sans effet ; zip sans collision."""
     _, sortie, _ = classe
-    assert len(NOM_LONG) > 240
+    assert len(f"{NOM_LONG}_303_assignsubmission_file_".encode()) > 240
     notes = _notes(sortie)
     for identifiant, _ in IDENTITES.values():
         assert identifiant in notes, sorted(notes)
