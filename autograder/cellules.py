@@ -62,3 +62,8 @@ def lignes_tests_caches(cellules, *, regions=("HIDDEN TESTS",)) -> list[str]:
         caches += dedans
         publiques += dehors
     return secrets(caches, publiques)
+
+
+def sources_du_code(cellules) -> dict:
+    """``{grade_id: source}`` des cellules de code qui ont un ``grade_id`` (dans l'ordre)."""
+    return {grade_id(c): source(c) for c in cellules if c.get("cell_type") == "code" and grade_id(c)}

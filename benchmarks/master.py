@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # lancé en script : le dépôt importable
-from autograder.cellules import grade_id, source  # noqa: E402
+from autograder.cellules import sources_du_code  # noqa: E402
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE  # noqa: E402,F401  (RACINE : lu par benchmark.py)
+from autograder.correction.references import PltMuet  # noqa: E402
 
 # Cellules exécutées pour disposer de tout le code du TP (dans cet ordre).
 CELLULES_CODE = ["imports", "ex1_reponse", "ex2_reponse", "normalisation", "ex5_reponse",
@@ -24,12 +25,7 @@ CELLULES_CODE = ["imports", "ex1_reponse", "ex2_reponse", "normalisation", "ex5_
 def sources_des_cellules(chemin=NOTEBOOK_MAITRE):
     """{grade_id: source} pour toutes les cellules de code du notebook."""
     nb = json.loads(Path(chemin).read_text(encoding="utf-8"))
-    sources = {}
-    for cellule in nb["cells"]:
-        gid = grade_id(cellule)
-        if cellule["cell_type"] == "code" and gid:
-            sources[gid] = source(cellule)
-    return sources
+    return sources_du_code(nb["cells"])
 
 
 def remplacer_une_fois(source, motif, remplacement, quoi):
@@ -62,13 +58,6 @@ def fit_avec_callbacks(source, nom_variable="_callbacks_benchmark"):
         "fit avec callbacks")
 
 
-class _PltMuet:
-    """Remplace ``plt`` pendant l'exécution des cellules du maître : pas de figure."""
-
-    def __getattr__(self, nom):
-        return lambda *a, **k: None
-
-
 def executer(source, ns, nom, muet=True):
     """Exécute une cellule du maître dans ``ns`` (sortie standard capturée si ``muet``)."""
     code = compile(source, f"<maître:{nom}>", "exec")
@@ -90,5 +79,5 @@ def charger_maitre(brouillon=False, sources=None):
         if gid == "unet" and brouillon:
             src = unet_du_brouillon(src)
         executer(src, ns, gid)
-    ns["plt"] = _PltMuet()  # les cellules exécutées ensuite ne dessinent rien
+    ns["plt"] = PltMuet()  # les cellules exécutées ensuite ne dessinent rien
     return ns

@@ -352,9 +352,12 @@ def test_ordre_des_montages(tmp_path):
     reel = os.path.realpath(sys.prefix)
     assert ("--ro-bind", reel, reel) in position
     assert position[("--tmpfs", "/tmp", "--unshare-pid")] < position[("--ro-bind", reel, reel)]
-    assert position[("--bind", str(travail), str(travail))] < position[("--tmpfs", str(tests_caches), "--bind")] \
-        if ("--tmpfs", str(tests_caches), "--bind") in position else True
-    assert "--tmpfs" in commande and str(tests_caches) in commande  # masqué sous le travail
+    # masqué sous le travail : le tmpfs vient après le montage du travail, puis passe en lecture seule
+    masque = [i for i in range(len(commande) - 1) if commande[i:i + 2] == ["--tmpfs", str(tests_caches)]]
+    lecture_seule = [i for i in range(len(commande) - 1) if commande[i:i + 2] == ["--remount-ro", str(tests_caches)]]
+    assert len(masque) == 1 and len(lecture_seule) == 1
+    assert position[("--bind", str(travail), str(travail))] < masque[0] < lecture_seule[0]
+    assert commande[commande.index("/", lecture_seule[0]) - 1] == "--remount-ro"  # puis la racine
     assert str(fichier) not in commande and str(tmp_path / "absent") not in commande
     assert ("--bind", str(prive), str(prive)) in position
     assert "--unshare-net" in commande

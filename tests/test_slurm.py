@@ -48,7 +48,7 @@ def test_le_script_lance_la_bonne_part_avec_des_chemins_a_espaces(tmp_path):
     assert fini.returncode == 3
     assert traces.read_text().splitlines() == [
         "-m", "autograder.correction.classe", str(remises), "--sortie", str(sortie / "parts" / "part2"),
-        "--shard", "2/3", "--processus", "4", "--cacher", str(sortie)]
+        "--shard", "2/3", "--processus", "4"]
     assert (sortie / "slurm" / "codes" / "part2").read_text().strip() == "3"
 
 

@@ -61,6 +61,11 @@ class Commentaire:
         return f"{self.exercice}\u00a0: {self.texte}" if self.exercice else self.texte
 
 
+def _lieu(ligne: int) -> str:
+    """« ajustements.csv, ligne 3 », ou le fichier seul (ligne 0 : le fichier entier)."""
+    return f"{NOM_FICHIER}, ligne {ligne}" if ligne else NOM_FICHIER
+
+
 @dataclass(frozen=True)
 class LigneIgnoree:
     """Une ligne invalide du fichier (ou le fichier entier), avec la raison (en français)."""
@@ -69,8 +74,7 @@ class LigneIgnoree:
     portee: str = "ligne ignorée"
 
     def __str__(self):
-        ou = f"{NOM_FICHIER}, ligne {self.ligne}" if self.ligne else NOM_FICHIER
-        return f"{ou}\u00a0: {self.raison} — {self.portee}"
+        return f"{_lieu(self.ligne)}\u00a0: {self.raison} — {self.portee}"
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,7 @@ class Avertissement:
     texte: str
 
     def __str__(self):
-        ou = f"{NOM_FICHIER}, ligne {self.ligne}" if self.ligne else NOM_FICHIER
-        return f"{ou}\u00a0: {self.texte}"
+        return f"{_lieu(self.ligne)}\u00a0: {self.texte}"
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,6 @@ class Correction:
         self.etudiant_seul = None
         #: Avec ``--fiche`` : la feuille d'évaluation hors ligne du devoir Moodle à remplir.
         self.fiche = None
-        #: Chemins illisibles depuis le noyau d'un étudiant (complétés par ``corriger``).
-        self.a_cacher = [RACINE / "solutions", RACINE / "tests", RACINE / ".git", RACINE / "build",
-                         self.sortie.resolve()]
 
     def dire(self, texte):
         print(texte, file=self.ecran, flush=True)
@@ -114,7 +111,6 @@ class Correction:
             "cours": str(travail),
             "resultat": str(travail.parent / f"{soumission.id_interne}.resultat.json"),
             "delai_cellule": self.delai_cellule,
-            "cacher": [str(p) for p in self.a_cacher],
         }
         Path(demande["resultat"]).unlink(missing_ok=True)
         fichier_demande = travail.parent / f"{soumission.id_interne}.demande.json"
@@ -176,7 +172,7 @@ class Correction:
         return f"[{'#' * plein}{'-' * (largeur - plein)}] {fait}/{total}"
 
     # -- la classe -------------------------------------------------------------------------
-    def corriger(self, soumissions, ignores=(), dossier_remises=None):
+    def corriger(self, soumissions, ignores=()):
         self.sortie.mkdir(parents=True, exist_ok=True)
         verrou = open(self.sortie / ".verrou", "w")
         try:  # deux corrections dans le même dossier se détruiraient l'une l'autre
@@ -185,16 +181,12 @@ class Correction:
             raise RuntimeError(f"Une autre correction utilise déjà {self.sortie} : "
                                "attendez-la ou choisissez un autre OUT.") from None
         try:
-            return self._corriger(soumissions, ignores, dossier_remises)
+            return self._corriger(soumissions, ignores)
         finally:
             verrou.close()
 
-    def _corriger(self, soumissions, ignores, dossier_remises):
+    def _corriger(self, soumissions, ignores):
         self.dire(f"Dossier des résultats : {self.sortie} (relancez avec le même dossier pour reprendre)")
-        if dossier_remises is None and soumissions:
-            dossier_remises = os.path.commonpath([s.chemin.resolve().parent for s in soumissions])
-        if dossier_remises is not None:  # les copies des autres étudiants
-            self.a_cacher.append(Path(dossier_remises).resolve())
         self.dire(message_bac_a_sable())
         for fichier in ignores:
             self.dire(f"  ignoré (pas un notebook) : {fichier.name}")
@@ -316,8 +308,6 @@ def main(argv=None):
     parser.add_argument("--etudiant", help="ne recorriger que cet étudiant (les autres gardent leur résultat)")
     parser.add_argument("--fiche", type=Path, default=None, help="feuille d'évaluation hors ligne téléchargée du "
                         "devoir Moodle, à remplir dans OUT/fiche_notes.csv")
-    parser.add_argument("--cacher", type=Path, action="append", default=[], help="chemin de plus à rendre illisible "
-                        "aux noyaux des étudiants (p. ex. le dossier de toutes les parts d'une correction Slurm)")
     args = parser.parse_args(argv)
     try:
         soumissions, ignores = decouvrir(args.soumissions)
@@ -331,7 +321,6 @@ def main(argv=None):
         print(f"Part {args.shard} : {len(soumissions)} remise(s).")
     sortie = args.sortie or BUILD / "grading" / horodatage()
     correction = Correction(sortie, args.processus, args.delai_cellule, args.delai_copie)
-    correction.a_cacher.extend(p.resolve() for p in args.cacher)
     correction.fiche = args.fiche
     if args.etudiant is not None:
         try:
@@ -340,7 +329,7 @@ def main(argv=None):
             print(erreur, file=sys.stderr)
             return 2
     try:
-        correction.corriger(soumissions, ignores, dossier_remises=args.soumissions)
+        correction.corriger(soumissions, ignores)
     except RuntimeError as erreur:
         print(erreur, file=sys.stderr)
         return 1

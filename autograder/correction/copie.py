@@ -154,10 +154,8 @@ def noter(demande):
         "ExecuteSuivi": {"fichier_suivi": str(suivi)},
         "ExecuterReleves": {"dossier": str(execution), "parametres_variante": parametres},
         "Juger": {"dossier": str(execution), "parametres_variante": parametres},
-        # Le noyau de l'étudiant ne voit ni les corrigés, ni le carnet de notes (qui contient
-        # les tests cachés), ni les copies et résultats des autres (son dossier reste ouvert).
-        "SandboxKernelManager": {"hidden_paths": [
-            str(cours / "source"), str(cours / "gradebook.db"), *demande.get("cacher", [])]},
+        # Le noyau de l'étudiant ne voit que la liste blanche du bac à sable (sandbox.py) : ni le
+        # corrigé, ni le carnet de notes, ni les autres copies ; rien à masquer en plus.
     }
     if demande.get("delai_cellule"):
         reglages["Execute"] = {"timeout": int(demande["delai_cellule"])}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_code_cell
 
-from autograder.cellules import grade_id, source
+from autograder.cellules import grade_id, sources_du_code
 from autograder.correction.releves import (
     INJECTIONS,
     PARAMETRES_EX1,
@@ -60,7 +60,7 @@ def prelude(releves: str, entrees: str) -> str:
 
 def cellule_variante(nb, parametres: dict) -> str:
     """Source de la cellule qui relance les réponses des exercices 1 et 2 (paramètres tirés)."""
-    reponses = {grade_id(c): source(c) for c in nb.cells if grade_id(c)}
+    reponses = sources_du_code(nb.cells)
     parties = []
     for gid, a_injecter, noms in CELLULES_VARIANTE:
         texte = reponses.get(gid, "")

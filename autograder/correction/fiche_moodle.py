@@ -113,23 +113,15 @@ class ResultatFiche:
         if not self.colonne_commentaires:
             lignes.append("  pas de colonne de commentaires\u00a0: cochez «\u00a0Commentaires de feedback\u00a0» dans "
                           "les Types de feedback du devoir et retéléchargez la feuille pour envoyer les résumés")
-        if self.absents_de_la_classe:
-            lignes.append(f"  participants sans remise corrigée, lignes laissées telles quelles\u00a0: "
-                          f"{', '.join(self.absents_de_la_classe)}")
-        if self.hors_fiche:
-            lignes.append(f"  absents de la feuille (autre devoir ou groupe\u202f?)\u00a0: "
-                          f"{', '.join(self.hors_fiche)}")
-        if self.sans_participant:
-            lignes.append(f"  sans numéro de participant (remise sans nom Moodle), à saisir à la main\u00a0: "
-                          f"{', '.join(self.sans_participant)}")
-        if self.conflits:
-            lignes.append(f"  même numéro de participant pour plusieurs remises, non remplis\u00a0: "
-                          f"{', '.join(self.conflits)}")
-        if self.verrouilles:
-            lignes.append(f"  note verrouillée dans Moodle (ne sera pas importée)\u00a0: {', '.join(self.verrouilles)}")
-        if self.identifiants_illisibles:
-            lignes.append(f"  lignes à l'identifiant illisible, laissées telles quelles\u00a0: "
-                          f"{', '.join(map(str, self.identifiants_illisibles))}")
+        listes = [
+            ("participants sans remise corrigée, lignes laissées telles quelles", self.absents_de_la_classe),
+            ("absents de la feuille (autre devoir ou groupe\u202f?)", self.hors_fiche),
+            ("sans numéro de participant (remise sans nom Moodle), à saisir à la main", self.sans_participant),
+            ("même numéro de participant pour plusieurs remises, non remplis", self.conflits),
+            ("note verrouillée dans Moodle (ne sera pas importée)", self.verrouilles),
+            ("lignes à l'identifiant illisible, laissées telles quelles", self.identifiants_illisibles),
+        ]
+        lignes += [f"  {titre}\u00a0: {', '.join(map(str, noms))}" for titre, noms in listes if noms]
         return "\n".join(lignes)
 
 

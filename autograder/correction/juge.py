@@ -92,8 +92,10 @@ class Juge:
         return float(np.mean((sortie.reshape(eps.shape) - eps) ** 2))
 
     # -- jugement -----------------------------------------------------------------------------
+    @functools.cached_property
     def correction(self):
-        """Ce que voient les tests cachés sous le nom ``_CORRECTION`` (jamais l'étudiant)."""
+        """Ce que voient les tests cachés sous le nom ``_CORRECTION`` (jamais l'étudiant) ; le
+        relevé de la variante n'est lu qu'une fois pour toutes les vérifications."""
         variante = lire_releve(self.releves, VARIANTE)
         return {"variante": self.demande.get("variante", {}),
                 "releve_variante": variante.valeurs if variante else {},
@@ -120,7 +122,7 @@ class Juge:
                 np.random.set_state(releve.rng)
             except (TypeError, ValueError):
                 np.random.seed(0)
-        self.ns["_CORRECTION"] = self.correction()
+        self.ns["_CORRECTION"] = self.correction
         sortie = io.StringIO()
         erreur = None
         try:

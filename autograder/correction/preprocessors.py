@@ -16,7 +16,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Dict, Integer, Unicode
 
-from autograder.cellules import grade_id, meta_nbgrader, source
+from autograder.cellules import grade_id, meta_nbgrader, sources_du_code
 from autograder.chemins import RACINE
 from autograder.correction.execution import INDICE, carnet_execution, reporter_sorties
 from autograder.correction.references import IMAGES
@@ -136,11 +136,6 @@ def lancer_juge(dossier: Path) -> subprocess.Popen:
                                 stdout=subprocess.DEVNULL, stderr=journal)
 
 
-def _sources(nb):
-    """{grade_id: source} des cellules du notebook (celles de nbgrader viennent du maître)."""
-    return {grade_id(c): source(c) for c in nb.cells if grade_id(c)}
-
-
 class ExecuterReleves(NbGraderPreprocessor):
     """Premier temps de la correction : le noyau de l'étudiant, dans le bac à sable, exécute le
     carnet d'exécution (``autograder.correction.execution``) dans ``dossier`` (son seul
@@ -154,7 +149,7 @@ class ExecuterReleves(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         dossier = dossier_execution(self.dossier, resources)
         shutil.rmtree(dossier / "releves", ignore_errors=True)  # essai précédent
-        verifs = verifications(nb.cells, _sources(nb).get(OUTILS, ""))
+        verifs = verifications(nb.cells, sources_du_code(nb.cells).get(OUTILS, ""))
         parametres = self.parametres_variante or tirer_variante(np.random.default_rng())
         resources[CLE_PARAMETRES] = parametres
         carnet = carnet_execution(nb, verifs, parametres_variante=parametres)
@@ -182,7 +177,7 @@ class Juger(NbGraderPreprocessor):
     delai = Integer(300, help="Délai du juge, en secondes").tag(config=True)
 
     def preprocess(self, nb, resources):
-        sources = _sources(nb)
+        sources = sources_du_code(nb.cells)
         verifs = verifications(nb.cells, sources.get(OUTILS, ""))
         dossier = dossier_execution(self.dossier, resources)
         fichier, fichier_resultats = fichiers_du_juge(dossier)

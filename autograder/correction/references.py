@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.cellules import grade_id, source
+from autograder.cellules import sources_du_code
 from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
 from autograder.correction.releves import ecrire_entrees
 
@@ -26,8 +26,8 @@ CELLULES = ["imports", "parametres", "chargement", "ex1_reponse", "ex2_reponse",
             "ex5_reponse", "unet", "entrainement"]
 
 
-class _PltMuet:
-    """``plt`` sans figure (les cellules du maître dessinent)."""
+class PltMuet:
+    """``plt`` sans figure (les cellules du maître dessinent) ; sert aussi au banc d'essai."""
 
     def __getattr__(self, nom):
         return lambda *a, **k: None
@@ -36,7 +36,7 @@ class _PltMuet:
 def espace_du_maitre(maitre=NOTEBOOK_MAITRE, cellules=CELLULES) -> dict:
     """Exécute les cellules ``cellules`` du maître ; renvoie leur espace de noms."""
     nb = json.loads(Path(maitre).read_text(encoding="utf-8"))
-    sources = {grade_id(c): source(c) for c in nb["cells"] if grade_id(c)}
+    sources = sources_du_code(nb["cells"])
     demarrage = Path(os.environ.get("IPYTHONDIR", IPYTHONDIR_HORS_LIGNE)) / "profile_default" / "startup"
     for script in sorted(demarrage.glob("*.py")):  # MNIST hors ligne, comme dans les noyaux
         exec(compile(script.read_text(encoding="utf-8"), str(script), "exec"), {"__name__": "demarrage"})
@@ -45,7 +45,7 @@ def espace_du_maitre(maitre=NOTEBOOK_MAITRE, cellules=CELLULES) -> dict:
         for gid in cellules:
             exec(compile(sources[gid], f"<maître:{gid}>", "exec"), ns)
             if gid == "imports":
-                ns["plt"] = _PltMuet()
+                ns["plt"] = PltMuet()
     return ns
 
 

@@ -13,7 +13,7 @@ Format d'un relevé ``<nom>.json`` (+ ``<nom>.npz`` pour les tableaux) ::
      "rng": description de np.random.get_state()}
 
 où une description est ``{"type": "tableau", "cle": "a3"}``, ``{"type": "float", "valeur":
-"0.1"}``, ``{"type": "absent"}``, ``{"type": "ellipsis"}``, ``{"type": "reseau", "poids": [...],
+"0.1"}``, ``{"type": "ellipsis"}``, ``{"type": "reseau", "poids": [...],
 "appels": [...] | null}``, ``{"type": "autre", "nom": "History"}``, etc.
 """
 
@@ -97,26 +97,17 @@ def _tp_installer_releve(dossier_releves, dossier_entrees):
     def relever(nom, noms, extraction="", remplacements=None):
         """Exécute ``extraction`` (code fourni de la vérification, qui appelle le code de
         l'étudiant), puis relève les variables ``noms`` de l'espace du noyau."""
+        ns = espace
+        if remplacements:  # entrées choisies à la correction (p. ex. d'autres images), à part
+            ns = dict(espace)
+            ns.update(charger(remplacements))
         erreur = None
         if extraction:
-            ns = espace
-            if remplacements:  # entrées choisies à la correction (p. ex. d'autres images)
-                ns = dict(espace)
-                ns.update(charger(remplacements))
             try:
                 exec(compile(extraction, f"<vérification {nom}>", "exec"), ns)
             except BaseException as e:  # noqa: BLE001 (KeyboardInterrupt : délai dépassé)
                 erreur = erreur_de(e)
-            if ns is not espace:
-                for n in noms:
-                    if n in ns and n not in espace:
-                        espace[n] = ns[n]
-                valeurs = {n: ns[n] for n in noms if n in ns}
-            else:
-                valeurs = {n: espace[n] for n in noms if n in espace}
-        else:
-            valeurs = {n: espace[n] for n in noms if n in espace}
-        ecrire(nom, valeurs, erreur)
+        ecrire(nom, {n: ns[n] for n in noms if n in ns}, erreur)
 
     def charger(nom):
         """Valeurs de référence (simples tableaux et nombres) données par le correcteur."""

@@ -206,8 +206,8 @@ def reecrire_parametres(texte: str, valeurs: dict) -> str:
 # --------------------------------------------------------------------------- relecture (juge)
 @dataclass
 class Releve:
-    """Un relevé relu : ``valeurs`` (noms relevés -> objets Python), ``absents`` (noms demandés
-    mais inexistants dans le noyau), ``erreur`` de l'extraction, état du générateur global."""
+    """Un relevé relu : ``valeurs`` (noms relevés -> objets Python ; un nom demandé mais
+    inexistant dans le noyau n'y est pas), ``erreur`` de l'extraction, état du générateur global."""
     valeurs: dict
     erreur: dict | None
     rng: tuple | None

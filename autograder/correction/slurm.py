@@ -106,7 +106,6 @@ def script_batch(*, remises: Path, sortie: Path, nombre_parts: int, parts: list[
                              str(Path(remises).absolute()), "--sortie"])
     correction += f" {q(str(d.sortie / 'parts'))}/part$i --shard $i/{int(nombre_parts)}"
     correction += " --processus ${SLURM_CPUS_PER_TASK:-1}"
-    correction += f" --cacher {q(str(d.sortie))}"  # les autres parts (remises copiées, retours) aussi
     if delai_cellule:
         correction += f" --delai-cellule {int(delai_cellule)}"
     return "\n".join([
