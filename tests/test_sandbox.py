@@ -352,7 +352,7 @@ def test_ordre_des_montages(tmp_path):
     reel = os.path.realpath(sys.prefix)
     assert ("--ro-bind", reel, reel) in position
     assert position[("--tmpfs", "/tmp", "--unshare-pid")] < position[("--ro-bind", reel, reel)]
-    # masqué sous le travail : le tmpfs vient après le montage du travail, puis passe en lecture seule
+    # masqué sous le travail : le tmpfs vient après le montage du travail, puis passe en lecture seule
     masque = [i for i in range(len(commande) - 1) if commande[i:i + 2] == ["--tmpfs", str(tests_caches)]]
     lecture_seule = [i for i in range(len(commande) - 1) if commande[i:i + 2] == ["--remount-ro", str(tests_caches)]]
     assert len(masque) == 1 and len(lecture_seule) == 1
