@@ -25,11 +25,28 @@ FAUTES = {"ex3_reponse": {2: "    x[t] = np.sqrt(alpha[t]) * x[t-1] + beta[t] * 
 # (nom du scénario, exercice, avec la cellule de la graine, réponse fausse)
 SCENARIOS = [(f"ex{n}-{'graine' if g else 'sans-graine'}-{'fausse' if f else 'juste'}", n, g, f)
              for n in (3, 4) for g in (True, False) for f in (False, True)]
+RESEAU = ["ex5_reponse", "instanciation", "unet", "entrainement"]
+# ex7 sans .numpy()[0, :, :, 0] : le bruit prédit garde la forme (1, 28, 28, 1) et la cellule
+# plante à t = 1 sur la ligne de denoised, après avoir rempli x[1].
+SANS_NUMPY = {"ex7_reponse": {3: "    epsilon_theta_xt_t = model([x[t][None, :, :, None], np.array([[t / T]])], "
+                                 "training=False)"}}
+# ex9 avec un pas de forme (1, 1) : le premier appel au réseau échoue (un appel noté, raté).
+PAS_1_1 = {"ex9_reponse": {4: "  epsilon_theta_xt_t = model([x_t[:, :, :, None], np.full((1, 1), t / T)], "
+                              "training=False).numpy()[:, :, :, 0]"}}
+# (nom, cellules à exécuter dans l'ordre : (grade_id, fautes ou None)) ; la dernière est la vérification.
+SCENARIOS_RESEAU = {
+    "ex7-plantage": [("ex7_reponse", SANS_NUMPY), ("ex7_verif", None)],
+    "ex9-essai-rate-puis-juste-sans-graine": [("graine_ex9", None), ("ex9_reponse", PAS_1_1), ("ex9_reponse", None),
+                                             ("ex9_verif", None)],
+    "ex9-graine-juste": [("graine_ex9", None), ("ex9_reponse", None), ("ex9_verif", None)],
+}
 
 
 @pytest.fixture(scope="module")
 def sorties():
-    juste, fausse = ({grade_id(c): c for c in nb["cells"] if grade_id(c)} for nb in (remise(), remise(FAUTES)))
+    def cellules_de(fautes):
+        return {grade_id(c): c for c in remise(fautes)["cells"] if grade_id(c)}
+    juste, fausse = cellules_de({}), cellules_de(FAUTES)
     cellules, noms = [nbformat.v4.new_code_cell(source(juste[g])) for g in AVANT], []
     for nom, n, graine, faute in SCENARIOS:
         reponses = fausse if faute else juste
@@ -38,12 +55,16 @@ def sorties():
         cellules += [nbformat.v4.new_code_cell(source(reponses[f"ex{n}_reponse"])),
                      nbformat.v4.new_code_cell(source(juste[f"ex{n}_verif"]))]
         noms.append((nom, len(cellules) - 1))
+    cellules += [nbformat.v4.new_code_cell(source(juste[g])) for g in RESEAU]
+    for nom, etapes in SCENARIOS_RESEAU.items():
+        cellules += [nbformat.v4.new_code_cell(source((cellules_de(f) if f else juste)[g])) for g, f in etapes]
+        noms.append((nom, len(cellules) - 1))
     nb = nbformat.v4.new_notebook(cells=cellules)
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     ancien = dict(os.environ)
     os.environ.update(ENVIRONNEMENT_RAPIDE)
     try:
-        NotebookClient(nb, timeout=120, allow_errors=True).execute()
+        NotebookClient(nb, timeout=300, allow_errors=True).execute()
     finally:
         os.environ.clear()
         os.environ.update(ancien)
@@ -66,3 +87,22 @@ def test_correct_seulement_si_tout_a_ete_verifie(sorties, nom, n, graine, faute)
     else:  # tirages impossibles à rejouer : jamais « correct », et la marche à suivre
         assert not succes, texte
         assert "pas encore vérifié en entier" in texte and "relancez la cellule de la graine" in texte, texte
+
+
+def test_plantage_attribue_a_sa_vraie_cause(sorties):
+    """La cellule de l'exercice 7 a planté à t = 1 sur la ligne de denoised (x[1] rempli) :
+    la vérification le dit, au lieu d'accuser la boucle de ne pas avoir rempli x[2]."""
+    texte, erreur = sorties["ex7-plantage"]
+    assert erreur and "La cellule s'est arrêtée à t = 1" in erreur[0], (texte, erreur)
+    assert "Exercice 7 : correct." not in texte
+
+
+def test_appels_comptes_par_execution(sorties):
+    """Un essai raté, puis la bonne cellule relancée sans la graine : la vérification compte les
+    10 appels de la dernière exécution (et non 11), ne dit pas « correct » (tirages non
+    rejouables) et dit quoi faire ; avec la graine, la même cellule est correcte."""
+    texte, erreur = sorties["ex9-essai-rate-puis-juste-sans-graine"]
+    assert not erreur, erreur
+    assert "Exercice 9 : correct." not in texte and "pas encore vérifié en entier" in texte, texte
+    texte, erreur = sorties["ex9-graine-juste"]
+    assert "Exercice 9 : correct." in texte and not erreur, (texte, erreur)
