@@ -26,26 +26,39 @@ FAUTES = {"ex3_reponse": {2: "    x[t] = np.sqrt(alpha[t]) * x[t-1] + beta[t] * 
 SCENARIOS = [(f"ex{n}-{'graine' if g else 'sans-graine'}-{'fausse' if f else 'juste'}", n, g, f)
              for n in (3, 4) for g in (True, False) for f in (False, True)]
 RESEAU = ["ex5_reponse", "instanciation", "unet", "entrainement"]
-# ex7 sans .numpy()[0, :, :, 0] : le bruit prédit garde la forme (1, 28, 28, 1) et la cellule
+# ex7 sans .numpy()[0, :, :, 0] : le bruit prédit garde la forme (1, 28, 28, 1) et la cellule
 # plante à t = 1 sur la ligne de denoised, après avoir rempli x[1].
 SANS_NUMPY = {"ex7_reponse": {3: "    epsilon_theta_xt_t = model([x[t][None, :, :, None], np.array([[t / T]])], "
                                  "training=False)"}}
-# ex9 avec un pas de forme (1, 1) : le premier appel au réseau échoue (un appel noté, raté).
+# ex9 avec un pas de forme (1, 1) : le premier appel au réseau échoue (un appel noté, raté).
 PAS_1_1 = {"ex9_reponse": {4: "  epsilon_theta_xt_t = model([x_t[:, :, :, None], np.full((1, 1), t / T)], "
                               "training=False).numpy()[:, :, :, 0]"}}
-# (nom, cellules à exécuter dans l'ordre : (grade_id, fautes ou None)) ; la dernière est la vérification.
+# Échantillonneur facultatif : pas de forme (1, 1), clipping à [0, 1].
+ECH_PAS_1_1 = {"apl_echantillonneur": {1: "    eps = modele([x_t[:, :, :, None], np.full((1, 1), t / T)], "
+                                          "training=False).numpy()[:, :, :, 0]"}}
+ECH_CLIP_0_1 = {"apl_echantillonneur": {2: "      x_0_chapeau = np.clip((x_t - np.sqrt(1 - alpha_barre[t]) * eps)"
+                                           " / np.sqrt(alpha_barre[t]), 0, 1)"}}
+VIERGE = "vierge"
+# (nom, cellules à exécuter dans l'ordre : (grade_id, fautes, VIERGE ou None)) ; la dernière est
+# celle dont on lit la sortie.
 SCENARIOS_RESEAU = {
     "ex7-plantage": [("ex7_reponse", SANS_NUMPY), ("ex7_verif", None)],
     "ex9-essai-rate-puis-juste-sans-graine": [("graine_ex9", None), ("ex9_reponse", PAS_1_1), ("ex9_reponse", None),
                                              ("ex9_verif", None)],
     "ex9-graine-juste": [("graine_ex9", None), ("ex9_reponse", None), ("ex9_verif", None)],
+    "trajectoire-non-faite": [("trajectoire_x0", VIERGE)],
+    "echantillonneur-non-fait": [("apl_echantillonneur", VIERGE), ("apl_comparaison", None)],
+    "echantillonneur-pas-1-1": [("apl_echantillonneur", ECH_PAS_1_1), ("apl_comparaison", None)],
+    "echantillonneur-clip-0-1": [("apl_echantillonneur", ECH_CLIP_0_1), ("apl_comparaison", None)],
+    "echantillonneur-juste": [("apl_echantillonneur", None), ("apl_comparaison", None)],
 }
 
 
 @pytest.fixture(scope="module")
 def sorties():
     def cellules_de(fautes):
-        return {grade_id(c): c for c in remise(fautes)["cells"] if grade_id(c)}
+        nb = remise(vierge=True) if fautes == VIERGE else remise(fautes or None)
+        return {grade_id(c): c for c in nb["cells"] if grade_id(c)}
     juste, fausse = cellules_de({}), cellules_de(FAUTES)
     cellules, noms = [nbformat.v4.new_code_cell(source(juste[g])) for g in AVANT], []
     for nom, n, graine, faute in SCENARIOS:
@@ -90,7 +103,7 @@ def test_correct_seulement_si_tout_a_ete_verifie(sorties, nom, n, graine, faute)
 
 
 def test_plantage_attribue_a_sa_vraie_cause(sorties):
-    """La cellule de l'exercice 7 a planté à t = 1 sur la ligne de denoised (x[1] rempli) :
+    """La cellule de l'exercice 7 a planté à t = 1 sur la ligne de denoised (x[1] rempli) :
     la vérification le dit, au lieu d'accuser la boucle de ne pas avoir rempli x[2]."""
     texte, erreur = sorties["ex7-plantage"]
     assert erreur and "La cellule s'est arrêtée à t = 1" in erreur[0], (texte, erreur)
@@ -98,11 +111,29 @@ def test_plantage_attribue_a_sa_vraie_cause(sorties):
 
 
 def test_appels_comptes_par_execution(sorties):
-    """Un essai raté, puis la bonne cellule relancée sans la graine : la vérification compte les
-    10 appels de la dernière exécution (et non 11), ne dit pas « correct » (tirages non
-    rejouables) et dit quoi faire ; avec la graine, la même cellule est correcte."""
+    """Un essai raté, puis la bonne cellule relancée sans la graine : la vérification compte les
+    10 appels de la dernière exécution (et non 11), ne dit pas « correct » (tirages non
+    rejouables) et dit quoi faire ; avec la graine, la même cellule est correcte."""
     texte, erreur = sorties["ex9-essai-rate-puis-juste-sans-graine"]
     assert not erreur, erreur
     assert "Exercice 9 : correct." not in texte and "pas encore vérifié en entier" in texte, texte
     texte, erreur = sorties["ex9-graine-juste"]
     assert "Exercice 9 : correct." in texte and not erreur, (texte, erreur)
+
+
+@pytest.mark.parametrize("nom", ["trajectoire-non-faite", "echantillonneur-non-fait"])
+def test_partie_facultative_non_faite_sans_erreur(sorties, nom):
+    """Les cellules facultatives laissées telles quelles : pas d'erreur, « partie facultative non faite »."""
+    texte, erreur = sorties[nom]
+    assert not erreur and "Partie facultative non faite" in texte, (texte, erreur)
+
+
+def test_echantillonneur_facultatif(sorties):
+    """Erreurs classiques de l'échantillonneur facultatif nommées en français ; le bon échantillonneur
+    ne reçoit aucun message (et aucun « correct » : l'essai n'est pas une vérification complète)."""
+    texte, erreur = sorties["echantillonneur-pas-1-1"]
+    assert erreur and "forme (n, 1)" in erreur[0] and "ConcatOp" not in erreur[0], (texte, erreur)
+    texte, erreur = sorties["echantillonneur-clip-0-1"]
+    assert not erreur and "coupé à [-1, 1]" in texte, (texte, erreur)
+    texte, erreur = sorties["echantillonneur-juste"]
+    assert not erreur and not texte.strip(), (texte, erreur)
