@@ -22,8 +22,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
@@ -34,6 +36,7 @@ from autograder.correction.finalisation import finaliser
 from autograder.correction.notes import ecrire_sorties, ligne_de_note
 from autograder.correction.rapport import page_sans_notebook
 from autograder.correction.rapport_classe import ecrire_apres_correction
+from autograder.correction.references import IMAGES
 from autograder.correction.sandbox import message_bac_a_sable
 from autograder.correction.soumissions import decouvrir, nom_de_fichier, selectionner_part
 from autograder.cours import preparer_cours
@@ -52,6 +55,25 @@ def _version_correction():
 
 
 VERSION = _version_correction()
+
+#: Valeurs de référence déjà calculées, une par version du TP, du correcteur et des
+#: bibliothèques (``_cle_references``) : une autre classe, une part Slurm ou une reprise les
+#: reprennent au lieu de réentraîner le U-Net de référence.
+CACHE_REFERENCES = BUILD / "cache" / "references"
+
+
+def _cle_references():
+    """VERSION, plus Python et les versions des bibliothèques qui calculent les références."""
+    def version(*noms):
+        for nom in noms:
+            try:
+                return f"{nom} {metadata.version(nom)}"
+            except metadata.PackageNotFoundError:
+                continue
+        return f"{noms[0]} absent"
+    versions = [sys.version, version("tensorflow-cpu", "tensorflow"), version("keras"), version("numpy"),
+                version("mlxtend")]
+    return hashlib.sha256("\n".join([VERSION, *versions]).encode()).hexdigest()[:16]
 
 
 class Correction:
@@ -250,12 +272,27 @@ class Correction:
 
     def _preparer_references(self, dossier):
         """Valeurs de référence de la classe (code du maître, mode rapide) : voir
-        ``autograder.correction.references``."""
-        self.dire("Valeurs de référence (code du maître, entraînement court)…")
-        fini = subprocess.run([sys.executable, "-m", "autograder.correction.references", str(dossier)],
-                              cwd=RACINE, env=self._environnement(), capture_output=True, text=True)
-        if fini.returncode != 0:
-            raise RuntimeError(f"Valeurs de référence impossibles à calculer :\n{fini.stderr[-3000:]}")
+        ``autograder.correction.references``. Calculées une fois par version (``CACHE_REFERENCES``),
+        dans un dossier temporaire renommé d'un coup : deux corrections simultanées (parts
+        Slurm) ne lisent jamais un calcul à moitié écrit."""
+        cache = CACHE_REFERENCES / _cle_references()
+        if (cache / "entrees").is_dir():
+            self.dire(f"Valeurs de référence : déjà calculées pour cette version ({cache})")
+        else:
+            self.dire("Valeurs de référence (code du maître, entraînement court)…")
+            CACHE_REFERENCES.mkdir(parents=True, exist_ok=True)
+            calcul = Path(tempfile.mkdtemp(prefix=".calcul-", dir=CACHE_REFERENCES))
+            fini = subprocess.run([sys.executable, "-m", "autograder.correction.references", str(calcul / "entrees")],
+                                  cwd=RACINE, env=self._environnement(), capture_output=True, text=True)
+            if fini.returncode != 0:
+                shutil.rmtree(calcul, ignore_errors=True)
+                raise RuntimeError(f"Valeurs de référence impossibles à calculer :\n{fini.stderr[-3000:]}")
+            try:
+                calcul.rename(cache)
+            except OSError:  # une autre correction les a rangées entre-temps : les siennes valent les nôtres
+                shutil.rmtree(calcul, ignore_errors=True)
+        shutil.copytree(cache / "entrees", dossier, dirs_exist_ok=True)
+        shutil.copy2(cache / IMAGES, dossier.parent / IMAGES)
 
     def _noter_en_parallele(self, a_faire, etats, *, total):
         """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
