@@ -14,16 +14,17 @@ from nbgrader.api import Gradebook
 
 from autograder.bareme import bareme
 from autograder.chemins import ASSIGNMENT, RACINE
-from fabrique import ERREURS_TYPIQUES, ecrire, remise
+from fabrique import ecrire, remise
+from moodle_importateur import importer_moodle
 
 pytestmark = pytest.mark.lent
 BAREME = bareme()
 
-CLASSE = {  # dossier Moodle -> (étudiant, erreurs)
-    "Élodie Martin_4021_assignsubmission_file_": ("Élodie Martin", {}),
-    "Chloé Dubois_4022_assignsubmission_file_": ("Chloé Dubois", ERREURS_TYPIQUES["beta_sans_zero"][0]),
-    "Léo Petit_4023_assignsubmission_file_": ("Léo Petit", ERREURS_TYPIQUES["alpha_barre_cumsum"][0]),
-    "Inès Moreau_4024_assignsubmission_file_": ("Inès Moreau", ERREURS_TYPIQUES["direct_alpha"][0]),
+CLASSE = {  # dossier Moodle -> (étudiant, remise vierge)
+    "Élodie Martin_4021_assignsubmission_file_": ("Élodie Martin", False),
+    "Chloé Dubois_4022_assignsubmission_file_": ("Chloé Dubois", True),
+    "Léo Petit_4023_assignsubmission_file_": ("Léo Petit", True),
+    "Inès Moreau_4024_assignsubmission_file_": ("Inès Moreau", True),
 }
 
 
@@ -36,6 +37,17 @@ IDENTITES = {  # dossier Moodle (fichier intérieur) -> (identifiant attendu, pa
     f"{NOM_LONG}_303_assignsubmission_file_/tp_diffusion.ipynb": (NOM_LONG, "303"),
     "Zoé Roux_505_assignsubmission_file_/Bob Dupont_404_assignsubmission_file_.ipynb": ("Zoé Roux", "505"),
 }
+
+
+#: Participants de la feuille d'évaluation (numéros des dossiers Moodle) ; 4099 y est en plus, absente.
+PARTICIPANTS_FICHE = {"Élodie Martin": "4021", "Chloé Dubois": "4022", "Léo Petit": "4023", "Inès Moreau": "4024",
+                      "Alice Martin (101)": "101", "Alice Martin (202)": "202", NOM_LONG: "303", "Zoé Roux": "505"}
+FICHE_FR = ('"Identifiant","Nom complet","Adresse de courriel","Statut","Note","Note maximale",'
+            '"La note peut être modifiée","Dernière modification (travail remis)","Dernière modification (note)",'
+            '"Commentaires de feedback"\r\n'
+            + "".join(f'"Participant {p}","{e.split(" (")[0]}","{p}@univ.fr","Remis pour évaluation","","20,00","Oui",'
+                      '"lundi 2 juin 2025, 09:12","-",""\r\n' for e, p in PARTICIPANTS_FICHE.items())
+            + '"Participant 4099","Inès Morel","ines@univ.fr","Pas de travail remis","","20,00","Oui","-","-",""\r\n')
 
 
 def _corriger(remises, sortie, *options):
@@ -61,8 +73,8 @@ def _carnet(sortie):
 def classe(tmp_path_factory):
     racine = tmp_path_factory.mktemp("moodle")
     remises, sortie = racine / "remises", racine / "sortie"
-    for dossier, (_, erreurs) in CLASSE.items():
-        ecrire(remise(erreurs), remises / dossier / "tp_diffusion.ipynb")
+    for dossier, (_, vierge) in CLASSE.items():
+        ecrire(remise(vierge=vierge), remises / dossier / "tp_diffusion.ipynb")
     for chemin in IDENTITES:
         ecrire(remise(vierge=True), remises / chemin)
     execution = _corriger(remises, sortie)
@@ -99,16 +111,20 @@ def test_premiere_correction_fichier_d_ajustements_zip_et_carnet(classe):
 def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     remises, sortie, _ = classe
     avant = _notes(sortie)
-    ajustements = ("student_id,exercice,points,motif\n"
-                   "Chloé Dubois,ex1,1.5,beta presque juste : décalage d'indice seulement\n"
-                   "Chloé Dubois,ex42,1,exercice qui n'existe pas\n")
-    (sortie / "ajustements.csv").write_text(ajustements, encoding="utf-8")
+    # enregistré par Excel en français : point-virgule, virgule décimale, Windows-1252, CRLF
+    ajustements = ("student_id;exercice;points;motif\r\n"
+                   "Chloé Dubois;ex1;1,5;beta presque juste : décalage d'indice seulement\r\n"
+                   "Chloé Dubois;ex42;1;exercice qui n'existe pas\r\n").encode("cp1252")
+    (sortie / "ajustements.csv").write_bytes(ajustements)
+    # feuille d'évaluation hors ligne téléchargée du devoir (Moodle en français), avec une absente
+    fiche = sortie.parent / "Notes-TP diffusion.csv"
+    fiche.write_bytes("\ufeff".encode() + FICHE_FR.encode("utf-8"))
     ids, gradebook = _carnet(sortie)
     with gradebook as gb:  # l'enseignant met 2 points sur 2 à ex2a_verif de Léo dans formgrader
         gb.find_grade("ex2a_verif", ASSIGNMENT, ASSIGNMENT, ids["Léo Petit"]).manual_score = 2.0
         gb.db.commit()
 
-    execution = _corriger(remises, sortie)
+    execution = _corriger(remises, sortie, "--fiche", str(fiche))
     assert execution.returncode == 0, execution.stdout + execution.stderr
     assert f"{len(CLASSE) + len(IDENTITES)} remise(s) déjà notée(s) et inchangée(s), 0 à noter" in execution.stdout
     assert "ajustements.csv, ligne 3 : exercice inconnu « ex42 »" in execution.stdout
@@ -125,7 +141,18 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     assert "beta presque juste : décalage d'indice seulement" in retour
     with zipfile.ZipFile(sortie / "retours_moodle.zip") as archive:
         assert archive.read("Chloé Dubois_4022_assignfeedback_file/retour_tp_diffusion.html").decode() == retour
-    assert (sortie / "ajustements.csv").read_text(encoding="utf-8") == ajustements
+    assert (sortie / "ajustements.csv").read_bytes() == ajustements
+    # la feuille remplie, relue par l'importateur de Moodle : une note par participant, homonymes
+    # compris, le commentaire en français ; la ligne de l'absente (4099) reste telle quelle
+    ecrite = (sortie / "fiche_notes.csv").read_bytes()
+    assert ecrite.split(b"\r\n")[0] == fiche.read_bytes().split(b"\r\n")[0]
+    importees = importer_moodle(ecrite, "fr", {int(p): (None, None) for p in [*PARTICIPANTS_FICHE.values(), "4099"]})
+    for etudiant, participant in PARTICIPANTS_FICHE.items():
+        note, commentaire = importees[int(participant)]
+        assert note == float(notes[etudiant]["note_sur_20"]), (etudiant, note)
+        assert commentaire.startswith("Note\u00a0: ") and "ok" not in commentaire.split(), commentaire
+    assert importees[4099] == (None, "")
+    assert "4099" in execution.stdout  # participant de la feuille absent de la classe : dit
 
     # un identifiant mal tapé : erreur claire, rien ne bouge
     faute = _corriger(remises, sortie, "--etudiant", "Leo Petit")
@@ -134,6 +161,8 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
     seul = _corriger(remises, sortie, "--etudiant", "Léo Petit")
     assert seul.returncode == 0, seul.stdout + seul.stderr
     assert "Léo Petit : recorrigé à la demande" in seul.stdout
+    # les valeurs de référence de cette version, déjà calculées, sont reprises (build/cache/references/)
+    assert "Valeurs de référence\u00a0: déjà calculées pour cette version" in seul.stdout, seul.stdout
     assert f"{len(CLASSE) + len(IDENTITES) - 1} remise(s) déjà notée(s) et inchangée(s), 1 à noter" in seul.stdout
     assert _notes(sortie) == notes
     with _carnet(sortie)[1] as gb:
