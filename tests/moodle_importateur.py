@@ -1,8 +1,8 @@
 """L'importateur de la feuille d'évaluation hors ligne de Moodle, réécrit en Python pour les tests.
 
 D'après mod/assign/feedback/offline/importgradeslib.php et locallib.php
-(``process_import_grades``) de Moodle 4.x : colonnes trouvées par leur intitulé dans la langue
-de l'enseignant, identifiant « Participant <n> » dont on retire le préfixe ``hiddenuser``, note
+(``process_import_grades``) de Moodle 4.x : colonnes trouvées par leur intitulé dans la langue
+de l'enseignant, identifiant « Participant <n> » dont on retire le préfixe ``hiddenuser``, note
 lue par ``unformat_float`` avec le séparateur décimal de la langue, date lue par ``strtotime``,
 fichier refusé sans les trois colonnes. Servi aux tests unitaires de ``fiche_moodle.py`` et à
 la classe Moodle corrigée de bout en bout (``test_apres_correction.py``).
