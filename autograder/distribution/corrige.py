@@ -7,7 +7,7 @@ Usage : ``python -m autograder.distribution.corrige [--complet] [--sortie DOSSI
    de nbgrader) ; les solutions et les vérifications visibles restent.
 2. L'exécute dans un noyau Jupyter, hors ligne, en affichant une ligne par cellule
    (« [11/31] ex3_reponse … 0,2 s ») et la progression de l'entraînement Keras.
-   Par défaut en mode rapide (``ENVIRONNEMENT_RAPIDE`` : 1 epoch sur 1 000 images,
+   Par défaut en mode rapide (``ENVIRONNEMENT_RAPIDE`` : 1 epoch sur 2 000 images,
    environ une minute sur 2 cœurs) ; avec ``--complet``, avec les réglages du TP
    (20 epochs sur 60 000 images : prévoir un GPU ou plus d'une heure de CPU).
 3. Écrit ``build/corrige/tp_diffusion_corrige.html`` : un seul fichier, figures et schémas
