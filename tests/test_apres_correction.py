@@ -28,7 +28,7 @@ CLASSE = {  # dossier Moodle -> (étudiant, remise vierge)
 }
 
 
-#: Identités difficiles (issue #20), notées avec la classe : homonymes, nom de 250 caractères,
+#: Identités difficiles (issue #20), notées avec la classe : homonymes, nom de 244 caractères,
 #: fichier intérieur au nom trompeur (le participant vient du dossier de premier niveau).
 NOM_LONG = "Maëlys " + "Dupont-" * 29 + "Lefèvre"  # dossier Moodle de 244 caractères (248 octets)
 IDENTITES = {  # dossier Moodle (fichier intérieur) -> (identifiant attendu, participant)
@@ -39,9 +39,9 @@ IDENTITES = {  # dossier Moodle (fichier intérieur) -> (identifiant attendu, pa
 }
 
 
-#: Participants de la feuille d'évaluation (numéros des dossiers Moodle) ; 4099 y est en plus, absente.
-PARTICIPANTS_FICHE = {"Élodie Martin": "4021", "Chloé Dubois": "4022", "Léo Petit": "4023", "Inès Moreau": "4024",
-                      "Alice Martin (101)": "101", "Alice Martin (202)": "202", NOM_LONG: "303", "Zoé Roux": "505"}
+#: Participants de la feuille d'évaluation, lus dans les noms des dossiers Moodle de la classe ;
+#: la feuille a en plus 4099, absente de la classe.
+PARTICIPANTS_FICHE = {**{e: d.split("_")[1] for d, (e, _) in CLASSE.items()}, **dict(IDENTITES.values())}
 FICHE_FR = ('"Identifiant","Nom complet","Adresse de courriel","Statut","Note","Note maximale",'
             '"La note peut être modifiée","Dernière modification (travail remis)","Dernière modification (note)",'
             '"Commentaires de feedback"\r\n'
@@ -172,7 +172,7 @@ def test_ajustements_et_note_formgrader_puis_un_seul_etudiant(classe):
 
 
 def test_identites_moodle_une_ligne_par_participant(classe):
-    """Homonymes séparés, nom de 250 caractères noté (retour au nom raccourci sur le disque,
+    """Homonymes séparés, nom de 244 caractères noté (retour au nom raccourci sur le disque,
     nom entier dans notes.csv), fichier intérieur trompeur sans effet ; zip sans collision."""
     _, sortie, _ = classe
     assert len(f"{NOM_LONG}_303_assignsubmission_file_".encode()) > 240

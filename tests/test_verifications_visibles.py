@@ -39,8 +39,8 @@ ECH_PAS_1_1 = {"apl_echantillonneur": {1: "    eps = modele([x_t[:, :, :, None],
 ECH_CLIP_0_1 = {"apl_echantillonneur": {2: "      x_0_chapeau = np.clip((x_t - np.sqrt(1 - alpha_barre[t]) * eps)"
                                            " / np.sqrt(alpha_barre[t]), 0, 1)"}}
 VIERGE = "vierge"
-# (nom, cellules à exécuter dans l'ordre : (grade_id, fautes, VIERGE ou None)) ; la dernière est
-# celle dont on lit la sortie.
+# nom -> cellules à exécuter dans l'ordre, (grade_id, fautes) : fautes à remplacer, VIERGE (cellule
+# laissée telle quelle) ou None (réponse juste) ; on lit la sortie de la dernière.
 SCENARIOS_RESEAU = {
     "ex7-plantage": [("ex7_reponse", SANS_NUMPY), ("ex7_verif", None)],
     "ex9-essai-rate-puis-juste-sans-graine": [("graine_ex9", None), ("ex9_reponse", PAS_1_1), ("ex9_reponse", None),
