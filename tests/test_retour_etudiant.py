@@ -90,24 +90,28 @@ def notebook_corrige():
     ], metadata={"language_info": {"name": "python"}})
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """Le retour HTML, rendu comme par nbgrader generate_feedback avec la configuration du dépôt."""
+def rendre_retour(nb, dossier):
+    """Le retour HTML de ``nb``, rendu comme par nbgrader generate_feedback avec la configuration du dépôt."""
     from nbconvert import HTMLExporter
 
     from autograder.cours import configuration
 
-    dossier = tmp_path_factory.mktemp("retour")
     config = configuration(dossier)
     assert RetourLisible in config.GenerateFeedback.preprocessors
-    nb = notebook_corrige()
-    nb.cells[3].metadata.nbgrader["comment"] = "No response."
     ressources = {"nbgrader": {"notebook": "tp_diffusion", "score": 18.5, "max_score": 20, "late_penalty": 0}}
     nb, ressources = CommentairesFrancais().preprocess(nb, ressources)
     nb, ressources = RetourLisible().preprocess(nb, ressources)
     html, _ = HTMLExporter(config=config, template_name="feedback").from_notebook_node(nb, resources=ressources)
+    return html
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    dossier = tmp_path_factory.mktemp("retour")
+    nb = notebook_corrige()
+    nb.cells[3].metadata.nbgrader["comment"] = "No response."
     chemin = dossier / "Camille Durand.html"
-    chemin.write_text(html, encoding="utf-8")
+    chemin.write_text(rendre_retour(nb, dossier), encoding="utf-8")
     assert nommer_retour(chemin, "Camille Durand", 19.5)
     assert not nommer_retour(chemin, "Camille Durand", 19.5)  # idempotent
     return chemin
@@ -143,6 +147,33 @@ def test_formules_en_mathml_et_page_legere(page):
     assert " 62/62 ━━━━ loss: 0.838" in html and "1/62" not in html  # barre de progression : la dernière ligne
     assert "caractères coupés dans ce retour" in html and "\n4999\n" in html and "\n2000\n" not in html
     assert len(html.encode()) < 60_000, len(html.encode())
+    assert "pour que la page reste sous 300" not in html  # une page ordinaire n'est pas réduite
+
+
+def test_une_remise_hostile_tient_dans_300_ko(tmp_path):
+    """Tout ce qu'une remise contrôle, en démesure : la page reste sous 300 ko, dit ce qu'elle a
+    retiré, et garde les vérifications et leurs messages."""
+    nb = notebook_corrige()
+    figure = {"image/png": _png_bruit(900, 300), "text/plain": "<Figure>"}
+    figures = new_code_cell("for i in range(40): plt.show()")
+    figures.outputs = [new_output("display_data", data=dict(figure)) for _ in range(40)]
+    nb.cells.append(figures)
+    for i in range(25):  # des cellules ajoutées qui affichent chacune 50 000 caractères et une figure
+        bavarde = new_code_cell(f"print('{i}' * 50_000)")
+        bavarde.outputs = [new_output("stream", name="stdout", text=f"{i % 10}" * 49_000),
+                           new_output("display_data", data=dict(figure))]
+        nb.cells.append(bavarde)
+    reponse = nb.cells[3]
+    reponse.source = "alpha = 1 - beta\n" + "# commentaire très long\n" * 20_000
+    nb.cells.append(new_markdown_cell("Mon analyse. " * 30_000))
+    trace = new_code_cell("raise ValueError")
+    trace.outputs = [new_output("error", ename="ValueError", evalue="x" * 40_000, traceback=["y" * 5_000] * 200)]
+    nb.cells.append(trace)
+    html = rendre_retour(nb, tmp_path)
+    assert len(html.encode()) <= 300_000, len(html.encode())
+    assert "pour que la page reste sous 300" in html and "retirée(s) de ce retour (au plus 2 par cellule)" in html
+    assert "Vérification de l'exercice 2 (partie a)" in html and "Complétez alpha" in html
+    assert "alpha = 1 - beta" in html
 
 
 def test_outils_du_retour():

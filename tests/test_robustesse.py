@@ -45,10 +45,13 @@ def test_une_remise_illisible_a_un_retour_qui_dit_pourquoi(classe_corrigee):
     assert sans_insecables("Note : 0 / 20") in sans_insecables(texte) and "JSON invalide" in texte
 
 
-def test_sorties_enormes_tronquees_dans_le_retour(classe_corrigee):
+def test_sorties_enormes_tronquees_et_chaque_page_sous_300_ko(classe_corrigee):
     retour = classe_corrigee.sortie / "feedback" / "sorties_enormes.html"
-    assert retour.stat().st_size < 15_000_000
-    assert "Sorties tronquées à la correction" in retour.read_text(encoding="utf-8")
+    texte = retour.read_text(encoding="utf-8")
+    assert "Sorties tronquées à la correction" in texte and "au plus 2 par cellule" in texte
+    tailles = {page.name: page.stat().st_size for page in (classe_corrigee.sortie / "feedback").glob("*.html")}
+    assert len(tailles) == len(classe_corrigee.notes), sorted(tailles)
+    assert max(tailles.values()) <= 300_000, sorted(tailles.items(), key=lambda t: -t[1])[:3]
 
 
 def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_corrigee):
@@ -104,8 +107,13 @@ def test_ruse_lecture_ne_montre_rien_hors_de_la_liste_blanche(classe_corrigee):
     etat = detecter_bac_a_sable()
     exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
     texte = _texte_du_retour(classe_corrigee, "ruse_lecture")
-    assert f"{classe_corrigee.secret} FileNotFoundError" in texte  # la tentative a bien eu lieu
-    assert "demande_juge.json FileNotFoundError" in texte
+    # la tentative a bien eu lieu : les sorties complètes de la remise (le retour, lui, les coupe
+    # pour rester sous 300 ko) disent que ces fichiers n'existent pas pour son noyau
+    execute = (classe_corrigee.sortie / "cours" / "autograded" / "ruse_lecture" / "tp_diffusion"
+               / "tp_diffusion.ipynb").read_text(encoding="utf-8")
+    assert f"{classe_corrigee.secret} FileNotFoundError" in execute
+    assert "demande_juge.json FileNotFoundError" in execute
+    assert SECRET_PLANTE not in execute
     demo = (RACINE / "autograder" / "correction" / "demo.py").read_text(encoding="utf-8")
     maitre = (RACINE / "solutions" / "tp_diffusion.ipynb").read_text(encoding="utf-8")
     reponses_demo = [ligne.strip() for ligne in demo.splitlines()

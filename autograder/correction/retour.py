@@ -14,7 +14,8 @@ prépare le notebook corrigé pour le modèle ``autograder/modeles/feedback/inde
   comme un terminal (une barre de progression
   n'en laisse qu'une ligne), figures réduites (480 px de large au plus ; schémas du TP,
   640 px en 8 couleurs) et réencodées en WebP, code coloré sans une balise par nom ni par
-  signe de ponctuation (mots-clés et commentaires seulement), une feuille de style courte.
+  signe de ponctuation (mots-clés et commentaires seulement), une feuille de style courte ;
+- 300 ko par page au plus, quoi que la remise affiche (``autograder.correction.poids_retour``).
 
 Le nom de l'étudiant et sa note finale (ajustements compris) n'y sont pas encore connus :
 ``nommer_retour`` les écrit dans le titre et l'en-tête, à la finalisation de la correction.
@@ -27,6 +28,7 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.chemins import RACINE
+from autograder.correction.poids_retour import tenir_dans_la_page
 
 #: Largeur maximale (pixels) et qualité WebP des figures produites par la remise…
 LARGEUR_FIGURE, QUALITE_WEBP = 480, 30
@@ -303,6 +305,7 @@ class RetourLisible(NbGraderPreprocessor):
                 if meta.get("grade"):
                     retour["points"] = f"{nombre_fr(meta.get('score'))} / {nombre_fr(meta.get('points'))}"
             cellules.append(cellule)
+        tenir_dans_la_page(cellules)
         nb.cells = cellules
         return nb, resources
 
