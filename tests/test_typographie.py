@@ -57,6 +57,21 @@ def test_guillemets():
     assert corriger_markdown("le «mot» ici") == f"le «{INSEC}mot{INSEC}» ici"
 
 
+def test_apres_une_mise_en_forme_l_espace_ecrite_devient_insecable():
+    assert corriger_markdown("# Passe *forward* : image") == f"# Passe *forward*{INSEC}: image"
+    assert corriger_markdown("**Vitesse** : 33 min") == f"**Vitesse**{INSEC}: 33 min"
+    assert corriger_markdown("Ho et al. : l'algorithme") == f"Ho et al.{INSEC}: l'algorithme"
+    assert corriger_markdown("*note*; suite") == "*note*; suite"  # jamais d'espace insérée là
+
+
+def test_pourcentages_et_milliers_insecables():
+    assert corriger_markdown("41,3 ± 4,9 % et 95 %.") == f"41,3 ± 4,9{FINE}% et 95{FINE}%."
+    assert corriger_markdown("37 440 itérations, 1 000 000 d'images") == \
+        f"37{FINE}440 itérations, 1{FINE}000{FINE}000 d'images"
+    assert corriger_markdown("graines 1 2 3, 0,125 125 et 10 50") == "graines 1 2 3, 0,125 125 et 10 50"
+    assert corriger_markdown("`x = 1 000` et $3 000$") == "`x = 1 000` et $3 000$"  # code et formules
+
+
 def test_ponctuation_double_et_debut_de_ligne_laisses():
     assert corriger_markdown("Vraiment ?!") == f"Vraiment{FINE}?!"
     assert corriger_markdown(": rien avant") == ": rien avant"
@@ -236,7 +251,7 @@ def notebook_note():
 
 
 def test_commentaires_automatiques_en_francais():
-    from autograder.correction.commentaires import CommentairesFrancais
+    from autograder.correction.sorties.commentaires import CommentairesFrancais
 
     nb, _ = CommentairesFrancais().preprocess(notebook_note(), {})
     commentaires = [c.metadata.nbgrader.get("comment") for c in nb.cells]
@@ -249,7 +264,7 @@ def test_le_retour_html_est_en_francais_sans_commentaire_vide(tmp_path):
     """Rend le modèle de retour du dépôt, avec les préprocesseurs de retour configurés."""
     from nbconvert import HTMLExporter
 
-    from autograder.correction.commentaires import CommentairesFrancais
+    from autograder.correction.sorties.commentaires import CommentairesFrancais
     from autograder.cours import configuration
 
     config = configuration(tmp_path)

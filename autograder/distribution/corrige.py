@@ -7,9 +7,9 @@ Usage : ``python -m autograder.distribution.corrige [--complet] [--sortie DOSSI
    de nbgrader) ; les solutions et les vérifications visibles restent.
 2. L'exécute dans un noyau Jupyter, hors ligne, en affichant une ligne par cellule
    (« [11/31] ex3_reponse … 0,2 s ») et la progression de l'entraînement Keras.
-   Par défaut en mode rapide (``ENVIRONNEMENT_RAPIDE`` : 1 epoch sur 2 000 images,
+   Par défaut en mode rapide (``ENVIRONNEMENT_RAPIDE`` : 1 epoch sur 2 000 images,
    environ une minute sur 2 cœurs) ; avec ``--complet``, avec les réglages du TP
-   (20 epochs sur 60 000 images : prévoir un GPU ou plus d'une heure de CPU).
+   (20 epochs sur 60 000 images : prévoir un GPU ou plus d'une heure de CPU).
 3. Écrit ``build/corrige/tp_diffusion_corrige.html`` : un seul fichier, figures et schémas
    embarqués (images en base64), formules rendues par MathJax (chargé depuis le CDN de
    nbconvert à l'ouverture de la page), et le notebook exécuté ``tp_diffusion_corrige.ipynb``.
@@ -57,7 +57,7 @@ def environnement_noyau(complet=False, base=None):
 def description_mode(env):
     if all(nom in env for nom in VARIABLES_MODE_RAPIDE):
         return f"mode rapide : {env['TP_EPOCHS']} epoch(s) sur {env['TP_N_IMAGES']} images"
-    return "mode complet : réglages par défaut du notebook (20 epochs sur 60 000 images)"
+    return "mode complet : réglages par défaut du notebook (20 epochs sur 60 000 images)"
 
 
 def sans_tests_caches(nb):
@@ -220,7 +220,7 @@ def generer_corrige(sortie_dir=SORTIE, complet=False, maitre=NOTEBOOK_MAITRE, so
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complet", action="store_true",
-                        help="TP complet (20 epochs sur 60 000 images) au lieu du mode rapide")
+                        help="TP complet (20 epochs sur 60 000 images) au lieu du mode rapide")
     parser.add_argument("--sortie", type=Path, default=SORTIE,
                         help=f"dossier de sortie (par défaut {SORTIE})")
     args = parser.parse_args(argv)

