@@ -146,8 +146,8 @@ FICHE       ?=
 .PHONY: fiche-moodle
 fiche-moodle: ## Remplit la feuille d'évaluation Moodle FICHE avec OUT/notes.csv -> OUT/fiche_notes.csv, à déposer dans le devoir
 	@test -n "$(OUT)" || { echo "Usage : make fiche-moodle OUT=<dossier des résultats> FICHE=<feuille d'évaluation téléchargée du devoir>"; exit 2; }
-	@test -n "$(FICHE)" || { $(PY) -c 'from autograder.correction.fiche_moodle import COMMENT_OBTENIR; print(COMMENT_OBTENIR)'; exit 2; }
-	$(PY) -m autograder.correction.fiche_moodle --fiche "$(FICHE)" --notes "$(OUT)/notes.csv" --sortie "$(OUT)"
+	@test -n "$(FICHE)" || { $(PY) -c 'from autograder.correction.sorties.fiche_moodle import COMMENT_OBTENIR; print(COMMENT_OBTENIR)'; exit 2; }
+	$(PY) -m autograder.correction.sorties.fiche_moodle --fiche "$(FICHE)" --notes "$(OUT)/notes.csv" --sortie "$(OUT)"
 
 .PHONY: demo
 demo: ## Classe de démonstration (8 remises nommées comme Moodle) corrigée dans build/demo/ : rapport, retours, CSV
@@ -155,7 +155,7 @@ demo: ## Classe de démonstration (8 remises nommées comme Moodle) corrigée da
 
 merge: ## Fusionne les parts PARTS="part1 part2 ..." en un seul notes.csv dans OUT
 	@test -n "$(PARTS)" -a -n "$(OUT)" || { echo "Usage : make merge PARTS=\"<part1> <part2> ...\" OUT=<dossier>"; exit 2; }
-	$(PY) -m autograder.correction.fusion --sortie "$(OUT)" $(PARTS)
+	$(PY) -m autograder.correction.sorties.fusion --sortie "$(OUT)" $(PARTS)
 
 # Grande promotion sur un cluster Slurm : une tâche par part, puis fusion dans OUT (README).
 SLURM_ARGS ?=

@@ -59,14 +59,14 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from autograder.chemins import RACINE  # noqa: E402
-from autograder.correction.commentaires import CommentairesFrancais  # noqa: E402
-from autograder.correction.preprocessors import (  # noqa: E402
+from autograder.correction.execution.preprocesseurs import (  # noqa: E402
     ExecuterReleves,
     Juger,
     LimiterSorties,
     MasquerTestsCaches,
 )
-from autograder.correction.retour import RetourLisible  # noqa: E402
+from autograder.correction.sorties.commentaires import CommentairesFrancais  # noqa: E402
+from autograder.correction.sorties.retour import RetourLisible  # noqa: E402
 
 # La correction exécute le notebook en mode rapide (voir autograder/environnement.py) ;
 # l'entraînement court dépasse les 30 s par cellule de nbgrader : 120 s par cellule.
@@ -75,7 +75,7 @@ c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 # Deux temps : le noyau de l'étudiant (bac à sable) ne fait que relever des données
 # (ExecuterReleves) ; le juge, un processus neuf qui n'exécute rien de l'étudiant, exécute
-# les vérifications du maître sur ces données (Juger). Voir autograder/correction/releves.py.
+# les vérifications du maître sur ces données (Juger). Voir autograder/correction/execution/releves.py.
 c.Autograde.autograde_preprocessors = [
     ExecuterReleves,
     Juger,

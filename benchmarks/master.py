@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # lancé en script : le dépôt importable
 from autograder.cellules import sources_du_code  # noqa: E402
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE  # noqa: E402,F401  (RACINE : lu par benchmark.py)
-from autograder.correction.references import PltMuet  # noqa: E402
+from autograder.correction.jugement.references import PltMuet  # noqa: E402
 
 # Cellules exécutées pour disposer de tout le code du TP (dans cet ordre).
 CELLULES_CODE = ["imports", "ex1_reponse", "ex2_reponse", "normalisation", "ex5_reponse",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograder.chemins import ASSIGNMENT, NOTEBOOK_MAITRE
 from autograder.correction.classe import Correction
-from autograder.correction.soumissions import decouvrir
+from autograder.correction.lecture.remises import decouvrir
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 from autograder.remises_modeles import ecrire, remise
 

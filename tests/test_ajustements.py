@@ -9,10 +9,10 @@ import zipfile
 import pytest
 
 from autograder.bareme import bareme
-from autograder.correction import ajustements as aj
-from autograder.correction.carnet import correspondance, id_valide
-from autograder.correction.finalisation import finaliser
-from autograder.correction.retours_moodle import ecrire_zip, participant_moodle
+from autograder.correction.sorties import ajustements as aj
+from autograder.correction.sorties.carnet import correspondance, id_valide
+from autograder.correction.sorties.finalisation import finaliser
+from autograder.correction.sorties.retours_moodle import ecrire_zip, participant_moodle
 from conftest import sans_insecables
 
 BAREME = bareme()

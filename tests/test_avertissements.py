@@ -2,7 +2,7 @@
 
 nbgrader donne 0 à toute cellule de test qui écrit sur stderr. On note un petit notebook
 dont la cellule de test déclenche de vrais avertissements de TensorFlow, de Keras et de
-Python, avec la configuration du dépôt (nbgrader seul, sans ``autograder.correction.copie`` :
+Python, avec la configuration du dépôt (nbgrader seul, sans ``autograder.correction.remise`` :
 dossier du noyau et paramètres par défaut) : la cellule de test s'exécute dans le juge, qui ne
 rend que sa sortie standard et son exception ; elle a tous ses points, même sans le filtre
 (IgnorePattern désactivé), qui reste pour les sorties des autres cellules.

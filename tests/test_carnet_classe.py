@@ -10,7 +10,7 @@ from nbgrader.api import Gradebook
 
 from autograder.bareme import cellules_notees
 from autograder.chemins import ASSIGNMENT
-from autograder.correction.carnet import CarnetDeClasse, correspondance
+from autograder.correction.sorties.carnet import CarnetDeClasse, correspondance
 from autograder.cours import preparer_cours
 
 
@@ -75,8 +75,8 @@ def test_ajustements_et_commentaires_reportes_dans_le_carnet(tmp_path, gabarit):
     """Une seule vérité : après finaliser, le carnet (formgrader, nbgrader export) donne les notes de
     notes.csv, ajustements compris ; prénom et nom à part ; une ligne retirée d'ajustements.csv
     est retirée du carnet, une note saisie dans formgrader reste la sienne."""
-    from autograder.correction.finalisation import finaliser
-    from autograder.correction.notes import ligne_de_note
+    from autograder.correction.sorties.finalisation import finaliser
+    from autograder.correction.sorties.notes import ligne_de_note
 
     maxima = dict(cellules_notees())
     etats = [

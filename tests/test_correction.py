@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 from autograder.bareme import bareme
 from autograder.cellules import lignes_tests_caches
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE
-from autograder.correction.fusion import fusionner
-from autograder.correction.soumissions import decouvrir, selectionner_part
+from autograder.correction.lecture.remises import decouvrir, selectionner_part
+from autograder.correction.sorties.fusion import fusionner
 from conftest import ETUDIANT_CORRECT, sans_insecables
 from fabrique import ERREURS_TYPIQUES
 
@@ -65,7 +65,7 @@ def test_notes_csv_colonnes_et_moodle(classe_corrigee):
 def test_resume_au_terminal(classe_corrigee):
     notes, texte = classe_corrigee.notes, sans_insecables(classe_corrigee.texte)
     assert sans_insecables(f"Copies notées : {len(notes)}") in texte
-    assert re.search(r"Moyenne : \d+\.\d\d / 20 — médiane : \d+\.\d\d / 20", texte)
+    assert re.search(r"Moyenne : \d+,\d\d / 20 — médiane : \d+,\d\d / 20", texte)
     assert sans_insecables("Réussite complète par exercice : ex1") in texte
     assert f"{len(notes)}/{len(notes)}" in texte  # barre de progression
 

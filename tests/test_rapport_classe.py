@@ -21,14 +21,14 @@ from autograder.bareme import bareme, cellules_notees
 from autograder.cellules import grade_id, source
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
 from autograder.correction.demo import ecrire_classe_demo
-from autograder.correction.notes import ligne_de_note
-from autograder.correction.rapport import figure_resume
-from autograder.correction.rapport_classe import (
+from autograder.correction.sorties.notes import ligne_de_note
+from autograder.correction.sorties.rapport import figure_resume
+from autograder.correction.sorties.rapport_classe import (
     ecrire_rapport_classe,
     lignes_cachees,
     verifications_du_maitre,
 )
-from autograder.correction.similarites import SEUIL, ecrire_similarites
+from autograder.correction.sorties.similarites import SEUIL, ecrire_similarites
 from autograder.remises_modeles import ecrire, remise
 
 ARTEFACTS = BUILD / "artefacts"
@@ -238,7 +238,7 @@ def test_la_classe_de_demonstration_corrigee(tmp_path, chromium):
 def test_tableau_des_etudiants_noms_des_messages_et_separation(tmp_path):
     """Le tableau des étudiants (participant, points, statut, lien, signalements), les noms sous
     chaque message regroupé, une exception brute en français, et ce qui sépare les étudiants."""
-    from autograder.correction.rapport_classe import en_francais, separation
+    from autograder.correction.sorties.rapport_classe import en_francais, separation
 
     tout = dict(cellules_notees())
     ellipse = {"output_type": "error", "ename": "TypeError", "evalue": "'ellipsis' object is not subscriptable",
@@ -290,7 +290,7 @@ def test_tableau_des_etudiants_noms_des_messages_et_separation(tmp_path):
 
 def test_la_demonstration_liste_ses_sorties_et_sa_feuille_moodle(tmp_path):
     from autograder.correction.demo import ecrire_fiche_demo, inventaire
-    from autograder.correction.fiche_moodle import lire_fiche
+    from autograder.correction.sorties.fiche_moodle import lire_fiche
 
     classe = ecrire_classe_demo(tmp_path / "remises", taille=6)
     fiche = ecrire_fiche_demo(tmp_path / "feuille.csv", classe)

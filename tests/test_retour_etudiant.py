@@ -16,9 +16,9 @@ from PIL import Image
 
 import navigateur
 from autograder.chemins import BUILD, RACINE
-from autograder.correction.commentaires import CommentairesFrancais
-from autograder.correction.rapport import page_sans_notebook
-from autograder.correction.retour import (
+from autograder.correction.sorties.commentaires import CommentairesFrancais
+from autograder.correction.sorties.rapport import page_sans_notebook
+from autograder.correction.sorties.retour import (
     RetourLisible,
     couper,
     formules_en_mathml,
@@ -151,14 +151,14 @@ def test_formules_en_mathml_et_page_legere(page):
 
 
 def test_une_remise_hostile_tient_dans_300_ko(tmp_path):
-    """Tout ce qu'une remise contrôle, en démesure : la page reste sous 300 ko, dit ce qu'elle a
+    """Tout ce qu'une remise contrôle, en démesure : la page reste sous 300 ko, dit ce qu'elle a
     retiré, et garde les vérifications et leurs messages."""
     nb = notebook_corrige()
     figure = {"image/png": _png_bruit(900, 300), "text/plain": "<Figure>"}
     figures = new_code_cell("for i in range(40): plt.show()")
     figures.outputs = [new_output("display_data", data=dict(figure)) for _ in range(40)]
     nb.cells.append(figures)
-    for i in range(25):  # des cellules ajoutées qui affichent chacune 50 000 caractères et une figure
+    for i in range(25):  # des cellules ajoutées qui affichent chacune 50 000 caractères et une figure
         bavarde = new_code_cell(f"print('{i}' * 50_000)")
         bavarde.outputs = [new_output("stream", name="stdout", text=f"{i % 10}" * 49_000),
                            new_output("display_data", data=dict(figure))]

@@ -11,8 +11,8 @@ import pytest
 
 from autograder.bareme import bareme
 from autograder.chemins import RACINE
-from autograder.correction.sandbox import detecter_bac_a_sable
-from autograder.correction.soumissions import Soumission
+from autograder.correction.execution.sandbox import detecter_bac_a_sable
+from autograder.correction.lecture.remises import Remise
 from conftest import ETUDIANT_CORRECT, exiger_ou_ignorer, sans_insecables
 from fabrique import ecrire, remise
 from remises_hostiles import ATTENDU, CIBLE_PIRATE
@@ -57,7 +57,7 @@ def test_sorties_enormes_tronquees_et_chaque_page_sous_300_ko(classe_corrigee):
 def test_le_tricheur_ne_lit_rien_ne_joint_personne_n_ecrit_nulle_part(classe_corrigee):
     etat = detecter_bac_a_sable()
     exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
-    tricheur = Soumission("tricheur", classe_corrigee.remises / "tricheur.ipynb")
+    tricheur = Remise("tricheur", classe_corrigee.remises / "tricheur.ipynb")
     dossier = classe_corrigee.sortie / "cours" / "travail" / tricheur.id_interne / "execution"
     tentatives = json.loads((dossier / "tentatives.json").read_text(encoding="utf-8"))
     assert set(tentatives) == {"lire_solutions", "lire_source_nbgrader", "lire_carnet_de_notes",
@@ -107,7 +107,7 @@ def test_ruse_lecture_ne_montre_rien_hors_de_la_liste_blanche(classe_corrigee):
     etat = detecter_bac_a_sable()
     exiger_ou_ignorer(etat.complet, f"bac à sable incomplet sur cette machine : {etat.description()}")
     texte = _texte_du_retour(classe_corrigee, "ruse_lecture")
-    # la tentative a bien eu lieu : les sorties complètes de la remise (le retour, lui, les coupe
+    # la tentative a bien eu lieu : les sorties complètes de la remise (le retour, lui, les coupe
     # pour rester sous 300 ko) disent que ces fichiers n'existent pas pour son noyau
     execute = (classe_corrigee.sortie / "cours" / "autograded" / "ruse_lecture" / "tp_diffusion"
                / "tp_diffusion.ipynb").read_text(encoding="utf-8")

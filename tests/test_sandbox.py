@@ -1,4 +1,4 @@
-"""Tests du bac à sable de la correction (``autograder/correction/sandbox.py``).
+"""Tests du bac à sable de la correction (``autograder/correction/execution/sandbox.py``).
 
 Les tests qui exigent bubblewrap sont sautés, avec la raison, quand il ne marche pas
 sur la machine (``apt-get install -y bubblewrap``), et échouent sous CI=true (voir
@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
-from autograder.correction import sandbox as sb
+from autograder.correction.execution import sandbox as sb
 from conftest import exiger_ou_ignorer
 
 ETAT = sb.detecter_bac_a_sable()
@@ -380,11 +380,11 @@ def test_branchement_nbgrader(tmp_path):
 
     config = configuration(tmp_path, SandboxKernelManager={"hidden_paths": ["/cours/solutions"],
                                                            "memory_limit": 2 * sb.GIO})
-    config.Execute.kernel_manager_class = "autograder.correction.sandbox.SandboxKernelManager"
+    config.Execute.kernel_manager_class = "autograder.correction.execution.sandbox.SandboxKernelManager"
     # Raison d'être de SandboxExecute : nbgrader 0.9.6 ignore cette option.
     assert Execute(config=config).kernel_manager_class is not sb.SandboxKernelManager
 
-    from autograder.correction.preprocessors import ExecuterReleves, ExecuteSuivi, Juger
+    from autograder.correction.execution.preprocesseurs import ExecuterReleves, ExecuteSuivi, Juger
 
     # Aucun Execute dans la chaîne : le notebook n'est exécuté que par ExecuterReleves (dans le
     # bac à sable, avec ExecuteSuivi), puis jugé par Juger (un autre processus).

@@ -1,4 +1,4 @@
-"""Réponses partagées (``autograder/correction/similarites.py``), sur des classes faites à la main.
+"""Réponses partagées (``autograder/correction/sorties/similarites.py``), sur des classes faites à la main.
 
 Tests rapides (millisecondes) : des réponses écrites ici, cellule par cellule, sans
 exécuter de notebook. La classe de démonstration corrigée est vérifiée dans
@@ -8,8 +8,8 @@ import csv
 import io
 
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.correction.resultats import lire_notebook
-from autograder.correction.similarites import (
+from autograder.correction.sorties.resultats import lire_notebook
+from autograder.correction.sorties.similarites import (
     SEUIL,
     cellules_de_reponse,
     cles_exclues,

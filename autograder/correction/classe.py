@@ -6,7 +6,7 @@ Usage ::
                                   [--processus N] [--delai-cellule S] [--delai-copie S]
 
 Chaque remise est notée par nbgrader dans son propre dossier de cours et son propre
-processus (``autograder.correction.copie``), plusieurs à la fois (un par cœur par défaut).
+processus (``autograder.correction.remise``), plusieurs à la fois (un par cœur par défaut).
 Sorties dans OUT (par défaut ``build/grading/<date-heure>/``) : ``notes.csv``,
 ``moodle.csv``, ``feedback/<étudiant>.html``, ``resume.png`` et le dossier de cours
 nbgrader ``cours/``. Relancée sur le même OUT, la correction reprend là où elle s'était
@@ -29,16 +29,16 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
-from autograder.correction.ajustements import choisir_etudiant
-from autograder.correction.archives import DossierSortie, ecrire_atomique, horodatage
-from autograder.correction.fiche_moodle import COMMENT_OBTENIR, FicheInvalide, remplir_depuis_sortie
-from autograder.correction.finalisation import finaliser
-from autograder.correction.notes import ecrire_sorties, ligne_de_note
-from autograder.correction.rapport import page_sans_notebook
-from autograder.correction.rapport_classe import ecrire_apres_correction
-from autograder.correction.references import IMAGES
-from autograder.correction.sandbox import message_bac_a_sable
-from autograder.correction.soumissions import decouvrir, nom_de_fichier, selectionner_part
+from autograder.correction.execution.sandbox import message_bac_a_sable
+from autograder.correction.jugement.references import IMAGES
+from autograder.correction.lecture.remises import decouvrir, nom_de_fichier, selectionner_part
+from autograder.correction.sorties.ajustements import choisir_etudiant
+from autograder.correction.sorties.archives import DossierSortie, ecrire_atomique, horodatage
+from autograder.correction.sorties.fiche_moodle import COMMENT_OBTENIR, FicheInvalide, remplir_depuis_sortie
+from autograder.correction.sorties.finalisation import finaliser
+from autograder.correction.sorties.notes import ecrire_sorties, ligne_de_note
+from autograder.correction.sorties.rapport import page_sans_notebook
+from autograder.correction.sorties.rapport_classe import ecrire_apres_correction
 from autograder.cours import preparer_cours
 from autograder.environnement import ENVIRONNEMENT_RAPIDE
 
@@ -140,7 +140,7 @@ class Correction:
         environnement = self._environnement()
         journal = open(travail.parent / f"{soumission.id_interne}.log", "w", encoding="utf-8")
         processus = subprocess.Popen(
-            [sys.executable, "-m", "autograder.correction.copie", str(fichier_demande)],
+            [sys.executable, "-m", "autograder.correction.remise", str(fichier_demande)],
             cwd=RACINE, env=environnement, stdout=journal, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
@@ -272,7 +272,7 @@ class Correction:
 
     def _preparer_references(self, dossier):
         """Valeurs de référence de la classe (code du maître, mode rapide) : voir
-        ``autograder.correction.references``. Calculées une fois par version (``CACHE_REFERENCES``),
+        ``autograder.correction.jugement.references``. Calculées une fois par version (``CACHE_REFERENCES``),
         dans un dossier temporaire renommé d'un coup : deux corrections simultanées (parts
         Slurm) ne lisent jamais un calcul à moitié écrit."""
         cache = CACHE_REFERENCES / _cle_references()
@@ -282,7 +282,8 @@ class Correction:
             self.dire("Valeurs de référence (code du maître, entraînement court)…")
             CACHE_REFERENCES.mkdir(parents=True, exist_ok=True)
             calcul = Path(tempfile.mkdtemp(prefix=".calcul-", dir=CACHE_REFERENCES))
-            fini = subprocess.run([sys.executable, "-m", "autograder.correction.references", str(calcul / "entrees")],
+            fini = subprocess.run([sys.executable, "-m", "autograder.correction.jugement.references",
+                                   str(calcul / "entrees")],
                                   cwd=RACINE, env=self._environnement(), capture_output=True, text=True)
             if fini.returncode != 0:
                 shutil.rmtree(calcul, ignore_errors=True)

@@ -10,7 +10,7 @@ Usage ::
 ``OUT/parts/part<i>``), le soumet avec ``sbatch``, suit les tâches (``squeue``, puis
 ``sacct`` ou ``scontrol``, et le code de sortie que chaque tâche écrit dans
 ``OUT/slurm/codes/``), puis fusionne les parts dans ``OUT`` (``python -m
-autograder.correction.fusion``). Une part en échec est signalée avec ses étudiants et se
+autograder.correction.sorties.fusion``). Une part en échec est signalée avec ses étudiants et se
 resoumet seule (``--parts 3``) : la correction de la part reprend là où elle s'était
 arrêtée, rien de ce qui est déjà noté n'est refait. Les nœuds du cluster doivent voir
 le dépôt, son ``.venv``, les remises et OUT aux mêmes chemins (système de fichiers
@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.chemins import RACINE
-from autograder.correction.soumissions import decouvrir, selectionner_part
+from autograder.correction.lecture.remises import decouvrir, selectionner_part
 
 EN_ATTENTE, EN_COURS, TERMINEE, ECHOUEE = "en attente", "en cours", "terminée", "échouée"
 #: États Slurm d'une tâche encore active (squeue).
@@ -207,7 +207,7 @@ def ligne_de_progression(taches: list[TachePart], job_id: str) -> str:
 
 def commande_de_fusion(sortie: Path, nombre_parts: int) -> str:
     d = Disposition(Path(sortie).absolute())
-    return shlex.join([python_du_depot(), "-m", "autograder.correction.fusion", "--sortie", str(d.sortie),
+    return shlex.join([python_du_depot(), "-m", "autograder.correction.sorties.fusion", "--sortie", str(d.sortie),
                        *(str(d.part(i)) for i in range(1, nombre_parts + 1))])
 
 

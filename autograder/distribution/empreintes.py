@@ -33,7 +33,7 @@ valeurs hachées.
 
 Ce qui reste à la main si le planning change : la référence cachée de ``ex1_verif``
 (``_BETA_REF``, signalée ici si elle diffère ; les valeurs injectées à la correction viennent du
-maître lui-même : ``autograder/correction/references.py``) et les
+maître lui-même : ``autograder/correction/jugement/references.py``) et les
 textes qui citent les valeurs.
 """
 import argparse

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.chemins import RACINE
 from autograder.correction.classe import Correction
-from autograder.correction.soumissions import Soumission
+from autograder.correction.lecture.remises import Remise
 
 
 class ProcessusFini:
@@ -22,7 +22,7 @@ def terminer(tmp_path, resultat):
     correction = Correction(tmp_path / "sortie", sortie_texte=io.StringIO())
     fichier = tmp_path / "resultat.json"
     fichier.write_text(json.dumps(resultat), encoding="utf-8")
-    tache = {"soumission": Soumission("Ana", remise), "processus": ProcessusFini(),
+    tache = {"soumission": Remise("Ana", remise), "processus": ProcessusFini(),
              "demande": {"resultat": str(fichier)}, "journal": open(tmp_path / "journal.log", "w")}
     return correction, correction._terminer(tache, expire=False)
 
@@ -32,7 +32,7 @@ def test_a_refaire_lu_dans_le_resultat(tmp_path, a_refaire):
     erreur = "erreur interne de la correction : OSError : disque plein"
     correction, etat = terminer(tmp_path, {"scores": {}, "remarques": [], "erreur": erreur, "a_refaire": a_refaire})
     assert etat["a_refaire"] is a_refaire
-    reprise = correction.etat_valide(Soumission("Ana", tmp_path / "Ana.ipynb"))
+    reprise = correction.etat_valide(Remise("Ana", tmp_path / "Ana.ipynb"))
     assert (reprise is None) is a_refaire  # à refaire : l'ancien état est archivé, la remise recorrigée
     assert "Ana.html" in {p.name for p in (tmp_path / "sortie" / "feedback").iterdir()}
 
@@ -41,13 +41,14 @@ def test_processus_disparu_a_refaire(tmp_path):
     correction = Correction(tmp_path / "sortie", sortie_texte=io.StringIO())
     remise = tmp_path / "Ana.ipynb"
     remise.write_text("{}", encoding="utf-8")
-    tache = {"soumission": Soumission("Ana", remise), "processus": ProcessusFini(),
+    tache = {"soumission": Remise("Ana", remise), "processus": ProcessusFini(),
              "demande": {"resultat": str(tmp_path / "absent.json")}, "journal": open(tmp_path / "j.log", "w")}
     etat = correction._terminer(tache, expire=False)
     assert etat["a_refaire"] and "s'est arrêté (code 0)" in etat["resultat"]["erreur"]
 
 
-@pytest.mark.parametrize("module", ["correction.classe", "correction.fusion"])
+@pytest.mark.parametrize("module", ["correction.classe", "correction.sorties.fusion",
+                                    "correction.slurm", "correction.sorties.fiche_moodle"])
 def test_les_commandes_portent_le_nom_de_leur_module(module):
     """Un seul nom par commande : celui du module (les anciens alias corriger/fusionner sont
     retirés, et plus rien ne les appelle : Makefile, Dockerfile, Job Kubernetes, Slurm)."""
@@ -59,13 +60,15 @@ def test_les_commandes_portent_le_nom_de_leur_module(module):
     for fichier in fichiers:
         texte = (RACINE / fichier).read_text(encoding="utf-8")
         assert "autograder.corriger" not in texte and "autograder.fusionner" not in texte, fichier
+        for ancien in ("copie", "fusion", "fiche_moodle", "juge", "references", "soumissions"):
+            assert f"autograder.correction.{ancien} " not in texte, (fichier, ancien)
 
 
 def test_etat_garde_le_participant_moodle_et_la_fiche_est_remplie(tmp_path):
     """L'état porte le numéro de participant ; ``--fiche`` remplit OUT/fiche_notes.csv, sinon une ligne dit
     comment obtenir la feuille."""
-    from autograder.correction.fiche_moodle import COMMENT_OBTENIR, NOM_FICHE
-    from autograder.correction.notes import ligne_de_note, lignes_notes
+    from autograder.correction.sorties.fiche_moodle import COMMENT_OBTENIR, NOM_FICHE
+    from autograder.correction.sorties.notes import ligne_de_note, lignes_notes
 
     remise = tmp_path / "Zoé Roux_4021_assignsubmission_file_" / "tp.ipynb"
     remise.parent.mkdir()
@@ -74,7 +77,7 @@ def test_etat_garde_le_participant_moodle_et_la_fiche_est_remplie(tmp_path):
     correction = Correction(tmp_path / "sortie", sortie_texte=ecran)
     fichier = tmp_path / "resultat.json"
     fichier.write_text(json.dumps({"scores": {"ex1_verif": 2.0}, "remarques": []}), encoding="utf-8")
-    tache = {"soumission": Soumission("Zoé Roux", remise, participant="4021", nom_complet="Zoé Roux"),
+    tache = {"soumission": Remise("Zoé Roux", remise, participant="4021", nom_complet="Zoé Roux"),
              "processus": ProcessusFini(), "demande": {"resultat": str(fichier)},
              "journal": open(tmp_path / "journal.log", "w")}
     etat = correction._terminer(tache, expire=False)

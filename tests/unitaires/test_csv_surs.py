@@ -4,7 +4,13 @@ import io
 
 import pytest
 
-from autograder.correction.notes import cellule_sure, commentaire_court, ligne_de_note, lignes_notes, texte_moodle
+from autograder.correction.sorties.notes import (
+    cellule_sure,
+    commentaire_court,
+    ligne_de_note,
+    lignes_notes,
+    texte_moodle,
+)
 
 HOSTILES = ["Mallory;=1+1;x", "Eve,=HYPERLINK(\"http://x\"),y", "Oscar\t@SUM(A1)", "Trudy; +33 6",
             "Peggy|-2+3", "Walter\n=1+2", "=cmd|' /C calc'!A0", "Jean-Luc O'Brien", "ana@univ.fr"]

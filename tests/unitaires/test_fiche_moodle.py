@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from autograder.bareme import bareme
-from autograder.correction.fiche_moodle import FicheInvalide, main, participants_de_la_sortie, remplir
+from autograder.correction.sorties.fiche_moodle import FicheInvalide, main, participants_de_la_sortie, remplir
 from moodle_importateur import importer_moodle
 
 BAREME = bareme()

@@ -5,8 +5,8 @@ d'un autre participant rangé dans un dossier, nom très long, même numéro deu
 """
 import zipfile
 
-from autograder.correction.retours_moodle import ecrire_zip, participant_de_etat, participant_moodle
-from autograder.correction.soumissions import decouvrir, nom_de_fichier
+from autograder.correction.lecture.remises import decouvrir, nom_de_fichier
+from autograder.correction.sorties.retours_moodle import ecrire_zip, participant_de_etat, participant_moodle
 
 
 def ecrire(chemin):

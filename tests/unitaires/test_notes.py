@@ -3,7 +3,7 @@ import csv
 import io
 
 from autograder.bareme import bareme
-from autograder.correction.notes import ligne_de_note, lignes_notes, texte_moodle
+from autograder.correction.sorties.notes import ligne_de_note, lignes_notes, texte_moodle
 
 
 def test_ligne_de_note_somme_les_cellules_par_exercice_et_ramene_sur_20():

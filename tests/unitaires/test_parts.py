@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.correction.fusion import fusionner
-from autograder.correction.soumissions import Soumission, selectionner_part
+from autograder.correction.lecture.remises import Remise, selectionner_part
+from autograder.correction.sorties.fusion import fusionner
 
-CLASSE = [Soumission(f"étudiant {i}", Path(f"{i}.ipynb")) for i in range(40)]
+CLASSE = [Remise(f"étudiant {i}", Path(f"{i}.ipynb")) for i in range(40)]
 
 
 def test_les_parts_couvrent_la_classe_sans_recouvrement():

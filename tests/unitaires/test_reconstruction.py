@@ -4,7 +4,7 @@ import copy
 from nbformat.v4 import new_markdown_cell
 from outils import code, notebook, texte
 
-from autograder.correction.reconstruction import reconstruire
+from autograder.correction.lecture.reconstruction import reconstruire
 
 
 def gabarit():

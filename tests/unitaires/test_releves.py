@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from outils import code, notebook
 
-from autograder.correction import juge
-from autograder.correction.execution import RELEVE_NOYAU, carnet_execution, reporter_sorties
-from autograder.correction.releves import (
+from autograder.correction.execution.carnet_execution import RELEVE_NOYAU, carnet_execution, reporter_sorties
+from autograder.correction.execution.releves import (
     MARQUEUR_JUGEMENT,
     ecrire_entrees,
     lire_entrees,
@@ -23,6 +22,7 @@ from autograder.correction.releves import (
     tirer_variante,
     verifications,
 )
+from autograder.correction.jugement import juge
 
 OUTILS = '''import hashlib
 def _double(v):

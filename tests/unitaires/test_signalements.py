@@ -2,7 +2,7 @@
 import pytest
 from outils import code, notebook
 
-from autograder.correction.signalements import signalements, signalements_du_code
+from autograder.correction.lecture.signalements import signalements, signalements_du_code
 
 RUSES = {
     "get_ipython().ast_transformers.append(t)": "ast_transformers",

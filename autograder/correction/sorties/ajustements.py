@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.correction.archives import ecrire_atomique
+from autograder.correction.sorties.archives import ecrire_atomique
 
 ENTETE = ["student_id", "exercice", "points", "motif"]
 NOM_FICHIER = "ajustements.csv"

@@ -19,10 +19,15 @@ def resume(lignes):
     }
 
 
+def _fr(x, format_=".2f"):
+    """Nombre à la française (virgule décimale)."""
+    return f"{x:{format_}}".replace(".", ",")
+
+
 def texte_resume(stats):
     lignes = [
         f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
-        f"Moyenne : {stats['moyenne']:.2f} / 20 — médiane : {stats['mediane']:.2f} / 20",
+        f"Moyenne : {_fr(stats['moyenne'])} / 20 — médiane : {_fr(stats['mediane'])} / 20",
         "Réussite complète par exercice : " + ", ".join(
             f"{ex} {100 * taux:.0f} %" for ex, taux in stats["reussite"].items()),
     ]
@@ -40,7 +45,7 @@ def figure_resume(lignes, chemin):
     stats = resume(lignes)
     figure, (gauche, droite) = plt.subplots(1, 2, figsize=(11, 4))
     gauche.hist([ligne["note_sur_20"] for ligne in lignes], bins=range(0, 22), color="#3b75af", edgecolor="white")
-    gauche.set(title=f"Notes sur 20 ({stats['nombre']} copies, moyenne {stats['moyenne']:.1f})",
+    gauche.set(title=f"Notes sur 20 ({stats['nombre']} copies, moyenne {_fr(stats['moyenne'], '.1f')})",
                xlabel="note sur 20", ylabel="nombre d'étudiants", xlim=(0, 21))
     gauche.yaxis.set_major_locator(MaxNLocator(integer=True))  # on compte des étudiants : 0, 1, 2…
     exercices = list(stats["reussite"])

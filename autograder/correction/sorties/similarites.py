@@ -1,23 +1,23 @@
-"""Réponses partagées : quelles paires d'étudiants ont écrit les mêmes réponses *rares* ?
+"""Réponses partagées : quelles paires d'étudiants ont écrit les mêmes réponses *rares* ?
 
 Dans un TP à trous, tous les étudiants qui réussissent écrivent presque les mêmes lignes :
 une similarité brute accuserait toute la classe. On pondère donc par la rareté :
 
-1. **Ce que l'étudiant a écrit** : ses cellules de réponse et ses cellules facultatives
+1. **Ce que l'étudiant a écrit** : ses cellules de réponse et ses cellules facultatives
    (cellules nbgrader « solution »), découpées en instructions. Chaque instruction est
    normalisée par l'arbre syntaxique de Python (``ast.unparse``, puis espaces retirés) :
    espaces, commentaires, guillemets, retours à la ligne dans une parenthèse et docstrings
    ne comptent pas. Une cellule qui ne s'analyse pas est découpée ligne par ligne
    (commentaires et espaces retirés). Une instruction est repérée par sa cellule
    (``ex3_reponse``…) : la même ligne dans deux exercices compte deux fois.
-2. **Jamais une preuve** : les instructions du notebook distribué (le gabarit) et celles du
+2. **Jamais une preuve** : les instructions du notebook distribué (le gabarit) et celles du
    maître (réponses de référence) ; partager la réponse attendue n'est pas suspect.
-3. **Rareté** : une instruction écrite par n étudiants sur N pèse log(N / n) ; écrite par
+3. **Rareté** : une instruction écrite par n étudiants sur N pèse log(N / n) ; écrite par
    tous, elle pèse 0.
-4. **Score d'une paire** : somme des poids des instructions qu'ils ont tous deux écrites,
+4. **Score d'une paire** : somme des poids des instructions qu'ils ont tous deux écrites,
    divisée par log(N / 2), le poids d'une instruction que seuls ces deux-là ont écrite. Le
    score se lit donc « autant que k instructions que personne d'autre n'a écrites ».
-5. **Seuil** : :data:`SEUIL` = 5. Une erreur typique partagée par 3 étudiants sur 30 vaut
+5. **Seuil** : :data:`SEUIL` = 5. Une erreur typique partagée par 3 étudiants sur 30 vaut
    0,85 ; il faut donc, par exemple, cinq lignes que personne d'autre n'a écrites. Un
    signalement est une raison de regarder les deux copies, pas un verdict.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 
 from autograder.cellules import grade_id, source
 from autograder.chemins import NOTEBOOK_ETUDIANT, NOTEBOOK_MAITRE
-from autograder.correction.resultats import copies_notees, lire_notebook
+from autograder.correction.sorties.resultats import copies_notees, lire_notebook
 
 #: Score minimal d'une paire signalée, en « instructions que seuls ces deux-là ont écrites ».
 SEUIL = 5.0
@@ -208,7 +208,7 @@ def reponses_de_la_classe(sortie: Path, etudiants) -> dict:
 
 def ecrire_similarites(*, sortie: Path, lignes: list, seuil: float = SEUIL) -> list:
     """Écrit ``OUT/similarites.csv`` pour les étudiants de ``lignes`` ; renvoie les paires signalées."""
-    from autograder.correction.archives import ecrire_atomique
+    from autograder.correction.sorties.archives import ecrire_atomique
 
     exclues = cles_exclues(lire_notebook(NOTEBOOK_ETUDIANT) or {}, lire_notebook(NOTEBOOK_MAITRE) or {})
     paires = comparer(reponses_de_la_classe(Path(sortie), [ligne["student_id"] for ligne in lignes]),

@@ -9,7 +9,7 @@ nommés (lus dans les sorties d'erreur des notebooks corrigés ; les exception
 Python traduites en français) ; les remises dont le statut n'est pas « ok » ; le temps
 de correction ; les paires de réponses partagées, côte à côte. Nombres à la française.
 
-**Aucune source de test caché** : une vérification est nommée par le commentaire visible
+**Aucune source de test caché** : une vérification est nommée par le commentaire visible
 en tête de sa cellule (« Vérification de l'exercice 3 ») ; d'une erreur, seuls le type et
 le message (ce que le retour de l'étudiant affiche) sont repris, jamais la trace ; une
 erreur levée par une ligne cachée est marquée « test caché », et son message est remplacé
@@ -29,9 +29,9 @@ from urllib.parse import quote
 from autograder.bareme import bareme, cellules_notees, exercice_de
 from autograder.cellules import grade_id, separer_regions, source
 from autograder.chemins import NOTEBOOK_MAITRE
-from autograder.correction.resultats import copies_notees, lire_notebook
-from autograder.correction.retours_moodle import chemin_retour, participant_de_etat
-from autograder.correction.similarites import SEUIL, reponses_de_la_classe
+from autograder.correction.sorties.resultats import copies_notees, lire_notebook
+from autograder.correction.sorties.retours_moodle import chemin_retour, participant_de_etat
+from autograder.correction.sorties.similarites import SEUIL, reponses_de_la_classe
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _FLECHE = re.compile(r"^-*>\s*\d+\s?(.*)$")
@@ -412,7 +412,7 @@ def page_rapport(*, lignes: list, copies: dict, paires: list, reponses: dict, du
 
 def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: float | None = None) -> Path:
     """Écrit ``OUT/rapport_classe.html`` pour les étudiants de ``lignes`` ; renvoie son chemin."""
-    from autograder.correction.archives import ecrire_atomique
+    from autograder.correction.sorties.archives import ecrire_atomique
 
     sortie = Path(sortie)
     etudiants = [ligne["student_id"] for ligne in lignes]
@@ -426,7 +426,7 @@ def ecrire_rapport_classe(*, sortie: Path, lignes: list, paires: list, duree_s: 
 def ecrire_apres_correction(*, sortie: Path, lignes: list, duree_s: float | None, dire=print) -> None:
     """``similarites.csv`` puis ``rapport_classe.html`` : un échec ici ne coûte jamais notes.csv
     (déjà écrit), il est seulement signalé."""
-    from autograder.correction.similarites import ecrire_similarites
+    from autograder.correction.sorties.similarites import ecrire_similarites
 
     if not lignes:
         return

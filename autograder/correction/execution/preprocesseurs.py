@@ -1,7 +1,7 @@
 """Préprocesseurs nbgrader de la correction (autograde et retours aux étudiants).
 
 Chacun a une seule tâche et s'enregistre dans ``autograder/nbgrader_config.py`` ou dans
-la configuration construite par ``autograder.correction.copie``.
+la configuration construite par ``autograder.correction.remise``.
 """
 import json
 import os
@@ -18,10 +18,10 @@ from traitlets import Dict, Integer, Unicode
 
 from autograder.cellules import grade_id, meta_nbgrader, sources_du_code
 from autograder.chemins import RACINE
-from autograder.correction.execution import INDICE, carnet_execution, reporter_sorties
-from autograder.correction.references import IMAGES
-from autograder.correction.releves import OUTILS, tirer_variante, verifications
-from autograder.correction.sandbox import SandboxExecute
+from autograder.correction.execution.carnet_execution import INDICE, carnet_execution, reporter_sorties
+from autograder.correction.execution.releves import OUTILS, tirer_variante, verifications
+from autograder.correction.execution.sandbox import SandboxExecute
+from autograder.correction.jugement.references import IMAGES
 
 
 class MasquerTestsCaches(NbGraderPreprocessor):
@@ -76,10 +76,10 @@ class LimiterSorties(NbGraderPreprocessor):
 class ExecuteSuivi(SandboxExecute):
     """``Execute`` de nbgrader, dans le bac à sable, qui note la cellule en cours d'exécution.
 
-    Le noyau tourne dans le bac à sable de ``autograder.correction.sandbox`` (réglages :
+    Le noyau tourne dans le bac à sable de ``autograder.correction.execution.sandbox`` (réglages :
     ``c.SandboxKernelManager``).
     Si le noyau meurt (``os._exit``, mémoire épuisée) ou ne répond plus, nbgrader abandonne
-    tout le notebook ; ce fichier dit à ``autograder.correction.copie`` quelle cellule neutraliser
+    tout le notebook ; ce fichier dit à ``autograder.correction.remise`` quelle cellule neutraliser
     avant de recommencer, pour que les autres exercices soient quand même notés.
     """
 
@@ -102,7 +102,7 @@ ATTENTE_JUGE_S = 1800
 
 
 #: Clé des ``resources`` : le dossier du noyau et les paramètres tirés, quand la configuration
-#: ne les donne pas (nbgrader utilisé seul, sans ``autograder.correction.copie``).
+#: ne les donne pas (nbgrader utilisé seul, sans ``autograder.correction.remise``).
 CLE_DOSSIER = "dossier_execution"
 CLE_PARAMETRES = "parametres_variante"
 
@@ -131,14 +131,14 @@ def lancer_juge(dossier: Path) -> subprocess.Popen:
     resultats.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONPATH": str(RACINE), "TF_CPP_MIN_LOG_LEVEL": "3"}
     with open(dossier.parent / "juge.log", "w", encoding="utf-8") as journal:  # pas de tube à remplir
-        return subprocess.Popen([sys.executable, "-m", "autograder.correction.juge", str(demande),
+        return subprocess.Popen([sys.executable, "-m", "autograder.correction.jugement.juge", str(demande),
                                  "--attendre", str(ATTENTE_JUGE_S)], cwd=RACINE, env=env,
                                 stdout=subprocess.DEVNULL, stderr=journal)
 
 
 class ExecuterReleves(NbGraderPreprocessor):
     """Premier temps de la correction : le noyau de l'étudiant, dans le bac à sable, exécute le
-    carnet d'exécution (``autograder.correction.execution``) dans ``dossier`` (son seul
+    carnet d'exécution (``autograder.correction.execution.carnet_execution``) dans ``dossier`` (son seul
     dossier : ``entrees/`` préparé par le correcteur, ``releves/`` qu'il écrit). Les sorties
     des cellules de l'étudiant et des cellules fournies reviennent dans le notebook ; celles
     des vérifications viendront du juge (``Juger``)."""
@@ -168,7 +168,7 @@ class ExecuterReleves(NbGraderPreprocessor):
 
 
 class Juger(NbGraderPreprocessor):
-    """Second temps : le juge (``python -m autograder.correction.juge``), un processus neuf qui
+    """Second temps : le juge (``python -m autograder.correction.jugement.juge``), un processus neuf qui
     n'exécute rien de l'étudiant, exécute les vérifications du maître (tests cachés compris)
     sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur : 0 point)."""
 

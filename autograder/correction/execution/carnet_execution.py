@@ -21,7 +21,7 @@ from pathlib import Path
 from nbformat.v4 import new_code_cell
 
 from autograder.cellules import grade_id, sources_du_code
-from autograder.correction.releves import (
+from autograder.correction.execution.releves import (
     INJECTIONS,
     PARAMETRES_EX1,
     REMPLACEMENTS,

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from outils import code, notebook
 
-from autograder.correction.soumissions import SoumissionIllisible, decouvrir, lire_notebook
+from autograder.correction.lecture.remises import SoumissionIllisible, decouvrir, lire_notebook
 
 
 def ecrire(chemin, contenu="{}", date=None):
@@ -80,7 +80,7 @@ def test_nom_de_fichier_court_pour_un_nom_de_255_caracteres(tmp_path):
     """Un nom de dossier de 255 caractères (ou accentué, deux octets par lettre) donne un nom de
     fichier de retour que le système accepte, archivage compris, et deux noms longs qui ne
     diffèrent qu'à la fin restent distincts ; un nom ordinaire reste tel quel."""
-    from autograder.correction.soumissions import OCTETS_MAX_NOM, nom_de_fichier
+    from autograder.correction.lecture.remises import OCTETS_MAX_NOM, nom_de_fichier
 
     assert nom_de_fichier("Zoé Roux", ".html") == "Zoé Roux.html"
     longs = ["é" * 200 + "a", "é" * 200 + "b", "x" * 255]

@@ -2,7 +2,7 @@
 from nbformat.v4 import new_output
 from outils import code, notebook
 
-from autograder.correction.preprocessors import LimiterSorties, MasquerTestsCaches
+from autograder.correction.execution.preprocesseurs import LimiterSorties, MasquerTestsCaches
 
 
 def sorties(n, texte="x\n"):

@@ -2,7 +2,7 @@
 
 Usage interne (lancé par ``autograder.correction.classe``) ::
 
-    python -m autograder.correction.copie DEMANDE.json
+    python -m autograder.correction.remise DEMANDE.json
 
 La demande donne la remise, l'identifiant interne, le gabarit de cours (généré une fois
 pour toute la classe), le dossier de travail et le fichier de résultat. Le résultat (JSON)
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from autograder.cellules import grade_id, meta_nbgrader
 from autograder.chemins import ASSIGNMENT
-from autograder.correction.archives import ecrire_atomique
-from autograder.correction.reconstruction import reconstruire
-from autograder.correction.releves import ecrire_entrees, tirer_variante
-from autograder.correction.signalements import signalements
-from autograder.correction.soumissions import SoumissionIllisible, lire_notebook
+from autograder.correction.execution.releves import ecrire_entrees, tirer_variante
+from autograder.correction.lecture.reconstruction import reconstruire
+from autograder.correction.lecture.remises import SoumissionIllisible, lire_notebook
+from autograder.correction.lecture.signalements import signalements
+from autograder.correction.sorties.archives import ecrire_atomique
 from autograder.cours import configuration
 
 #: Nombre maximal de cellules neutralisées (noyau mort) avant d'abandonner.
@@ -101,7 +101,7 @@ def preparer_execution(cours: Path):
     l'exercice 5, tirés ici (jamais montrés dans le notebook). Renvoie (dossier, paramètres)."""
     import numpy as np
 
-    from autograder.correction.references import IMAGES
+    from autograder.correction.jugement.references import IMAGES
 
     execution = cours / "execution"
     shutil.copytree(cours / "entrees", execution / "entrees")

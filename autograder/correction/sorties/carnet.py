@@ -31,7 +31,7 @@ from pathlib import Path
 
 from autograder.bareme import cellules_notees, exercice_de
 from autograder.chemins import ASSIGNMENT
-from autograder.correction.archives import ecrire_atomique
+from autograder.correction.sorties.archives import ecrire_atomique
 
 NOM_CORRESPONDANCE = "cours_correspondance.csv"
 #: Ce que la correction a écrit dans le carnet à partir d'ajustements.csv (dans ``OUT/cours/``).

@@ -2,7 +2,8 @@
 
 Usage ::
 
-    python -m autograder.correction.fiche_moodle --fiche <feuille téléchargée> --notes OUT/notes.csv [--sortie OUT]
+    python -m autograder.correction.sorties.fiche_moodle --fiche <feuille téléchargée> \
+        --notes OUT/notes.csv [--sortie OUT]
     make fiche-moodle OUT=<dossier des résultats> FICHE=<feuille téléchargée>
 
 Le devoir Moodle importe ses notes par sa « feuille d'évaluation hors ligne » (en français
@@ -36,8 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autograder.correction.notes import cellule_sure, commentaire_court
-from autograder.correction.retours_moodle import participant_de_etat
+from autograder.correction.sorties.notes import cellule_sure, commentaire_court
+from autograder.correction.sorties.retours_moodle import participant_de_etat
 
 NOM_FICHE = "fiche_notes.csv"
 
@@ -402,7 +403,7 @@ def remplir_depuis_sortie(*, fiche: Path, notes: Path, sortie: Path | None = Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.correction.fiche_moodle",
+    parser = argparse.ArgumentParser(prog="python -m autograder.correction.sorties.fiche_moodle",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--fiche", type=Path, required=True, help="feuille d'évaluation téléchargée du devoir (CSV)")
     parser.add_argument("--notes", type=Path, required=True, help="notes.csv d'une correction (OUT/notes.csv)")

@@ -111,7 +111,7 @@ fonctions propres au projet sont en français.
 
 Branchement : ``autograder/nbgrader_config.py`` met ``ExecuteSuivi`` (un
 :class:`SandboxExecute`) à la place d'``Execute`` dans
-``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.copie`` règle
+``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.remise`` règle
 ``c.SandboxKernelManager.hidden_paths`` pour chaque remise.
 
 Le dossier de travail du noyau (``autograded/<étudiant>/<devoir>``) reste
@@ -596,7 +596,7 @@ class SandboxKernelManager(AsyncKernelManager):
         Unicode(),
         help=(
             "Chemins illisibles dans le bac à sable (relatifs : par rapport au "
-            "dossier courant du correcteur). Ex. : solutions/, tests cachés, "
+            "dossier courant du correcteur). Ex. : solutions/, tests cachés, "
             "dossiers des autres étudiants, gradebook.db."
         ),
     ).tag(config=True)

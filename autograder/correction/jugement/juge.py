@@ -2,14 +2,14 @@
 
 Usage interne (lancé par le préprocesseur ``ExecuterReleves``, attendu par ``Juger``) ::
 
-    python -m autograder.correction.juge DEMANDE.json [--attendre SECONDES]
+    python -m autograder.correction.jugement.juge DEMANDE.json [--attendre SECONDES]
 
 Avec ``--attendre``, le juge démarre pendant que le noyau de l'étudiant tourne : il importe
 Keras et lit ses images (quelques secondes, sur un cœur que le noyau n'occupe pas encore),
 puis attend que la demande apparaisse (écrite d'un coup, par renommage).
 
 Un processus neuf, qui n'importe ni n'exécute rien de ce que l'étudiant a écrit : il lit des
-relevés (``.npz`` sans pickle, ``.json``, voir ``autograder.correction.releves``), le code des
+relevés (``.npz`` sans pickle, ``.json``, voir ``autograder.correction.execution.releves``), le code des
 vérifications et des outils du maître, et l'U-Net du maître (pour recalculer lui-même, avec les
 poids relevés, le bruit prédit par le réseau : une sortie du réseau écrite par le noyau de
 l'étudiant ne sert jamais de vérité). Il écrit, pour chaque cellule notée, sa sortie et son
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.correction.releves import VARIANTE, lire_releve
+from autograder.correction.execution.releves import VARIANTE, lire_releve
 
 #: Taille du lot d'images bruitées sur lequel le juge recalcule la perte d'un réseau.
 LOT_PERTE = 256

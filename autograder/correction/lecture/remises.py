@@ -15,7 +15,7 @@ import nbformat
 
 
 @dataclass
-class Soumission:
+class Remise:
     """Une remise : ``participant`` et ``nom_complet`` viennent du nom Moodle de premier niveau (sinon None)."""
     etudiant: str
     chemin: Path
@@ -152,7 +152,7 @@ def decouvrir(dossier):
     soumissions = []
     for (etudiant, participant, nom_complet), chemins in sorted(_separer_homonymes(candidats).items()):
         chemins = sorted(chemins, key=lambda p: (_date(p), str(p)), reverse=True)
-        soumission = Soumission(etudiant, chemins[0], participant=participant, nom_complet=nom_complet)
+        soumission = Remise(etudiant, chemins[0], participant=participant, nom_complet=nom_complet)
         if len(chemins) > 1:
             autres = ", ".join(p.name for p in chemins[1:])
             soumission.remarques.append(

@@ -1,7 +1,7 @@
 """Signalements : le code d'une remise qui touche à l'interpréteur ou aux bibliothèques des tests.
 
 Comme les paires de réponses partagées (``similarites``), c'est une raison de regarder, pas un
-verdict : la note, elle, ne dépend que du juge (``autograder.correction.juge``), qui ne voit que
+verdict : la note, elle, ne dépend que du juge (``autograder.correction.jugement.juge``), qui ne voit que
 des données. Lecture statique (``ast``), sans rien exécuter : quelques millisecondes par remise.
 
 Sont signalés, dans les cellules que l'étudiant peut modifier (réponses, cellules ajoutées) :

@@ -1,22 +1,22 @@
 """Une page de retour de 300 ko au plus, quoi que la remise affiche ou écrive.
 
 Les pages sont envoyées à chaque étudiant et déposées dans Moodle en un zip (souvent limité
-à quelques dizaines de Mo) : une page ordinaire pèse environ 290 ko, et une remise peut
+à quelques dizaines de Mo) : une page ordinaire pèse environ 290 ko, et une remise peut
 afficher des Mo, dessiner des centaines de figures, écrire des cellules géantes. Chaque
-morceau est déjà limité (``retour.couper``, ``couper_trace``) ; ce module tient le **total** :
+morceau est déjà limité (``retour.couper``, ``couper_trace``) ; ce module tient le **total** :
 
 1. au plus ``IMAGES_PAR_CELLULE`` figures par cellule (le TP n'en dessine qu'une par cellule),
-   au plus ``LIMITE_SOURCE`` caractères de code ou de texte par cellule (le maître : 7 449 au plus) ;
+   au plus ``LIMITE_SOURCE`` caractères de code ou de texte par cellule (le maître : 7 449 au plus) ;
 2. si la page dépasse encore ``TAILLE_PAGE``, on réduit dans cet ordre, chaque étape
-   seulement autant qu'il le faut : les longues sorties texte (les plus longues d'abord, à
-   un plafond commun) ; les figures des cellules ajoutées par l'étudiant (sans identifiant
-   nbgrader), de la fin vers le début ; le contenu de ces cellules ajoutées ; les figures
-   des autres cellules ; enfin le code des réponses et le texte des cellules, aux plus longs
+   seulement autant qu'il le faut : les longues sorties texte (les plus longues d'abord, à
+   un plafond commun) ; les figures des cellules ajoutées par l'étudiant (sans identifiant
+   nbgrader), de la fin vers le début ; le contenu de ces cellules ajoutées ; les figures
+   des autres cellules ; enfin le code des réponses et le texte des cellules, aux plus longs
    d'abord.
 
-Chaque réduction laisse un avis en français à sa place : l'étudiant sait que son notebook,
+Chaque réduction laisse un avis en français à sa place : l'étudiant sait que son notebook,
 lui, est complet. Le poids de chaque morceau est estimé ici (la page est rendue ensuite
-par le modèle) ; ``test_retour_etudiant`` mesure la vraie page d'une remise hostile.
+par le modèle) ; ``test_retour_etudiant`` mesure la vraie page d'une remise hostile.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -24,18 +24,18 @@ from typing import Callable
 #: Taille maximale d'une page de retour (octets).
 TAILLE_PAGE = 300_000
 #: Ce que la page contient hors des cellules (en-tête, feuille de style, sommaire), les balises
-#: de chaque cellule étant comptées à part (150 octets) : une page ordinaire du TP (67 cellules)
-#: pèse 23 ko de plus que son code, ses textes et ses sorties ; 13 ko + 67 × 150 octets.
+#: de chaque cellule étant comptées à part (150 octets) : une page ordinaire du TP (67 cellules)
+#: pèse 23 ko de plus que son code, ses textes et ses sorties ; 13 ko + 67 × 150 octets.
 PART_DU_MODELE = 15_000
 #: Figures gardées par cellule.
 IMAGES_PAR_CELLULE = 2
-#: Code ou texte d'une cellule gardé dans le retour (caractères ; la plus longue cellule du maître en a 7 449).
+#: Code ou texte d'une cellule gardé dans le retour (caractères ; la plus longue cellule du maître en a 7 449).
 LIMITE_SOURCE = 20_000
 #: Plus petit plafond d'une sortie texte, d'un code ou d'un texte réduits (caractères).
 PLANCHER = 1_500
 
-AVIS = "[… retiré de ce retour pour que la page reste sous 300 ko ; votre notebook, lui, est complet …]"
-AVIS_FIGURE = "[… figure retirée de ce retour pour que la page reste sous 300 ko ; elle est dans votre notebook …]"
+AVIS = "[… retiré de ce retour pour que la page reste sous 300 ko ; votre notebook, lui, est complet …]"
+AVIS_FIGURE = "[… figure retirée de ce retour pour que la page reste sous 300 ko ; elle est dans votre notebook …]"
 
 _TYPES_IMAGE = ("image/png", "image/jpeg")
 
@@ -81,13 +81,13 @@ def _avis(texte: str = AVIS):
 
 def _ajoutee(cellule) -> bool:
     """Une cellule que l'étudiant a ajoutée (aucune cellule du sujet n'est sans identifiant nbgrader
-    dans le maître ; les cellules sans identifiant ne rapportent aucun point)."""
+    dans le maître ; les cellules sans identifiant ne rapportent aucun point)."""
     return not cellule.metadata.get("nbgrader", {}).get("grade_id")
 
 
 @dataclass
 class _Morceau:
-    """Un morceau réductible de la page : son poids et de quoi le ramener à ``n`` caractères."""
+    """Un morceau réductible de la page : son poids et de quoi le ramener à ``n`` caractères."""
     poids: int
     reduire: Callable[[int], None]
     caracteres: int = 0  # longueur de la source (code ou Markdown) d'où vient le morceau
@@ -95,7 +95,7 @@ class _Morceau:
 
 def _plafonner(morceaux: list[_Morceau], exces: int, couper_a) -> int:
     """Ramène les plus longs morceaux à un plafond commun (pas sous ``PLANCHER``) pour regagner
-    ``exces`` octets si possible ; renvoie ce qui reste à regagner."""
+    ``exces`` octets si possible ; renvoie ce qui reste à regagner."""
     if exces <= 0 or not morceaux:
         return exces
     poids = sorted((m.poids for m in morceaux), reverse=True)
@@ -120,7 +120,7 @@ def _plafonner(morceaux: list[_Morceau], exces: int, couper_a) -> int:
 
 def _morceaux_texte(cellules):
     """Les sorties texte de la page (flux, erreurs, texte brut, HTML), réductibles."""
-    from autograder.correction.retour import couper
+    from autograder.correction.sorties.retour import couper
 
     morceaux = []
     for cellule in cellules:
@@ -148,7 +148,7 @@ def _morceaux_source(cellules):
     """Le code et le texte des cellules, réductibles (le code coloré redevient du texte simple)."""
     import html as html_module
 
-    from autograder.correction.retour import couper
+    from autograder.correction.sorties.retour import couper
 
     morceaux = []
     for cellule in cellules:
@@ -202,13 +202,13 @@ def limiter_images_par_cellule(cellule, maximum: int = IMAGES_PAR_CELLULE) -> No
     retirees = set(images[maximum:])
     sorties = [s for i, s in enumerate(cellule["outputs"]) if i not in retirees]
     sorties.append(_avis(f"[… {len(retirees)} figure(s) de plus retirée(s) de ce retour (au plus {maximum} "
-                         "par cellule) ; elles sont dans votre notebook …]"))
+                         "par cellule) ; elles sont dans votre notebook …]"))
     cellule["outputs"] = sorties
 
 
 def tenir_dans_la_page(cellules, taille: int = TAILLE_PAGE) -> int:
     """Réduit les cellules (déjà préparées par ``RetourLisible``) pour que la page tienne dans
-    ``taille`` octets ; renvoie le poids estimé de la page."""
+    ``taille`` octets ; renvoie le poids estimé de la page."""
     for cellule in cellules:
         if cellule.cell_type == "code":
             limiter_images_par_cellule(cellule)

@@ -8,7 +8,7 @@ La correction se fait en deux temps, dans deux processus :
    ``DiffusionSequence`` sur des images choisies à la correction), puis l'écriture des variables
    dont le jugement a besoin, en ``.npz`` (sans pickle) et ``.json``. Aucune ligne de test caché
    n'entre dans ce noyau ;
-2. **jugement** (``autograder.correction.juge``, un processus neuf) : les cellules de
+2. **jugement** (``autograder.correction.jugement.juge``, un processus neuf) : les cellules de
    vérification du maître (tests cachés compris) s'exécutent sur ces données seules.
 
 Une cellule de vérification se lit ainsi : tout ce qui précède la ligne ``MARQUEUR_JUGEMENT``

@@ -2,7 +2,7 @@
 
 Usage ::
 
-    python -m autograder.correction.fusion --sortie OUT PART1 PART2 ...   (ou make merge)
+    python -m autograder.correction.sorties.fusion --sortie OUT PART1 PART2 ...   (ou make merge)
 
 Chaque PART est le dossier de sortie d'une correction partielle (``etat/`` et
 ``feedback/``). Un étudiant présent dans deux parts garde son résultat le plus récent, et
@@ -14,11 +14,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.correction.archives import DossierSortie, ecrire_atomique
-from autograder.correction.finalisation import finaliser
-from autograder.correction.notes import ecrire_sorties, ligne_de_note
-from autograder.correction.rapport_classe import ecrire_apres_correction
-from autograder.correction.soumissions import nom_de_fichier
+from autograder.correction.lecture.remises import nom_de_fichier
+from autograder.correction.sorties.archives import DossierSortie, ecrire_atomique
+from autograder.correction.sorties.finalisation import finaliser
+from autograder.correction.sorties.notes import ecrire_sorties, ligne_de_note
+from autograder.correction.sorties.rapport_classe import ecrire_apres_correction
 
 
 def fusionner(parts, sortie, ecran=sys.stdout):
@@ -67,7 +67,8 @@ def fusionner(parts, sortie, ecran=sys.stdout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.correction.fusion", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder.correction.sorties.fusion",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--sortie", "--out", type=Path, required=True, help="dossier des résultats fusionnés")
     parser.add_argument("parts", nargs="+", type=Path, help="dossiers de sortie des parts")
     args = parser.parse_args(argv)

@@ -1,9 +1,9 @@
 """Le relevé, côté noyau de l'étudiant : ce module est COLLÉ tel quel dans la première cellule
-du carnet d'exécution (``autograder.correction.releves``), il n'est jamais importé par le noyau.
+du carnet d'exécution (``autograder.correction.execution.releves``), il n'est jamais importé par le noyau.
 
 Il n'a donc besoin que de la bibliothèque standard et de NumPy, et tout ce qu'il définit porte
 le préfixe ``_tp_``. Il ne contient aucun test : il ÉCRIT des données (``.npz`` sans pickle et
-``.json``) que le juge (``autograder.correction.juge``), dans un autre processus, lit et juge.
+``.json``) que le juge (``autograder.correction.jugement.juge``), dans un autre processus, lit et juge.
 Le code de l'étudiant peut tout changer dans ce noyau, y compris ces fonctions : il ne change
 alors que les données, et des données fausses ne rapportent rien.
 

@@ -12,7 +12,7 @@ nom deviennent des espaces (sinon l'identifiant ne serait plus le 2ᵉ morceau)�
 très long est raccourci (Moodle ne lit que le numéro).
 
 Le numéro de participant d'un étudiant vient de l'entrée de premier niveau du dossier des
-remises (``soumissions.nom_moodle``), jamais d'un fichier rangé dedans : un fichier
+remises (``lecture.remises.nom_moodle``), jamais d'un fichier rangé dedans : un fichier
 « Bob Dupont_404_assignsubmission_file_.ipynb » dans le dossier de Zoé ne fait pas de Zoé
 le participant 404.
 """
@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.correction.soumissions import identifiant_homonyme, nom_de_fichier, nom_moodle
+from autograder.correction.lecture.remises import identifiant_homonyme, nom_de_fichier, nom_moodle
 
 NOM_ZIP = "retours_moodle.zip"
 NOM_RETOUR = "retour_tp_diffusion.html"
@@ -70,7 +70,7 @@ def participant_moodle(chemin, etudiant: str | None = None) -> ParticipantMoodle
 
     ``chemin`` : le notebook noté. Sans ``etudiant``, l'entrée de premier niveau est la
     partie la plus haute du chemin au format Moodle. Avec ``etudiant`` (l'identifiant que
-    ``soumissions.decouvrir`` a donné), c'est la partie la plus haute dont le nom donne cet
+    ``lecture.remises.decouvrir`` a donné), c'est la partie la plus haute dont le nom donne cet
     identifiant : si elle n'est pas au format Moodle, aucun numéro, même si un fichier rangé
     dessous en porte un.
     """
@@ -91,7 +91,7 @@ def participant_moodle(chemin, etudiant: str | None = None) -> ParticipantMoodle
 def participant_de_etat(etat) -> ParticipantMoodle | None:
     """Participant Moodle d'un état de correction (``OUT/etat/*.json``).
 
-    Les clés ``participant`` et ``nom_complet`` de l'état (copiées de la ``Soumission``)
+    Les clés ``participant`` et ``nom_complet`` de l'état (copiées de la ``Remise``)
     font foi quand elles y sont ; sinon le chemin ``fichier`` est lu (``participant_moodle``).
     """
     if "participant" in etat:

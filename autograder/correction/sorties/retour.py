@@ -9,13 +9,13 @@ prépare le notebook corrigé pour le modèle ``autograder/modeles/feedback/inde
 - pas de badge « Ouvrir dans Colab » (le retour n'est pas le TP à ouvrir), pas de sortie
   qui parle de la machine du correcteur (la cellule qui cherche un GPU), pas de chemin du
   correcteur dans les traces (``/…/.venv/lib/python3.11/site-packages/`` devient ``…/``) ;
-- pages légères : sorties de plus de 1 000 lignes ou 50 000 caractères coupées (début et fin),
-  traces d'erreur de plus de 6 000 caractères aussi (premier et deux derniers appels), flux lus
+- pages légères : sorties de plus de 1 000 lignes ou 50 000 caractères coupées (début et fin),
+  traces d'erreur de plus de 6 000 caractères aussi (premier et deux derniers appels), flux lus
   comme un terminal (une barre de progression
   n'en laisse qu'une ligne), figures réduites (480 px de large au plus ; schémas du TP,
   640 px en 8 couleurs) et réencodées en WebP, code coloré sans une balise par nom ni par
-  signe de ponctuation (mots-clés et commentaires seulement), une feuille de style courte ;
-- 300 ko par page au plus, quoi que la remise affiche (``autograder.correction.poids_retour``).
+  signe de ponctuation (mots-clés et commentaires seulement), une feuille de style courte ;
+- 300 ko par page au plus, quoi que la remise affiche (``autograder.correction.sorties.poids_retour``).
 
 Le nom de l'étudiant et sa note finale (ajustements compris) n'y sont pas encore connus :
 ``nommer_retour`` les écrit dans le titre et l'en-tête, à la finalisation de la correction.
@@ -28,7 +28,7 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.chemins import RACINE
-from autograder.correction.poids_retour import tenir_dans_la_page
+from autograder.correction.sorties.poids_retour import tenir_dans_la_page
 
 #: Largeur maximale (pixels) et qualité WebP des figures produites par la remise…
 LARGEUR_FIGURE, QUALITE_WEBP = 480, 30

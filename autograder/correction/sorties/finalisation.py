@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.bareme import bareme, exercice_de, points_par_exercice
-from autograder.correction import ajustements as aj
-from autograder.correction.carnet import (
+from autograder.correction.sorties import ajustements as aj
+from autograder.correction.sorties.carnet import (
     NOM_CORRESPONDANCE,
     CarnetDeClasse,
     correspondance,
 )
-from autograder.correction.retour import nommer_retour
-from autograder.correction.retours_moodle import (
+from autograder.correction.sorties.retour import nommer_retour
+from autograder.correction.sorties.retours_moodle import (
     ResultatZip,
     chemin_retour,
     ecrire_zip,
