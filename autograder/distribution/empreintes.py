@@ -1,17 +1,19 @@
-"""Empreintes des vérifications visibles du maître, recalculées à partir du planning du bruit.
+"""Empreintes des vérifications visibles du maître : des données, recalculées à partir du planning.
 
-Usage : ``python -m autograder.distribution.empreintes [--verifier | --ecrire]``
+Usage : ``python -m autograder.distribution.empreintes [--verifier | --ecrire]`` (``make empreintes``)
 
 Les cellules de vérification visibles (``ex2b_verif``, ``ex3_verif``…) jugent les résultats des
-étudiants sans montrer de formule : elles comparent des nombres à des empreintes (hachages)
-écrites en clair dans le maître. Ce module recalcule chacune de ces empreintes à partir du
-planning (T, beta_1, beta_T) :
+étudiants sans montrer de formule : elles comparent des nombres à des empreintes (hachages).
+Ces empreintes ne sont pas du code : ce sont des **données**, écrites une seule fois dans la
+cellule des outils (``outils_verification``), entre les lignes ``DEBUT_DONNEES`` et
+``FIN_DONNEES`` (``_EMPREINTES``, du JSON), et lues par les vérifications avec ``_table`` et
+``_scalaire``. Ce module les recalcule à partir du planning (T, beta_1, beta_T) :
 
-- ``--verifier`` (par défaut) : échoue (code 1) en nommant chaque table qui diffère du maître,
-  chaque table attendue introuvable et chaque table d'empreintes que ce module ne sait pas
-  calculer ; n'écrit rien ;
-- ``--ecrire`` : réécrit en place, dans le maître, les seules tables qui diffèrent (même format
-  de ligne, même écriture JSON que ``nbformat.write``) ; ensuite ``make student``.
+- ``--verifier`` (par défaut) : échoue (code 1) en nommant chaque table ou empreinte qui diffère
+  du planning, des données introuvables ou illisibles, et toute empreinte écrite hors des
+  données (une table recopiée dans une vérification) ; n'écrit rien ;
+- ``--ecrire`` : réécrit en place, dans le maître, le bloc des données (même écriture JSON que
+  ``nbformat.write``) ; ensuite ``make student``.
 
 Sources uniques de vérité, toutes deux lues dans le maître, rien n'y est recopié :
 
@@ -19,26 +21,26 @@ Sources uniques de vérité, toutes deux lues dans le maître, rien n'y est reco
   (``beta = [0, linspace(beta_1, beta_T, T)]``, ``alpha = 1 - beta``,
   ``alpha_barre = cumprod(alpha)``, calculés comme dans le maître) ;
 - la fonction d'empreinte : ``_empreinte`` est lue dans la cellule ``outils_verification`` et
-  exécutée telle quelle (avec les imports de cette cellule). La recopier ici laisserait deux
-  définitions diverger sans bruit (arrondi, format, longueur du hachage) ; la lire garantit que
-  les tables sont calculées par la fonction même qui les compare dans le notebook.
+  exécutée telle quelle (avec les imports de cette cellule), pour que les données soient
+  calculées par la fonction même qui les compare dans le notebook.
 
 Ce que chaque table encode, par étape t = 1, ..., T (3 décimales ; voir ``TABLES``) : les
 coefficients attendus de la décomposition (moindres carrés, ``_coefficients``) du résultat de
 l'étudiant, et ceux des erreurs typiques reconnues. Les empreintes scalaires (9 décimales ;
-voir ``SCALAIRES``) sont alpha_barre_T (``ex2b_verif``, ``ex5b_verif``), la moyenne, la variance
-et l'écart-type (erreur typique) de x_T pour x_0 = 1 (``ex2b_verif``). Aucune ne dépend d'un tirage
-aléatoire : les bruits rejoués par les graines sont des termes de la décomposition, pas des
-valeurs hachées.
+voir ``SCALAIRES``) sont alpha_barre_T, la moyenne, la variance et l'écart-type (erreur
+typique) de x_T pour x_0 = 1 (``ex2b_verif`` ; alpha_barre_T aussi pour ``ex5b_verif``). Aucune
+ne dépend d'un tirage aléatoire : les bruits rejoués par les graines sont des termes de la
+décomposition, pas des valeurs hachées.
 
 Ce qui reste à la main si le planning change : la référence cachée de ``ex1_verif``
 (``_BETA_REF``, signalée ici si elle diffère ; les valeurs injectées à la correction viennent du
-maître lui-même : ``autograder/correction/jugement/references.py``) et les
-textes qui citent les valeurs.
+maître lui-même : ``autograder/correction/jugement/references.py``) et les textes qui citent les
+valeurs.
 """
 import argparse
 import ast
 import hashlib
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -53,13 +55,6 @@ from autograder.chemins import NOTEBOOK_MAITRE, RACINE
 
 DECIMALES_TABLES = 3      # _reconnu(_a, _ATTENDU[_t][0]) : décimales par défaut de _empreinte
 DECIMALES_SCALAIRES = 9   # _reconnu(alpha_barre[T], {'…'}, 9)
-
-#: Une table littérale d'empreintes : ``_NOM = {`` puis une ligne ``    t: ({'…'}, {'…'},),`` par étape.
-MOTIF_TABLE = re.compile(r"^(?P<nom>_[A-Z_]+) = \{\n(?P<corps>(?:    \d+: \(.*\),\n)*)\}$", re.M)
-#: Une empreinte scalaire littérale : ``[assert not ]_reconnu(expression, {'…'}, décimales)`` ; « assert not »
-#: distingue l'erreur typique (l'écart-type de ``assert not _reconnu(sigma_x_T, …)``) de la valeur attendue.
-MOTIF_SCALAIRE = re.compile(r"(?P<non>assert not )?_reconnu\((?P<expr>[^,()]+(?:\[[^\]]*\])?), "
-                            r"\{(?P<empreintes>'[0-9a-f]+'(?:, '[0-9a-f]+')*)\}, (?P<decimales>\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -137,16 +132,23 @@ TABLES = {
     "ex9_verif": {"_ATTENDU": _algorithme_2, "_FAUTE_ALPHA_BARRE": _faute_alpha_barre},
 }
 
-#: grade_id -> (« assert not » ou « », expression comparée) -> valeur attendue (9 décimales).
+#: grade_id -> nom de l'empreinte -> valeur attendue (9 décimales) ; « ecart_type_x_T » : erreur typique.
 SCALAIRES = {
     "ex2b_verif": {
-        ("", "alpha_barre[T]"): lambda p: p.alpha_barre[p.T],
-        ("", "mu_x_T"): lambda p: np.sqrt(p.alpha_barre[p.T]),                 # moyenne de x_T si x_0 = 1
-        ("assert not ", "sigma_x_T"): lambda p: np.sqrt(1 - p.alpha_barre[p.T]),      # écart-type : erreur typique
-        ("", "sigma_x_T"): lambda p: 1 - p.alpha_barre[p.T],                   # variance
+        "alpha_barre[T]": lambda p: p.alpha_barre[p.T],
+        "mu_x_T": lambda p: np.sqrt(p.alpha_barre[p.T]),                 # moyenne de x_T si x_0 = 1
+        "ecart_type_x_T": lambda p: np.sqrt(1 - p.alpha_barre[p.T]),     # écart-type : erreur typique
+        "sigma_x_T": lambda p: 1 - p.alpha_barre[p.T],                   # variance
     },
-    "ex5b_verif": {("", "alpha_barre[T]"): lambda p: p.alpha_barre[p.T]},
 }
+
+#: Les données, dans la cellule ``outils_verification`` : entre ces deux lignes, écrites par ce module.
+DEBUT_DONNEES = "# -- empreintes : données écrites par « make empreintes », ne pas modifier à la main --"
+FIN_DONNEES = "# -- fin des empreintes --"
+_DONNEES = re.compile(re.escape(DEBUT_DONNEES) + r'\n_EMPREINTES = json\.loads\("""\n(?P<json>[\s\S]*?)\n"""\)\n'
+                      + re.escape(FIN_DONNEES))
+#: Une empreinte littérale (12 chiffres hexadécimaux entre apostrophes) : seulement dans les données.
+EMPREINTE_LITTERALE = re.compile(r"['\"][0-9a-f]{12}['\"]")
 
 
 class MaitreIllisible(ValueError):
@@ -191,42 +193,40 @@ def _unique(valeurs):
     return list(dict.fromkeys(valeurs))
 
 
-def tables_calculees(planning: Planning, empreinte) -> dict:
-    """grade_id -> nom -> {t: tuple de listes d'empreintes}, pour t = 1, ..., T."""
-    return {gid: {nom: {t: tuple(_unique(empreinte(v, DECIMALES_TABLES) for v in colonne)
-                                 for colonne in coefficients(planning, t))
-                        for t in range(1, planning.T + 1)}
-                  for nom, coefficients in tables.items()}
-            for gid, tables in TABLES.items()}
+def donnees_calculees(planning: Planning, empreinte) -> dict:
+    """Les données des vérifications : ``{"tables": {grade_id: {nom: {t: [[empreintes de chaque
+    coefficient], ...]}}}, "scalaires": {grade_id: {nom: empreinte}}}`` (clés t en texte, comme en JSON)."""
+    tables = {gid: {nom: {str(t): [_unique(empreinte(v, DECIMALES_TABLES) for v in colonne)
+                                   for colonne in coefficients(planning, t)]
+                          for t in range(1, planning.T + 1)}
+                    for nom, coefficients in tables.items()}
+              for gid, tables in TABLES.items()}
+    scalaires = {gid: {nom: empreinte(valeur(planning), DECIMALES_SCALAIRES) for nom, valeur in valeurs.items()}
+                 for gid, valeurs in SCALAIRES.items()}
+    return {"tables": tables, "scalaires": scalaires}
 
 
-def scalaires_calcules(planning: Planning, empreinte) -> dict:
-    """grade_id -> (« assert not » ou « », expression) -> empreinte à 9 décimales."""
-    return {gid: {cle: empreinte(valeur(planning), DECIMALES_SCALAIRES) for cle, valeur in scalaires.items()}
-            for gid, scalaires in SCALAIRES.items()}
-
-
-def ecrire_table(nom: str, table: dict) -> str:
-    """Le texte de la table, au format du maître : ``    t: ({'…'}, {'…', '…'},),``."""
-    lignes = [f"    {t}: (" + ", ".join("{" + ", ".join(repr(e) for e in colonne) + "}" for colonne in colonnes) + ",),"
-              for t, colonnes in sorted(table.items())]
-    return f"{nom} = {{\n" + "".join(ligne + "\n" for ligne in lignes) + "}"
-
-
-def _lire_table(corps):
-    table = ast.literal_eval("{" + corps + "}")
-    return {t: tuple(set(colonne) for colonne in colonnes) for t, colonnes in table.items()}
-
-
-def _meme_table(ecrite, calculee):
-    return ecrite == {t: tuple(set(colonne) for colonne in colonnes) for t, colonnes in calculee.items()}
+def ecrire_donnees(donnees: dict) -> str:
+    """Le bloc des données tel qu'il s'écrit dans la cellule des outils : une ligne JSON par table."""
+    lignes = ['{"tables": {']
+    gids = list(donnees["tables"])
+    for i, gid in enumerate(gids):
+        noms = list(donnees["tables"][gid])
+        lignes.append(f"  {json.dumps(gid)}: {{")
+        for k, nom in enumerate(noms):
+            virgule = "," if k < len(noms) - 1 else ""
+            lignes.append(f"    {json.dumps(nom)}: {json.dumps(donnees['tables'][gid][nom])}{virgule}")
+        lignes.append("  }" + ("," if i < len(gids) - 1 else ""))
+    lignes.append(f'}}, "scalaires": {json.dumps(donnees["scalaires"])}}}')
+    return "\n".join([DEBUT_DONNEES, '_EMPREINTES = json.loads("""', *lignes, '""")', FIN_DONNEES])
 
 
 @dataclass(frozen=True)
 class Ecart:
     """Ce qui, dans le maître, n'est pas ce que donne le planning. ``genre`` : « différente »
-    (``--ecrire`` la réécrit), « à la main » (hors des tables : à corriger soi-même) ou
-    « illisible » (table inconnue ou introuvable : ``--ecrire`` n'écrit rien)."""
+    (``--ecrire`` la réécrit), « à la main » (hors des données : à corriger soi-même) ou
+    « illisible » (données introuvables ou illisibles, empreinte hors des données : ``--ecrire``
+    n'écrit rien)."""
     grade_id: str
     nom: str
     message: str
@@ -248,65 +248,37 @@ class Resultat:
         return not self.ecarts
 
 
-def _etapes_differentes(ecrite, calculee):
-    calculee = {t: tuple(set(c) for c in colonnes) for t, colonnes in calculee.items()}
-    return sorted(t for t in set(ecrite) | set(calculee) if ecrite.get(t) != calculee.get(t))
+def _ecarts_donnees(ecrites: dict, calculees: dict) -> list[Ecart]:
+    """Une ligne par table ou empreinte qui diffère (ou manque, ou est de trop)."""
+    ecarts = []
+    for genre in ("tables", "scalaires"):
+        ecrit, calcule = ecrites.get(genre, {}), calculees[genre]
+        for gid in sorted(set(ecrit) | set(calcule)):
+            for nom in sorted(set(ecrit.get(gid, {})) | set(calcule.get(gid, {}))):
+                a, b = ecrit.get(gid, {}).get(nom), calcule.get(gid, {}).get(nom)
+                if a == b:
+                    continue
+                if genre == "tables" and isinstance(a, dict) and isinstance(b, dict):
+                    etapes = sorted((t for t in set(a) | set(b) if a.get(t) != b.get(t)), key=int)
+                    message = "empreintes différentes aux étapes t = " + ", ".join(etapes) + "."
+                elif a is not None and b is not None:
+                    message = "empreinte différente."
+                else:
+                    message = "absente des données." if a is None else "de trop (ce module ne la calcule pas)."
+                ecarts.append(Ecart(gid, nom, message))
+    return ecarts
 
 
-def _traiter_tables(gid, texte, attendues):
-    """(texte aux tables recalculées, écarts) pour les tables littérales d'une cellule."""
-    ecarts, vues = [], set()
-
-    def remplacer(m):
-        nom = m["nom"]
-        if nom not in attendues:
-            if re.search(r"'[0-9a-f]{12}'", m["corps"]):
-                ecarts.append(Ecart(gid, nom, "table d'empreintes que ce module ne sait pas calculer : "
-                                    "ajoutez-la à TABLES dans autograder/distribution/empreintes.py.", "illisible"))
-            return m[0]
-        vues.add(nom)
-        try:
-            ecrite = _lire_table(m["corps"])
-        except (ValueError, SyntaxError, TypeError):
-            ecarts.append(Ecart(gid, nom, "table illisible (il faut une ligne par étape t, comme dans les autres "
-                                "tables).", "illisible"))
-            return m[0]
-        if _meme_table(ecrite, attendues[nom]):
-            return m[0]
-        etapes = _etapes_differentes(ecrite, attendues[nom])
-        ecarts.append(Ecart(gid, nom, "empreintes différentes aux étapes t = " + ", ".join(map(str, etapes)) + "."))
-        return ecrire_table(nom, attendues[nom])
-
-    texte = MOTIF_TABLE.sub(remplacer, texte)
-    for nom in sorted(set(attendues) - vues):
-        ecarts.append(Ecart(gid, nom, f"table introuvable (attendue sous la forme « {nom} = {{ » puis une ligne "
-                                      "par étape t) : rien n'a été écrit.", "illisible"))
-    return texte, ecarts
-
-
-def _traiter_scalaires(gid, texte, attendues):
-    """(texte aux empreintes scalaires recalculées, écarts) pour ``_reconnu(expr, {'…'}, 9)``."""
-    ecarts, vues = [], set()
-
-    def remplacer(m):
-        cle = (m["non"] or "", m["expr"].strip())
-        nom = f"{cle[0]}_reconnu({cle[1]}, …)"
-        if cle not in attendues or int(m["decimales"]) != DECIMALES_SCALAIRES:
-            ecarts.append(Ecart(gid, nom, "empreinte que ce module ne sait pas calculer "
-                                f"(attendues : {sorted(attendues) or 'aucune'}, à {DECIMALES_SCALAIRES} décimales) : "
-                                "ajoutez-la à SCALAIRES dans autograder/distribution/empreintes.py.", "illisible"))
-            return m[0]
-        vues.add(cle)
-        if set(ast.literal_eval("{" + m["empreintes"] + "}")) == {attendues[cle]}:
-            return m[0]
-        ecarts.append(Ecart(gid, nom, "empreinte différente."))
-        return m[0].replace("{" + m["empreintes"] + "}", "{" + repr(attendues[cle]) + "}")
-
-    texte = MOTIF_SCALAIRE.sub(remplacer, texte)
-    for cle in sorted(set(attendues) - vues):
-        ecarts.append(Ecart(gid, f"{cle[0]}_reconnu({cle[1]}, …)", "empreinte introuvable : rien n'a été écrit.",
-                            "illisible"))
-    return texte, ecarts
+def _hors_des_donnees(nb) -> list[Ecart]:
+    """Empreintes écrites ailleurs que dans les données (une table recopiée dans une vérification)."""
+    ecarts = []
+    for cellule in nb.cells:
+        texte = _DONNEES.sub("", source(cellule)) if cellule.cell_type == "code" else ""
+        if EMPREINTE_LITTERALE.search(texte):
+            ecarts.append(Ecart(grade_id(cellule) or "(cellule sans grade_id)", "empreinte littérale",
+                                "les empreintes vivent dans les données de la cellule outils_verification "
+                                "(_table, _scalaire), pas dans le code d'une vérification.", "illisible"))
+    return ecarts
 
 
 def _coherence_ex1(nb, planning):
@@ -327,22 +299,27 @@ def _coherence_ex1(nb, planning):
 
 
 def _traiter(nb) -> tuple[Planning, list[Ecart]]:
-    """Recalcule toutes les empreintes et les remplace dans ``nb`` (en mémoire) ; rend les écarts."""
+    """Recalcule les données et les remplace dans ``nb`` (en mémoire) ; rend les écarts."""
     planning = planning_du_maitre(nb)
-    empreinte = fonction_empreinte(nb)
-    tables, scalaires = tables_calculees(planning, empreinte), scalaires_calcules(planning, empreinte)
-    ecarts = _coherence_ex1(nb, planning)
+    calculees = donnees_calculees(planning, fonction_empreinte(nb))
+    ecarts = _coherence_ex1(nb, planning) + _hors_des_donnees(nb)
     for gid in sorted(set(TABLES) | set(SCALAIRES)):
         _cellule(nb, gid)  # introuvable : MaitreIllisible
-    for cellule in nb.cells:
-        if cellule.cell_type != "code":
-            continue
-        gid = grade_id(cellule) or "(cellule sans grade_id)"
-        texte, ecarts_tables = _traiter_tables(gid, source(cellule), tables.get(gid, {}))
-        texte, ecarts_scalaires = _traiter_scalaires(gid, texte, scalaires.get(gid, {}))
-        ecarts += ecarts_tables + ecarts_scalaires
-        if texte != source(cellule):
-            cellule.source = texte
+    outils = _cellule(nb, "outils_verification")
+    trouve = _DONNEES.search(source(outils))
+    if trouve is None:
+        return planning, ecarts + [Ecart("outils_verification", "_EMPREINTES", (
+            f"données introuvables (attendues entre « {DEBUT_DONNEES} » et « {FIN_DONNEES} ») : "
+            "rien n'a été écrit."), "illisible")]
+    try:
+        ecrites = json.loads(trouve["json"])
+    except json.JSONDecodeError as erreur:
+        return planning, ecarts + [Ecart("outils_verification", "_EMPREINTES", f"JSON illisible ({erreur}).",
+                                         "illisible")]
+    ecarts += _ecarts_donnees(ecrites, calculees)
+    bloc = ecrire_donnees(calculees)
+    if trouve[0] != bloc:
+        outils.source = source(outils).replace(trouve[0], bloc)
     return planning, ecarts
 
 
@@ -354,7 +331,7 @@ def verifier(*, maitre: Path = NOTEBOOK_MAITRE) -> Resultat:
 
 
 def ecrire(*, maitre: Path = NOTEBOOK_MAITRE) -> Resultat:
-    """Réécrit dans le maître les tables qui diffèrent ; n'écrit rien si une table est illisible."""
+    """Réécrit dans le maître les données qui diffèrent ; n'écrit rien si quelque chose est illisible."""
     nb = nbformat.read(maitre, as_version=nbformat.NO_CONVERT)
     planning, ecarts = _traiter(nb)
     differentes = [e for e in ecarts if e.genre == "différente"]
@@ -369,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--verifier", action="store_true", help="compare sans rien écrire (par défaut)")
-    mode.add_argument("--ecrire", action="store_true", help="réécrit dans le maître les tables qui diffèrent")
+    mode.add_argument("--ecrire", action="store_true", help="réécrit dans le maître les données qui diffèrent")
     parser.add_argument("--maitre", type=Path, default=NOTEBOOK_MAITRE,
                         help="notebook maître (par défaut : %(default)s)")
     args = parser.parse_args(argv)
@@ -391,9 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{nom} n'est pas cohérent avec son planning ({planning}) :", file=sys.stderr)
     print("\n".join(f"  - {e}" for e in restent), file=sys.stderr)
     if any(e.genre == "illisible" for e in restent):
-        print("Rien n'a été écrit : corrigez d'abord ces tables.", file=sys.stderr)
+        print("Rien n'a été écrit : corrigez d'abord ce qui est illisible.", file=sys.stderr)
     elif any(e.genre == "différente" for e in restent):
-        print("Lancez « make empreintes » pour réécrire les tables (puis relisez le diff du maître).", file=sys.stderr)
+        print("Lancez « make empreintes » pour réécrire les données (puis relisez le diff du maître).", file=sys.stderr)
     else:
         print("Corrigez-le à la main, puis relancez « make empreintes ».", file=sys.stderr)
     return 1

@@ -4,6 +4,7 @@ import re
 import shutil
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder.cellules import grade_id
@@ -17,16 +18,26 @@ def test_les_empreintes_du_maitre_sont_celles_de_son_planning():
                              "(lancez « make empreintes ») :\n" + "\n".join(map(str, resultat.ecarts)))
 
 
-def test_le_maitre_contient_chaque_table_connue_avec_une_ligne_par_etape():
-    """Les tables calculées couvrent t = 1, ..., T, et chacune est écrite telle quelle dans sa cellule."""
+def test_les_empreintes_sont_des_donnees_et_seulement_dans_la_cellule_des_outils():
+    """Les tables couvrent t = 1, ..., T ; elles sont écrites une fois, dans le bloc de données de
+    ``outils_verification`` ; aucune vérification ne contient d'empreinte littérale."""
     nb = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
     planning = empreintes.planning_du_maitre(nb)
-    tables = empreintes.tables_calculees(planning, empreintes.fonction_empreinte(nb))
-    sources = {grade_id(c): c.source for c in nb.cells}
-    for gid, par_nom in tables.items():
-        for nom, table in par_nom.items():
-            assert sorted(table) == list(range(1, planning.T + 1))
-            assert empreintes.ecrire_table(nom, table) in sources[gid], f"{gid}, {nom} : table absente ou différente."
+    donnees = empreintes.donnees_calculees(planning, empreintes.fonction_empreinte(nb))
+    for par_nom in donnees["tables"].values():
+        for table in par_nom.values():
+            assert sorted(map(int, table)) == list(range(1, planning.T + 1))
+    sources = {grade_id(c): c.source for c in nb.cells if c.cell_type == "code"}
+    assert empreintes.ecrire_donnees(donnees) in sources["outils_verification"]
+    for gid, texte in sources.items():
+        if gid != "outils_verification":
+            assert not empreintes.EMPREINTE_LITTERALE.search(texte), gid
+    # lues par les vérifications avec _table et _scalaire, telles que les outils les rendent
+    espace = {"np": np}
+    exec(sources["outils_verification"], espace)
+    ex3 = donnees["tables"]["ex3_verif"]["_ATTENDU"]["1"]
+    assert espace["_table"]("ex3_verif", "_ATTENDU")[1] == tuple(set(c) for c in ex3)
+    assert espace["_scalaire"]("ex2b_verif", "mu_x_T") == {donnees["scalaires"]["ex2b_verif"]["mu_x_T"]}
 
 
 @pytest.fixture
@@ -49,7 +60,7 @@ def noms(ecarts, genre):
 
 
 TOUTES_LES_TABLES = {(gid, nom) for gid, tables in empreintes.TABLES.items() for nom in tables}
-TOUS_LES_SCALAIRES = {(gid, f"{cle[0]}_reconnu({cle[1]}, …)") for gid, s in empreintes.SCALAIRES.items() for cle in s}
+TOUS_LES_SCALAIRES = {(gid, nom) for gid, s in empreintes.SCALAIRES.items() for nom in s}
 
 
 def test_un_autre_planning_se_voit_dans_chaque_table_sans_rien_ecrire(copie, capsys):
@@ -76,12 +87,12 @@ def test_ecrire_ne_change_que_les_empreintes_puis_le_maitre_est_coherent(copie, 
     apres = copie.read_text(encoding="utf-8")
     assert apres == nbformat.writes(nbformat.read(copie, as_version=4)) + "\n"  # écriture de nbformat.write
     changees = [(a, b) for a, b in zip(avant, apres.splitlines(), strict=True) if a != b]
-    # Une ligne par étape t = 2, ..., 10 de chaque table (t = 1 ne dépend que de beta_1), une par
-    # empreinte scalaire ; sur chaque ligne, seules les empreintes changent.
-    assert len(changees) == 9 * len(TOUTES_LES_TABLES) + len(TOUS_LES_SCALAIRES)
-    assert all(re.sub(r"'[0-9a-f]{12}'", "", a) == re.sub(r"'[0-9a-f]{12}'", "", b) for a, b in changees)
+    # Une ligne par table (t = 1 ne dépend que de beta_1 : ses empreintes restent) et la ligne des
+    # empreintes scalaires ; sur chaque ligne, seules des empreintes changent.
+    assert len(changees) == len(TOUTES_LES_TABLES) + 1
+    assert all(re.sub(r"[0-9a-f]{12}", "", a) == re.sub(r"[0-9a-f]{12}", "", b) for a, b in changees)
     assert empreintes.verifier(maitre=copie).a_jour
-    # Réécrire les tables de 0.8 depuis ce maître redonne exactement le maître du dépôt (hors ex1).
+    # Réécrire les données de 0.8 depuis ce maître redonne exactement le maître du dépôt (hors ex1).
     modifier(copie, "ex1_reponse", "beta_T = 0.7", "beta_T = 0.8")
     modifier(copie, "ex1_verif", "np.linspace(0.1, 0.7, 10)", "np.linspace(0.1, 0.8, 10)")
     assert empreintes.ecrire(maitre=copie).ecrit
@@ -94,17 +105,21 @@ def test_l_empreinte_est_celle_de_la_cellule_outils_verification(copie):
     assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == TOUTES_LES_TABLES | TOUS_LES_SCALAIRES
 
 
-def test_table_inconnue_ou_introuvable_rien_n_est_ecrit(copie, capsys):
+def test_table_recopiee_dans_une_verification_ou_donnees_absentes_rien_n_est_ecrit(copie, capsys):
     modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = 0.7")
-    modifier(copie, "ex4_verif", "_FAUTE_ALPHA = {", "_FAUTE_NOUVELLE = {")
+    modifier(copie, "ex4_verif", '_table("ex4_verif", "_FAUTE_ALPHA")', "{1: ({'56add7e7b4ea'},)}")
+    modifier(copie, "outils_verification", "_EMPREINTES = json.loads", "_EMPREINTES = (json.loads)")
     octets = copie.read_bytes()
     resultat = empreintes.ecrire(maitre=copie)
     assert not resultat.ecrit and copie.read_bytes() == octets
-    assert noms(resultat.ecarts, "illisible") == {("ex4_verif", "_FAUTE_NOUVELLE"), ("ex4_verif", "_FAUTE_ALPHA")}
+    # le bloc de données n'est plus reconnu : ses empreintes comptent aussi comme hors des données
+    assert noms(resultat.ecarts, "illisible") == {("ex4_verif", "empreinte littérale"),
+                                                  ("outils_verification", "empreinte littérale"),
+                                                  ("outils_verification", "_EMPREINTES")}
     assert empreintes.main(["--ecrire", "--maitre", str(copie)]) == 1
     err = capsys.readouterr().err
-    assert "_FAUTE_NOUVELLE : table d'empreintes que ce module ne sait pas calculer" in err
-    assert "_FAUTE_ALPHA\u00a0: table introuvable" in err and "Rien n'a été écrit" in err
+    assert "ex4_verif, empreinte littérale\u00a0: les empreintes vivent dans les données" in err
+    assert "données introuvables" in err and "Rien n'a été écrit" in err
     assert copie.read_bytes() == octets
 
 
