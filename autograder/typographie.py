@@ -62,8 +62,11 @@ _FIN_DE_MOT = set("*_.")
 #: « 43 % » : espace fine insécable entre le nombre et le signe (une espace déjà écrite).
 _POURCENT = re.compile(r"(?<=\d)(?P<esp> )%")
 #: « 37 440 », « 1 000 000 » : les espaces entre groupes de trois chiffres deviennent fines
-#: insécables (un nombre ne se coupe pas en fin de ligne) ; pas dans un décimal (« 0,125 125 »).
-_MILLIERS = re.compile(r"(?<![\d,.\u202f\u00a0])(?<!\d )\d{1,3}(?P<groupes>(?: \d{3})+)(?![\d,.]\d)(?!\d)")
+#: insécables (un nombre ne se coupe pas en fin de ligne) ; pas dans un décimal (« 0,125 125 »)
+#: ni dans une suite de nombres (« 100 200 300 », « 128 256 », « 1 250 500 1000 ») : un premier
+#: groupe de trois chiffres n'est lu comme des milliers que devant « 000 ».
+_MILLIERS = re.compile(r"(?<![\d,.\u202f\u00a0])(?<!\d )(?:\d{1,2}|\d{3}(?= 000))"
+                       r"(?P<groupes>(?: \d{3})+)(?![\d,.]\d)(?!\d)(?! \d)")
 _OUVRANT = re.compile(r"«(?P<esp>[ \u00a0\u202f]*)(?=[^\s])")
 _FERMANT = re.compile(r"(?<=[^\s])(?P<esp>[ \u00a0\u202f]*)»")
 
@@ -132,7 +135,7 @@ def _editions(texte, masque):
         # Plusieurs espaces (colonnes alignées) : seule la dernière devient insécable.
         proposer(debut, signe, texte[debut:signe - 1] + espace if signe - debut > 1 else espace, signe)
     for m in _POURCENT.finditer(texte):
-        proposer(m.start("esp"), m.end("esp"), ESPACE_FINE, m.end())
+        proposer(m.start("esp"), m.end("esp"), ESPACE_FINE, m.end() - 1)
     for m in _MILLIERS.finditer(texte):
         for i in range(m.start("groupes"), m.end("groupes")):
             if texte[i] == " ":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.typographie import corriger_markdown
+
 RACINE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RACINE / "benchmarks"))
 # benchmarks/ est un dossier de scripts, pas un paquet : ses modules s'importent une fois
@@ -143,14 +145,14 @@ def test_rapport_dit_gain_et_non_significatif(tmp_path):
     assert R["verdicts"]["σ²=β"]["plongement"]["confiants"] == "gain"
     assert R["verdicts"]["σ²=β"]["plongement"]["fd"] == "gain"
     assert R["verdicts"]["σ²=β"]["cosinus"]["confiants"] == "non significatif"
-    texte = RAP.markdown(json.loads(json.dumps(R)))  # le rapport se relit depuis son JSON
+    texte = corriger_markdown(RAP.markdown(json.loads(json.dumps(R))))  # le rapport se relit depuis son JSON
     ligne = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | 3 |"))
-    assert "62.0 ± 2.0 %" in ligne and "gain" in ligne
+    assert "62.0 ± 2.0\u202f%" in ligne and "gain" in ligne
     assert "non significatif" in next(ligne for ligne in texte.splitlines() if ligne.startswith("| `cosinus` | 3 |"))
     assert "make benchmark GRAINES=1,2,3" in texte
-    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | chemin par défaut ≥ 60 %"))
-    assert "62.0 ± 2.0 %" in cible and "| atteinte |" in cible
-    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `maitre` | chemin par défaut ≥ 60 %"))
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `plongement` | chemin par défaut ≥ 60 %"))
+    assert "62.0 ± 2.0\u202f%" in cible and "| atteinte |" in cible
+    cible = next(ligne for ligne in texte.splitlines() if ligne.startswith("| `maitre` | chemin par défaut ≥ 60 %"))
     assert "non atteinte" in cible
     assert str(RACINE) not in texte and "/work" not in texte
     assert RAP.assez_de_graines(ex) and not RAP.assez_de_graines(ex[:5])
@@ -188,20 +190,20 @@ def test_rapport_au_budget_des_etudiants_juge_ses_propres_cibles(tmp_path):
     assert commande == "make benchmark-budget-tp VARIANTES=maitre,plongement GRAINES=1"
     R = RAP.construire(P.lire_executions(tmp_path), None, commande=commande, variantes=V.VARIANTES,
                        reference="maitre", chemins=["σ²=β"], nom="benchmark_budget_tp")
-    texte = RAP.markdown(json.loads(json.dumps(R)))
+    texte = corriger_markdown(RAP.markdown(json.loads(json.dumps(R))))
     assert "au budget des étudiants" in texte and "37440 itérations" in texte
     assert "--resultats docs/benchmark_budget_tp_runs --nom benchmark_budget_tp" in texte
     lignes = texte.splitlines()
     def cible(debut):
         return next(ligne for ligne in lignes if ligne.startswith(debut))
-    assert "non atteinte" in cible("| `maitre` | chemin par défaut ≥ 85 %")
-    assert "| atteinte |" in cible("| `plongement` | chemin par défaut ≥ 85 %")
-    assert "4.0 à 24.0 %" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
-    assert "non atteinte" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
-    assert "| atteinte |" in cible("| `plongement` | … chaque chiffre entre 5 et 15 %")
+    assert "non atteinte" in cible("| `maitre` | chemin par défaut ≥ 85 %")
+    assert "| atteinte |" in cible("| `plongement` | chemin par défaut ≥ 85 %")
+    assert "4.0 à 24.0\u202f%" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
+    assert "non atteinte" in cible("| `maitre` | … chaque chiffre entre 5 et 15 %")
+    assert "| atteinte |" in cible("| `plongement` | … chaque chiffre entre 5 et 15 %")
     fd = cible("| `plongement` | … FD ≤ la moitié de celle de `maitre` (40.0)")
     assert "15.0 (n = 1)" in fd and "| atteinte |" in fd
-    assert "≥ 60 %" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
+    assert "≥ 60\u202f%" not in texte and "Coût d'une itération" not in texte  # cibles et coût du banc : ailleurs
 
 
 def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):

@@ -147,12 +147,12 @@ def test_formules_en_mathml_et_page_legere(page):
     assert " 62/62 ━━━━ loss: 0.838" in html and "1/62" not in html  # barre de progression : la dernière ligne
     assert "caractères coupés dans ce retour" in html and "\n4999\n" in html and "\n2000\n" not in html
     assert len(html.encode()) < 60_000, len(html.encode())
-    assert "pour que la page reste sous 300" not in html  # une page ordinaire n'est pas réduite
+    assert "retiré" not in html  # une page ordinaire n'est pas réduite
 
 
 def test_une_remise_hostile_tient_dans_300_ko(tmp_path):
     """Tout ce qu'une remise contrôle, en démesure : la page reste sous 300 ko, dit ce qu'elle a
-    retiré, et garde les vérifications et leurs messages."""
+    retiré, et garde le texte du sujet, les vérifications et leurs messages."""
     nb = notebook_corrige()
     figure = {"image/png": _png_bruit(900, 300), "text/plain": "<Figure>"}
     figures = new_code_cell("for i in range(40): plt.show()")
@@ -165,16 +165,27 @@ def test_une_remise_hostile_tient_dans_300_ko(tmp_path):
         nb.cells.append(bavarde)
     reponse = nb.cells[3]
     reponse.source = "alpha = 1 - beta\n" + "# commentaire très long\n" * 20_000
-    nb.cells.append(new_markdown_cell("Mon analyse. " * 30_000))
+    # ce qui grossit une fois écrit dans la page : échappement HTML, couleurs ANSI, caractères
+    # de plusieurs octets, formats que le retour n'affiche pas, milliers de petites sorties
+    reponse.outputs = [new_output("stream", name="stdout", text="<&>" * 15_000),
+                       new_output("stream", name="stderr", text="\x1b[31mx\x1b[0m" * 4_000),
+                       new_output("stream", name="stdout", text="é😀" * 12_000),
+                       new_output("display_data", data={"image/svg+xml": "<svg>" + "<g/>" * 100_000 + "</svg>"}),
+                       new_output("display_data", data={"application/javascript": "x = 1;" * 50_000})]
+    petites = new_code_cell("for i in range(6000): print(i); print(i, file=sys.stderr)")
+    petites.outputs = [new_output("stream", name=("stdout", "stderr")[k % 2], text=f"{k}\n") for k in range(6000)]
+    nb.cells.append(petites)
     trace = new_code_cell("raise ValueError")
     trace.outputs = [new_output("error", ename="ValueError", evalue="x" * 40_000, traceback=["y" * 5_000] * 200)]
     nb.cells.append(trace)
     html = rendre_retour(nb, tmp_path)
     assert len(html.encode()) <= 300_000, len(html.encode())
-    assert "pour que la page reste sous 300" in html and "retirée(s) de ce retour (au plus 2 par cellule)" in html
-    assert "Vérification de l'exercice 2 (partie a)" in html and "Complétez alpha" in html
+    assert "pour que la page ne dépasse pas 300" in html
+    assert "autres figures retirées de ce retour (2 au plus par cellule)" in html
+    assert "autres sorties retirées de ce retour (50 au plus par cellule)" in html
+    assert "image/svg+xml" in html and "<svg>" not in html and "x = 1;" not in html
+    assert "Exercice 2" in html and "Vérification de l'exercice 2 (partie a)" in html and "Complétez alpha" in html
     assert "alpha = 1 - beta" in html
-
 
 def test_outils_du_retour():
     assert titre_cellule("ex5b_verif") == "Vérification de l'exercice 5 (partie b)"

@@ -48,7 +48,7 @@ def test_une_remise_illisible_a_un_retour_qui_dit_pourquoi(classe_corrigee):
 def test_sorties_enormes_tronquees_et_chaque_page_sous_300_ko(classe_corrigee):
     retour = classe_corrigee.sortie / "feedback" / "sorties_enormes.html"
     texte = retour.read_text(encoding="utf-8")
-    assert "Sorties tronquées à la correction" in texte and "au plus 2 par cellule" in texte
+    assert "Sorties tronquées à la correction" in texte and "(2 au plus par cellule)" in texte
     tailles = {page.name: page.stat().st_size for page in (classe_corrigee.sortie / "feedback").glob("*.html")}
     assert len(tailles) == len(classe_corrigee.notes), sorted(tailles)
     assert max(tailles.values()) <= 300_000, sorted(tailles.items(), key=lambda t: -t[1])[:3]

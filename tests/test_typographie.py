@@ -69,6 +69,10 @@ def test_pourcentages_et_milliers_insecables():
     assert corriger_markdown("37 440 itérations, 1 000 000 d'images") == \
         f"37{FINE}440 itérations, 1{FINE}000{FINE}000 d'images"
     assert corriger_markdown("graines 1 2 3, 0,125 125 et 10 50") == "graines 1 2 3, 0,125 125 et 10 50"
+    assert corriger_markdown("tailles 100 200 300, 128 256 et 1 250 500 1000") == \
+        "tailles 100 200 300, 128 256 et 1 250 500 1000"  # des suites de nombres, pas des milliers
+    assert corriger_markdown("150 000 images") == f"150{FINE}000 images"
+    assert corriger_python('m = "de 10 % à 20 %"\n') == f'm = "de 10{FINE}% à 20{FINE}%"\n'  # « % » en fin de chaîne
     assert corriger_markdown("`x = 1 000` et $3 000$") == "`x = 1 000` et $3 000$"  # code et formules
 
 

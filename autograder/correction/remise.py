@@ -20,7 +20,7 @@ from autograder.cellules import grade_id, meta_nbgrader
 from autograder.chemins import ASSIGNMENT
 from autograder.correction.execution.releves import ecrire_entrees, tirer_variante
 from autograder.correction.lecture.reconstruction import reconstruire
-from autograder.correction.lecture.remises import SoumissionIllisible, lire_notebook
+from autograder.correction.lecture.remises import RemiseIllisible, lire_notebook
 from autograder.correction.lecture.signalements import signalements
 from autograder.correction.sorties.archives import ecrire_atomique
 from autograder.cours import configuration
@@ -136,7 +136,7 @@ def noter(demande):
     depot.mkdir(parents=True)
     try:
         nb, remarques = lire_notebook(demande["soumission"])
-    except SoumissionIllisible as erreur:
+    except RemiseIllisible as erreur:
         resultat["erreur"] = f"remise illisible ({erreur}) : notée 0"
         return resultat
     resultat["remarques"] += remarques

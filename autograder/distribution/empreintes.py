@@ -313,7 +313,10 @@ def _traiter(nb) -> tuple[Planning, list[Ecart]]:
             "rien n'a été écrit."), "illisible")]
     try:
         ecrites = json.loads(trouve["json"])
-    except json.JSONDecodeError as erreur:
+        if not (isinstance(ecrites, dict)
+                and all(isinstance(ecrites.get(g, {}), dict) for g in ("tables", "scalaires"))):
+            raise ValueError("il faut un objet {\"tables\": {…}, \"scalaires\": {…}}")
+    except ValueError as erreur:  # JSONDecodeError comprise
         return planning, ecarts + [Ecart("outils_verification", "_EMPREINTES", f"JSON illisible ({erreur}).",
                                          "illisible")]
     ecarts += _ecarts_donnees(ecrites, calculees)

@@ -19,8 +19,8 @@ def test_les_empreintes_du_maitre_sont_celles_de_son_planning():
 
 
 def test_les_empreintes_sont_des_donnees_et_seulement_dans_la_cellule_des_outils():
-    """Les tables couvrent t = 1, ..., T ; elles sont écrites une fois, dans le bloc de données de
-    ``outils_verification`` ; aucune vérification ne contient d'empreinte littérale."""
+    """Les tables couvrent t = 1, ..., T ; elles sont écrites une fois, dans le bloc de données de
+    ``outils_verification`` ; aucune vérification ne contient d'empreinte littérale."""
     nb = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
     planning = empreintes.planning_du_maitre(nb)
     donnees = empreintes.donnees_calculees(planning, empreintes.fonction_empreinte(nb))
@@ -87,8 +87,8 @@ def test_ecrire_ne_change_que_les_empreintes_puis_le_maitre_est_coherent(copie, 
     apres = copie.read_text(encoding="utf-8")
     assert apres == nbformat.writes(nbformat.read(copie, as_version=4)) + "\n"  # écriture de nbformat.write
     changees = [(a, b) for a, b in zip(avant, apres.splitlines(), strict=True) if a != b]
-    # Une ligne par table (t = 1 ne dépend que de beta_1 : ses empreintes restent) et la ligne des
-    # empreintes scalaires ; sur chaque ligne, seules des empreintes changent.
+    # Une ligne par table (t = 1 ne dépend que de beta_1 : ses empreintes restent) et la ligne des
+    # empreintes scalaires ; sur chaque ligne, seules des empreintes changent.
     assert len(changees) == len(TOUTES_LES_TABLES) + 1
     assert all(re.sub(r"[0-9a-f]{12}", "", a) == re.sub(r"[0-9a-f]{12}", "", b) for a, b in changees)
     assert empreintes.verifier(maitre=copie).a_jour
@@ -112,7 +112,7 @@ def test_table_recopiee_dans_une_verification_ou_donnees_absentes_rien_n_est_ecr
     octets = copie.read_bytes()
     resultat = empreintes.ecrire(maitre=copie)
     assert not resultat.ecrit and copie.read_bytes() == octets
-    # le bloc de données n'est plus reconnu : ses empreintes comptent aussi comme hors des données
+    # le bloc de données n'est plus reconnu : ses empreintes comptent aussi comme hors des données
     assert noms(resultat.ecarts, "illisible") == {("ex4_verif", "empreinte littérale"),
                                                   ("outils_verification", "empreinte littérale"),
                                                   ("outils_verification", "_EMPREINTES")}

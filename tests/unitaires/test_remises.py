@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from outils import code, notebook
 
-from autograder.correction.lecture.remises import SoumissionIllisible, decouvrir, lire_notebook
+from autograder.correction.lecture.remises import RemiseIllisible, decouvrir, lire_notebook
 
 
 def ecrire(chemin, contenu="{}", date=None):
@@ -55,12 +55,12 @@ def test_dossier_absent(tmp_path):
     (b'{"cells": "pas une liste", "nbformat": 4}', "notebook illisible"),
 ])
 def test_remises_illisibles_message_clair(tmp_path, contenu, message):
-    with pytest.raises(SoumissionIllisible, match=message):
+    with pytest.raises(RemiseIllisible, match=message):
         lire_notebook(ecrire(tmp_path / "x.ipynb", contenu))
 
 
 def test_fichier_inaccessible(tmp_path):
-    with pytest.raises(SoumissionIllisible, match="fichier illisible"):
+    with pytest.raises(RemiseIllisible, match="fichier illisible"):
         lire_notebook(tmp_path / "absent.ipynb")
 
 

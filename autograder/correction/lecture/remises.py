@@ -173,38 +173,38 @@ def selectionner_part(soumissions, part):
     return [s for s in soumissions if int(hashlib.sha1(s.etudiant.encode("utf-8")).hexdigest(), 16) % n == i - 1]
 
 
-class SoumissionIllisible(Exception):
+class RemiseIllisible(Exception):
     """La remise n'est pas un notebook lisible ; le message (français) dit pourquoi."""
 
 
 def lire_notebook(chemin):
     """Lit une remise en nbformat 4, en réparant ce qui peut l'être.
 
-    Renvoie ``(notebook, remarques)`` ; lève ``SoumissionIllisible`` sinon.
+    Renvoie ``(notebook, remarques)`` ; lève ``RemiseIllisible`` sinon.
     """
     remarques = []
     try:
         donnees = Path(chemin).read_bytes()
     except OSError as erreur:
-        raise SoumissionIllisible(f"fichier illisible ({erreur.strerror})") from None
+        raise RemiseIllisible(f"fichier illisible ({erreur.strerror})") from None
     if not donnees.strip():
-        raise SoumissionIllisible("fichier vide")
+        raise RemiseIllisible("fichier vide")
     try:
         texte = donnees.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SoumissionIllisible("ce n'est pas un notebook (fichier binaire, pas du texte JSON)") from None
+        raise RemiseIllisible("ce n'est pas un notebook (fichier binaire, pas du texte JSON)") from None
     try:
         brut = json.loads(texte)
     except json.JSONDecodeError as erreur:
-        raise SoumissionIllisible(f"JSON invalide (ligne {erreur.lineno}) : "
+        raise RemiseIllisible(f"JSON invalide (ligne {erreur.lineno}) : "
                                   "fichier tronqué ou modifié à la main ?") from None
     if not isinstance(brut, dict) or "cells" not in brut and "worksheets" not in brut:
-        raise SoumissionIllisible("ce n'est pas un notebook Jupyter (pas de cellules)")
+        raise RemiseIllisible("ce n'est pas un notebook Jupyter (pas de cellules)")
     version = brut.get("nbformat")
     try:
         nb = nbformat.reads(texte, as_version=4)
     except Exception as erreur:  # nbformat lève des exceptions variées selon la version
-        raise SoumissionIllisible(f"notebook illisible : {erreur}") from None
+        raise RemiseIllisible(f"notebook illisible : {erreur}") from None
     if version != 4:
         remarques.append(f"notebook au format nbformat {version}, converti au format 4")
     for cellule in nb.cells:

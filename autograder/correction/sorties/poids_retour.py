@@ -1,41 +1,53 @@
 """Une page de retour de 300 ko au plus, quoi que la remise affiche ou écrive.
 
 Les pages sont envoyées à chaque étudiant et déposées dans Moodle en un zip (souvent limité
-à quelques dizaines de Mo) : une page ordinaire pèse environ 290 ko, et une remise peut
+à quelques dizaines de Mo) : une page ordinaire du TP pèse de 270 à 296 ko, et une remise peut
 afficher des Mo, dessiner des centaines de figures, écrire des cellules géantes. Chaque
-morceau est déjà limité (``retour.couper``, ``couper_trace``) ; ce module tient le **total** :
+morceau est déjà limité (``retour.couper``, ``couper_trace``) ; ce module tient le **total**.
 
-1. au plus ``IMAGES_PAR_CELLULE`` figures par cellule (le TP n'en dessine qu'une par cellule),
-   au plus ``LIMITE_SOURCE`` caractères de code ou de texte par cellule (le maître : 7 449 au plus) ;
-2. si la page dépasse encore ``TAILLE_PAGE``, on réduit dans cet ordre, chaque étape
-   seulement autant qu'il le faut : les longues sorties texte (les plus longues d'abord, à
-   un plafond commun) ; les figures des cellules ajoutées par l'étudiant (sans identifiant
-   nbgrader), de la fin vers le début ; le contenu de ces cellules ajoutées ; les figures
-   des autres cellules ; enfin le code des réponses et le texte des cellules, aux plus longs
-   d'abord.
+Ce que l'étudiant contrôle : ses sorties, le code de ses réponses et ses cellules de code
+ajoutées (la reconstruction de la remise reprend tout le Markdown et les cellules fournies du
+notebook publié, et ne garde de l'étudiant que des cellules de code). Dans l'ordre :
 
-Chaque réduction laisse un avis en français à sa place : l'étudiant sait que son notebook,
-lui, est complet. Le poids de chaque morceau est estimé ici (la page est rendue ensuite
-par le modèle) ; ``test_retour_etudiant`` mesure la vraie page d'une remise hostile.
+1. par cellule : au plus ``IMAGES_PAR_CELLULE`` figures et ``SORTIES_PAR_CELLULE`` sorties,
+   au plus ``LIMITE_SOURCE`` caractères de code ;
+2. si la page dépasse encore ``TAILLE_PAGE``, on réduit, chaque étape seulement autant qu'il
+   le faut : les longues sorties texte (les plus longues d'abord, à un plafond commun) ; les
+   figures des cellules ajoutées, de la fin vers le début ; le contenu de ces cellules ; les
+   autres figures ; le code des réponses (les plus longues d'abord) ; enfin, en dernier
+   recours, le contenu des cellules de code, de la fin vers le début.
+
+Chaque réduction laisse un avis en français à sa place. Le poids de chaque morceau est estimé
+ici tel qu'il sera écrit dans la page (texte échappé pour le HTML, couleurs ANSI devenues des
+balises) ; la page est rendue ensuite par le modèle ; ``test_retour_etudiant`` mesure la vraie
+page de remises hostiles.
 """
+import html
 from dataclasses import dataclass
 from typing import Callable
 
 #: Taille maximale d'une page de retour (octets).
 TAILLE_PAGE = 300_000
-#: Ce que la page contient hors des cellules (en-tête, feuille de style, sommaire), les balises
-#: de chaque cellule étant comptées à part (150 octets) : une page ordinaire du TP (67 cellules)
-#: pèse 23 ko de plus que son code, ses textes et ses sorties ; 13 ko + 67 × 150 octets.
+#: Ce que la page contient hors des cellules (en-tête, feuille de style, sommaire). Mesuré sur
+#: une page ordinaire du TP (67 cellules) : 23 ko de plus que son code, ses textes et ses
+#: sorties, dont 67 × ``PAR_CELLULE`` octets de balises de cellule, comptés à part.
 PART_DU_MODELE = 15_000
-#: Figures gardées par cellule.
-IMAGES_PAR_CELLULE = 2
-#: Code ou texte d'une cellule gardé dans le retour (caractères ; la plus longue cellule du maître en a 7 449).
+#: Balises autour d'une cellule, et autour d'une sortie (octets, comptés large).
+PAR_CELLULE, PAR_SORTIE = 150, 150
+#: Figures et sorties gardées par cellule (le TP dessine une figure par cellule).
+IMAGES_PAR_CELLULE, SORTIES_PAR_CELLULE = 2, 50
+#: Code d'une cellule gardé dans le retour (caractères ; la plus longue cellule du maître en a 7 449).
 LIMITE_SOURCE = 20_000
-#: Plus petit plafond d'une sortie texte, d'un code ou d'un texte réduits (caractères).
-PLANCHER = 1_500
+#: Plus petit plafond d'une sortie texte ou d'un code réduits (octets).
+PLANCHER = 300
+#: Octets comptés pour chaque code de couleur ANSI (devenu une balise ``<span class=…>``).
+PAR_COULEUR = 40
+#: Types de sortie que le retour affiche ; les autres (SVG, JavaScript, widgets…) en sont retirés.
+TYPES_AFFICHES = ("image/png", "image/jpeg", "text/html", "text/plain")
 
-AVIS = "[… retiré de ce retour pour que la page reste sous 300 ko ; votre notebook, lui, est complet …]"
-AVIS_FIGURE = "[… figure retirée de ce retour pour que la page reste sous 300 ko ; elle est dans votre notebook …]"
+AVIS = "[… contenu retiré de ce retour pour que la page ne dépasse pas 300 ko ; il est dans votre notebook …]"
+AVIS_FIGURE = ("[… figure retirée de ce retour pour que la page ne dépasse pas 300 ko ; elle est dans "
+               "votre notebook …]")
 
 _TYPES_IMAGE = ("image/png", "image/jpeg")
 
@@ -44,30 +56,44 @@ def _texte(valeur) -> str:
     return "".join(valeur) if isinstance(valeur, list) else str(valeur)
 
 
-def _octets(texte: str) -> int:
-    return len(texte.encode("utf-8"))
+def poids_texte(texte: str) -> int:
+    """Octets d'un texte écrit dans la page : échappé pour le HTML, couleurs ANSI en balises."""
+    return len(html.escape(texte, quote=False).encode("utf-8")) + texte.count("\x1b") * PAR_COULEUR
 
 
 def est_image(sortie) -> bool:
     return any(t in sortie.get("data", {}) for t in _TYPES_IMAGE)
 
 
+def garder_types_affiches(sortie) -> None:
+    """Retire d'une sortie les types que le retour n'affiche pas ; s'il n'en reste aucun, un avis."""
+    donnees = sortie.get("data")
+    if not donnees:
+        return
+    autres = [t for t in donnees if t not in TYPES_AFFICHES]
+    for type_ in autres:
+        del donnees[type_]
+    if autres and not donnees:
+        donnees["text/plain"] = f"[sortie au format {', '.join(sorted(autres))} : non reproduite dans ce retour]"
+
+
 def poids_sortie(sortie) -> int:
     """Octets qu'ajoute une sortie à la page (la représentation que le modèle affiche)."""
     if sortie.get("output_type") == "stream":
-        return _octets(_texte(sortie.get("text", ""))) + 60
+        return poids_texte(_texte(sortie.get("text", ""))) + PAR_SORTIE
     if sortie.get("output_type") == "error":
-        return sum(_octets(_texte(ligne)) for ligne in sortie.get("traceback", [])) * 3 // 2 + 100
+        trace = sum(poids_texte(_texte(ligne)) for ligne in sortie.get("traceback", []))
+        return trace + poids_texte(_texte(sortie.get("evalue", ""))) + PAR_SORTIE
     donnees = sortie.get("data", {})
-    for type_ in (*_TYPES_IMAGE, "text/html", "text/markdown", "text/latex", "text/plain"):
+    for type_ in (*_TYPES_IMAGE, "text/html"):
         if type_ in donnees:
-            return _octets(_texte(donnees[type_])) + 120
-    return 60
+            return len(_texte(donnees[type_]).encode("utf-8")) + PAR_SORTIE
+    return poids_texte(_texte(donnees.get("text/plain", ""))) + PAR_SORTIE
 
 
 def poids_cellule(cellule) -> int:
     retour = cellule.metadata.get("retour", {})
-    poids = _octets(retour.get("code", "")) + _octets(retour.get("html", "")) + 150
+    poids = sum(len(retour.get(cle, "").encode("utf-8")) for cle in ("code", "html")) + PAR_CELLULE
     return poids + sum(poids_sortie(s) for s in cellule.get("outputs", []))
 
 
@@ -80,48 +106,52 @@ def _avis(texte: str = AVIS):
 
 
 def _ajoutee(cellule) -> bool:
-    """Une cellule que l'étudiant a ajoutée (aucune cellule du sujet n'est sans identifiant nbgrader
-    dans le maître ; les cellules sans identifiant ne rapportent aucun point)."""
-    return not cellule.metadata.get("nbgrader", {}).get("grade_id")
+    """Une cellule de code ajoutée par l'étudiant (toutes les cellules de code du sujet ont un
+    identifiant nbgrader ; la reconstruction ne garde pas le Markdown de l'étudiant)."""
+    return cellule.cell_type == "code" and not cellule.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def couper_en_octets(texte: str, octets: int) -> str:
+    """``retour.couper`` à un nombre d'octets écrits dans la page (et non de caractères)."""
+    from autograder.correction.sorties.retour import couper
+
+    caracteres = octets
+    while True:
+        coupe = couper(texte, max(caracteres, 200))
+        poids = poids_texte(coupe)
+        if poids <= octets or caracteres <= 200:
+            return coupe
+        caracteres = int(caracteres * octets / poids * 0.95)
 
 
 @dataclass
 class _Morceau:
-    """Un morceau réductible de la page : son poids et de quoi le ramener à ``n`` caractères."""
+    """Un morceau réductible de la page : son poids et de quoi le ramener à ``n`` octets."""
     poids: int
     reduire: Callable[[int], None]
-    caracteres: int = 0  # longueur de la source (code ou Markdown) d'où vient le morceau
 
 
-def _plafonner(morceaux: list[_Morceau], exces: int, couper_a) -> int:
-    """Ramène les plus longs morceaux à un plafond commun (pas sous ``PLANCHER``) pour regagner
-    ``exces`` octets si possible ; renvoie ce qui reste à regagner."""
+def _plafonner(morceaux: list[_Morceau], exces: int) -> None:
+    """Ramène les plus longs morceaux à un plafond commun (pas sous ``PLANCHER``), le plus haut
+    qui regagne ``exces`` octets (tous à ``PLANCHER`` si c'est impossible)."""
     if exces <= 0 or not morceaux:
-        return exces
-    poids = sorted((m.poids for m in morceaux), reverse=True)
-    # plus grand plafond c tel que sum(max(0, p - c)) >= exces (recherche sur les poids triés)
-    plafond, gagne = PLANCHER, sum(max(0, p - PLANCHER) for p in poids)
-    if gagne > exces:
-        bas, haut = PLANCHER, poids[0]
-        while haut - bas > 64:
+        return
+    poids = [m.poids for m in morceaux]
+    bas, haut = PLANCHER, max(poids)
+    if sum(max(0, p - PLANCHER) for p in poids) > exces:
+        while haut - bas > 64:  # plus grand plafond c tel que sum(max(0, p - c)) >= exces
             milieu = (bas + haut) // 2
             if sum(max(0, p - milieu) for p in poids) >= exces:
                 bas = milieu
             else:
                 haut = milieu
-        plafond = bas
-    regagne = 0
     for m in morceaux:
-        if m.poids > plafond:
-            couper_a(m, plafond)
-            regagne += m.poids - plafond
-    return exces - regagne
+        if m.poids > bas:
+            m.reduire(bas)
 
 
 def _morceaux_texte(cellules):
     """Les sorties texte de la page (flux, erreurs, texte brut, HTML), réductibles."""
-    from autograder.correction.sorties.retour import couper
-
     morceaux = []
     for cellule in cellules:
         for sortie in cellule.get("outputs", []):
@@ -130,79 +160,76 @@ def _morceaux_texte(cellules):
 
             def reduire(n, sortie=sortie):
                 if sortie.get("output_type") == "stream":
-                    sortie["text"] = couper(_texte(sortie.get("text", "")), n)
+                    sortie["text"] = couper_en_octets(_texte(sortie.get("text", "")), n)
                 elif sortie.get("output_type") == "error":
                     trace = "\n".join(_texte(ligne) for ligne in sortie.get("traceback", []))
-                    sortie["traceback"] = [couper(trace, n * 2 // 3)]
+                    sortie["traceback"] = [couper_en_octets(trace, n * 2 // 3)]
+                    sortie["evalue"] = couper_en_octets(_texte(sortie.get("evalue", "")), n // 3)
                 else:
                     donnees = sortie.setdefault("data", {})
-                    plain = _texte(donnees.get("text/plain", ""))
-                    for type_ in list(donnees):
-                        del donnees[type_]
-                    donnees["text/plain"] = couper(plain, n)
+                    plain = _texte(donnees.get("text/plain", "")) or AVIS
+                    donnees.clear()
+                    donnees["text/plain"] = couper_en_octets(plain, n)
             morceaux.append(_Morceau(poids_sortie(sortie), reduire))
     return morceaux
 
 
-def _morceaux_source(cellules):
-    """Le code et le texte des cellules, réductibles (le code coloré redevient du texte simple)."""
-    import html as html_module
-
-    from autograder.correction.sorties.retour import couper
-
+def _morceaux_code(cellules):
+    """Le code des cellules, réductible (le code coloré redevient du texte simple)."""
     morceaux = []
     for cellule in cellules:
         retour = cellule.metadata.get("retour", {})
-        for cle in ("code", "html"):
-            if cle not in retour:
-                continue
+        if cellule.cell_type != "code" or "code" not in retour:
+            continue
 
-            def reduire(n, retour=retour, cle=cle, source=cellule.source):
-                texte = html_module.escape(couper(source, n), quote=False)
-                retour[cle] = texte if cle == "code" else f"<pre>{texte}</pre>"
-            morceaux.append(_Morceau(_octets(retour[cle]), reduire, len(cellule.source)))
+        def reduire(n, retour=retour, source=cellule.source):
+            retour["code"] = html.escape(couper_en_octets(source, n), quote=False)
+        morceaux.append(_Morceau(len(retour["code"].encode("utf-8")), reduire))
     return morceaux
 
 
-def _retirer_images(cellules, exces: int) -> int:
+def _retirer_images(cellules, exces: int) -> None:
     """Retire des figures, de la dernière à la première, tant qu'il le faut."""
     for cellule in reversed(cellules):
         sorties = cellule.get("outputs", [])
         for i in reversed(range(len(sorties))):
             if exces <= 0:
-                return exces
+                return
             if est_image(sorties[i]):
                 exces -= poids_sortie(sorties[i]) - poids_sortie(_avis(AVIS_FIGURE))
                 sorties[i] = _avis(AVIS_FIGURE)
-    return exces
 
 
-def _vider(cellules, exces: int) -> int:
-    """Remplace le contenu de cellules entières (sorties et source) par l'avis, de la fin vers le début."""
+def _vider(cellules, exces: int) -> None:
+    """Remplace le contenu de cellules de code entières (sorties et code) par l'avis, de la fin
+    vers le début, tant qu'il le faut."""
     for cellule in reversed(cellules):
         if exces <= 0:
-            return exces
+            return
+        if cellule.cell_type != "code":
+            continue
         avant = poids_cellule(cellule)
-        retour = cellule.metadata.setdefault("retour", {})
-        if "code" in retour:
-            retour["code"] = ""
-        if "html" in retour:
-            retour["html"] = ""
-        cellule["outputs"] = [_avis()] if cellule.cell_type == "code" else []
-        if cellule.cell_type == "markdown":
-            retour["html"] = f"<p>{AVIS}</p>"
+        cellule.metadata.setdefault("retour", {})["code"] = ""
+        cellule["outputs"] = [_avis()]
         exces -= avant - poids_cellule(cellule)
-    return exces
 
 
-def limiter_images_par_cellule(cellule, maximum: int = IMAGES_PAR_CELLULE) -> None:
-    images = [i for i, s in enumerate(cellule.get("outputs", [])) if est_image(s)]
-    if len(images) <= maximum:
-        return
-    retirees = set(images[maximum:])
-    sorties = [s for i, s in enumerate(cellule["outputs"]) if i not in retirees]
-    sorties.append(_avis(f"[… {len(retirees)} figure(s) de plus retirée(s) de ce retour (au plus {maximum} "
-                         "par cellule) ; elles sont dans votre notebook …]"))
+def limiter_par_cellule(cellule) -> None:
+    """Au plus ``IMAGES_PAR_CELLULE`` figures et ``SORTIES_PAR_CELLULE`` sorties dans une cellule."""
+    sorties = cellule.get("outputs", [])
+    images = [i for i, s in enumerate(sorties) if est_image(s)]
+    retirees = set(images[IMAGES_PAR_CELLULE:])
+    if retirees:
+        n = len(retirees)
+        quoi = "1 autre figure retirée" if n == 1 else f"{n} autres figures retirées"
+        ou = "elle est" if n == 1 else "elles sont"
+        sorties = [s for i, s in enumerate(sorties) if i not in retirees] + [_avis(
+            f"[… {quoi} de ce retour ({IMAGES_PAR_CELLULE} au plus par cellule) ; {ou} dans votre notebook …]")]
+    if len(sorties) > SORTIES_PAR_CELLULE:
+        n = len(sorties) - SORTIES_PAR_CELLULE + 1
+        sorties = sorties[:SORTIES_PAR_CELLULE - 1] + [_avis(
+            f"[… {n} autres sorties retirées de ce retour ({SORTIES_PAR_CELLULE} au plus par cellule) ; "
+            "elles sont dans votre notebook …]")]
     cellule["outputs"] = sorties
 
 
@@ -211,17 +238,18 @@ def tenir_dans_la_page(cellules, taille: int = TAILLE_PAGE) -> int:
     ``taille`` octets ; renvoie le poids estimé de la page."""
     for cellule in cellules:
         if cellule.cell_type == "code":
-            limiter_images_par_cellule(cellule)
-    for morceau in _morceaux_source(cellules):
-        if morceau.caracteres > LIMITE_SOURCE:
-            morceau.reduire(LIMITE_SOURCE)
+            limiter_par_cellule(cellule)
+            if len(cellule.source) > LIMITE_SOURCE:
+                retour = cellule.metadata.setdefault("retour", {})
+                retour["code"] = html.escape(couper_en_octets(cellule.source, LIMITE_SOURCE), quote=False)
     ajoutees = [c for c in cellules if _ajoutee(c)]
     etapes = (
-        lambda e: _plafonner(_morceaux_texte(cellules), e, lambda m, n: m.reduire(n)),
+        lambda e: _plafonner(_morceaux_texte(cellules), e),
         lambda e: _retirer_images(ajoutees, e),
         lambda e: _vider(ajoutees, e),
         lambda e: _retirer_images(cellules, e),
-        lambda e: _plafonner(_morceaux_source(cellules), e, lambda m, n: m.reduire(n)),
+        lambda e: _plafonner(_morceaux_code(cellules), e),
+        lambda e: _vider(cellules, e),
     )
     for etape in etapes:
         exces = poids_page(cellules) - taille

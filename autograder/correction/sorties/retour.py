@@ -28,7 +28,8 @@ import re
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.chemins import RACINE
-from autograder.correction.sorties.poids_retour import tenir_dans_la_page
+from autograder.correction.execution.releves import OUTILS
+from autograder.correction.sorties.poids_retour import garder_types_affiches, tenir_dans_la_page
 
 #: Largeur maximale (pixels) et qualité WebP des figures produites par la remise…
 LARGEUR_FIGURE, QUALITE_WEBP = 480, 30
@@ -77,6 +78,10 @@ def sans_chemins(texte: str) -> str:
     texte = _CHEMIN_PYTHON.sub("…/python/", texte)
     return texte.replace(str(RACINE) + "/", "").replace(str(RACINE), "…")
 
+
+#: La cellule des outils des vérifications (fournie, la même pour tous, 150 lignes dont les
+#: empreintes) : une ligne dans le retour au lieu de son code.
+CODE_DES_OUTILS = "# Outils des vérifications : fournis, les mêmes pour tous (voir le notebook du TP)."
 
 #: Taille maximale du texte d'une sortie dans le retour (caractères, lignes) : au-delà, début et fin.
 #: Assez pour toute sortie ordinaire (et pour ce qu'une remise hostile affiche de ses tentatives) ;
@@ -293,7 +298,8 @@ class RetourLisible(NbGraderPreprocessor):
                     exclude_anchor_links=True)).render(source)
                 cellule.metadata["retour"] = {"html": formules_en_mathml(rendu)}
             elif cellule.cell_type == "code":
-                cellule.metadata["retour"] = {"code": code_compact(cellule.source)}
+                code = CODE_DES_OUTILS if meta.get("grade_id") == OUTILS else cellule.source
+                cellule.metadata["retour"] = {"code": code_compact(code)}
                 if _est_sortie_du_correcteur(cellule):
                     cellule.outputs = []
                 cellule.outputs = flux_regroupes(cellule.get("outputs", []))
@@ -311,6 +317,7 @@ class RetourLisible(NbGraderPreprocessor):
 
     @staticmethod
     def _nettoyer_sortie(sortie):
+        garder_types_affiches(sortie)
         if sortie.get("output_type") == "stream":
             sortie["text"] = couper(sans_chemins(_texte_b64(sortie.get("text", ""))))
         elif sortie.get("output_type") == "error":
