@@ -1,8 +1,8 @@
 """Une page de retour de 300 ko au plus, quoi que la remise affiche ou écrive.
 
 Les pages sont envoyées à chaque étudiant et déposées dans Moodle en un zip (souvent limité
-à quelques dizaines de Mo) : une page ordinaire du TP pèse de 270 à 296 ko, et une remise peut
-afficher des Mo, dessiner des centaines de figures, écrire des cellules géantes. Chaque
+à quelques dizaines de Mo) : les pages de la classe de ``make test`` pèsent de 208 ko (copie vierge)
+à 287 ko, et une remise peut afficher des Mo, dessiner des centaines de figures, écrire des cellules géantes. Chaque
 morceau est déjà limité (``retour.couper``, ``couper_trace``) ; ce module tient le **total**.
 
 Ce que l'étudiant contrôle : ses sorties, le code de ses réponses et ses cellules de code
@@ -36,7 +36,8 @@ PART_DU_MODELE = 15_000
 PAR_CELLULE, PAR_SORTIE = 150, 150
 #: Figures et sorties gardées par cellule (le TP dessine une figure par cellule).
 IMAGES_PAR_CELLULE, SORTIES_PAR_CELLULE = 2, 50
-#: Code d'une cellule gardé dans le retour (caractères ; la plus longue cellule du maître en a 7 449).
+#: Code d'une cellule gardé dans le retour (caractères) ; la plus longue du maître, la cellule des outils
+#: (11 199), tient en une ligne dans le retour ; la suivante, ex9_verif, en a 6 433.
 LIMITE_SOURCE = 20_000
 #: Plus petit plafond d'une sortie texte ou d'un code réduits (octets).
 PLANCHER = 300
@@ -52,7 +53,8 @@ AVIS_FIGURE = ("[… figure retirée de ce retour pour que la page ne dépasse p
 _TYPES_IMAGE = ("image/png", "image/jpeg")
 
 
-def _texte(valeur) -> str:
+def texte_de(valeur) -> str:
+    """Texte d'un champ de notebook (une chaîne ou une liste de lignes)."""
     return "".join(valeur) if isinstance(valeur, list) else str(valeur)
 
 
@@ -80,15 +82,15 @@ def garder_types_affiches(sortie) -> None:
 def poids_sortie(sortie) -> int:
     """Octets qu'ajoute une sortie à la page (la représentation que le modèle affiche)."""
     if sortie.get("output_type") == "stream":
-        return poids_texte(_texte(sortie.get("text", ""))) + PAR_SORTIE
+        return poids_texte(texte_de(sortie.get("text", ""))) + PAR_SORTIE
     if sortie.get("output_type") == "error":
-        trace = sum(poids_texte(_texte(ligne)) for ligne in sortie.get("traceback", []))
-        return trace + poids_texte(_texte(sortie.get("evalue", ""))) + PAR_SORTIE
+        trace = sum(poids_texte(texte_de(ligne)) for ligne in sortie.get("traceback", []))
+        return trace + poids_texte(texte_de(sortie.get("evalue", ""))) + PAR_SORTIE
     donnees = sortie.get("data", {})
     for type_ in (*_TYPES_IMAGE, "text/html"):
         if type_ in donnees:
-            return len(_texte(donnees[type_]).encode("utf-8")) + PAR_SORTIE
-    return poids_texte(_texte(donnees.get("text/plain", ""))) + PAR_SORTIE
+            return len(texte_de(donnees[type_]).encode("utf-8")) + PAR_SORTIE
+    return poids_texte(texte_de(donnees.get("text/plain", ""))) + PAR_SORTIE
 
 
 def poids_cellule(cellule) -> int:
@@ -109,6 +111,11 @@ def _ajoutee(cellule) -> bool:
     """Une cellule de code ajoutée par l'étudiant (toutes les cellules de code du sujet ont un
     identifiant nbgrader ; la reconstruction ne garde pas le Markdown de l'étudiant)."""
     return cellule.cell_type == "code" and not cellule.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def code_coupe(source: str, octets: int) -> str:
+    """Le code d'une cellule, coupé à ``octets`` et écrit en texte simple (sans couleurs)."""
+    return html.escape(couper_en_octets(source, octets), quote=False)
 
 
 def couper_en_octets(texte: str, octets: int) -> str:
@@ -160,14 +167,14 @@ def _morceaux_texte(cellules):
 
             def reduire(n, sortie=sortie):
                 if sortie.get("output_type") == "stream":
-                    sortie["text"] = couper_en_octets(_texte(sortie.get("text", "")), n)
+                    sortie["text"] = couper_en_octets(texte_de(sortie.get("text", "")), n)
                 elif sortie.get("output_type") == "error":
-                    trace = "\n".join(_texte(ligne) for ligne in sortie.get("traceback", []))
+                    trace = "\n".join(texte_de(ligne) for ligne in sortie.get("traceback", []))
                     sortie["traceback"] = [couper_en_octets(trace, n * 2 // 3)]
-                    sortie["evalue"] = couper_en_octets(_texte(sortie.get("evalue", "")), n // 3)
+                    sortie["evalue"] = couper_en_octets(texte_de(sortie.get("evalue", "")), n // 3)
                 else:
                     donnees = sortie.setdefault("data", {})
-                    plain = _texte(donnees.get("text/plain", "")) or AVIS
+                    plain = texte_de(donnees.get("text/plain", "")) or AVIS
                     donnees.clear()
                     donnees["text/plain"] = couper_en_octets(plain, n)
             morceaux.append(_Morceau(poids_sortie(sortie), reduire))
@@ -183,7 +190,7 @@ def _morceaux_code(cellules):
             continue
 
         def reduire(n, retour=retour, source=cellule.source):
-            retour["code"] = html.escape(couper_en_octets(source, n), quote=False)
+            retour["code"] = code_coupe(source, n)
         morceaux.append(_Morceau(len(retour["code"].encode("utf-8")), reduire))
     return morceaux
 
@@ -241,7 +248,7 @@ def tenir_dans_la_page(cellules, taille: int = TAILLE_PAGE) -> int:
             limiter_par_cellule(cellule)
             if len(cellule.source) > LIMITE_SOURCE:
                 retour = cellule.metadata.setdefault("retour", {})
-                retour["code"] = html.escape(couper_en_octets(cellule.source, LIMITE_SOURCE), quote=False)
+                retour["code"] = code_coupe(cellule.source, LIMITE_SOURCE)
     ajoutees = [c for c in cellules if _ajoutee(c)]
     etapes = (
         lambda e: _plafonner(_morceaux_texte(cellules), e),

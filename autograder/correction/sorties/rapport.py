@@ -3,6 +3,7 @@ import html
 import statistics
 
 from autograder.bareme import bareme
+from autograder.correction.sorties.rapport_classe import _fr
 
 
 def resume(lignes):
@@ -19,15 +20,10 @@ def resume(lignes):
     }
 
 
-def _fr(x, format_=".2f"):
-    """Nombre à la française (virgule décimale)."""
-    return f"{x:{format_}}".replace(".", ",")
-
-
 def texte_resume(stats):
     lignes = [
         f"Copies notées : {stats['nombre']} (dont {stats['problemes']} avec une remarque dans « statut »)",
-        f"Moyenne : {_fr(stats['moyenne'])} / 20 — médiane : {_fr(stats['mediane'])} / 20",
+        f"Moyenne : {_fr(stats['moyenne'], '.2f')} / 20 — médiane : {_fr(stats['mediane'], '.2f')} / 20",
         "Réussite complète par exercice : " + ", ".join(
             f"{ex} {100 * taux:.0f} %" for ex, taux in stats["reussite"].items()),
     ]

@@ -30,6 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from autograder.chemins import RACINE
 from autograder.correction.execution.releves import OUTILS
 from autograder.correction.sorties.poids_retour import garder_types_affiches, tenir_dans_la_page
+from autograder.correction.sorties.poids_retour import texte_de as _texte_b64
 
 #: Largeur maximale (pixels) et qualité WebP des figures produites par la remise…
 LARGEUR_FIGURE, QUALITE_WEBP = 480, 30
@@ -191,9 +192,6 @@ def figure_webp(donnees_b64: str, largeur: int = LARGEUR_FIGURE, qualite: int = 
         return None
     return base64.b64encode(tampon.getvalue()).decode("ascii")
 
-
-def _texte_b64(valeur) -> str:
-    return "".join(valeur) if isinstance(valeur, list) else str(valeur)
 
 
 # -- formules ------------------------------------------------------------------------------------
