@@ -97,7 +97,8 @@ notebook: ## Ouvre JupyterLab sur le notebook étudiant (NOTEBOOK=… : un autre
 test-rapide: ## Voie rapide : tests unitaires sur des cellules et fichiers faits main (< 1 min)
 	$(PY) -m pytest tests/unitaires
 
-student: ## Régénère notebooks/tp_diffusion.ipynb à partir de solutions/
+student: ## Recopie le module des vérifications (et ses empreintes) dans le maître, puis régénère notebooks/tp_diffusion.ipynb
+	$(PY) -m autograder.distribution.empreintes --ecrire
 	$(PY) -m autograder.distribution.etudiant
 
 check-student: ## Vérifie que le notebook étudiant committé est à jour
@@ -106,9 +107,7 @@ check-student: ## Vérifie que le notebook étudiant committé est à jour
 # Empreintes des vérifications visibles (tables _ATTENDU, _FAUTE_… du maître) : elles dépendent de
 # T et des beta_t ; après un changement du planning, les recalculer, puis régénérer l'étudiant.
 .PHONY: empreintes
-empreintes: ## Recalcule dans le maître les empreintes des vérifications (après un changement de T ou de beta), puis make student
-	$(PY) -m autograder.distribution.empreintes --ecrire
-	@$(MAKE) --no-print-directory student
+empreintes: student ## Recalcule les empreintes des vérifications dans le maître (après un changement de T ou de beta) : make student le fait
 
 # Publication aux étudiants : le paquet (notebook étudiant + README) va dans DEST, jamais dans
 # l'arbre suivi de ce dépôt. PUBLIC_REPO/PUBLIC_BRANCH vides : c.BadgeColab de nbgrader_config.py.

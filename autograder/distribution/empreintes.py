@@ -1,6 +1,11 @@
 """Empreintes des vérifications visibles du maître : des données, recalculées à partir du planning.
 
-Usage : ``python -m autograder.distribution.empreintes [--verifier | --ecrire]`` (``make empreintes``)
+Usage : ``python -m autograder.distribution.empreintes [--verifier | --ecrire]`` (``make student``)
+
+La cellule des outils (``outils_verification``) du maître est écrite ici : le module des
+vérifications visibles (``verifications.py``, à côté de ce fichier) recopié tel quel, puis ses
+données. ``--verifier`` signale aussi une cellule qui n'est plus ce module, ou qui n'est plus
+repliée (``REPLI``) ; ``--ecrire`` la réécrit.
 
 Les cellules de vérification visibles (``ex2b_verif``, ``ex3_verif``…) jugent les résultats des
 étudiants sans montrer de formule : elles comparent des nombres à des empreintes (hachages).
@@ -50,8 +55,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder.cellules import grade_id, source
+from autograder.cellules import grade_id, meta_nbgrader, source
 from autograder.chemins import NOTEBOOK_MAITRE, RACINE
+
+#: Le module des vérifications visibles, recopié dans la cellule des outils (avant les données).
+MODULE_VERIFICATIONS = Path(__file__).with_name("verifications.py")
 
 DECIMALES_TABLES = 3      # _reconnu(_a, _ATTENDU[_t][0]) : décimales par défaut de _empreinte
 DECIMALES_SCALAIRES = 9   # _reconnu(alpha_barre[T], {'…'}, 9)
@@ -217,8 +225,32 @@ def ecrire_donnees(donnees: dict) -> str:
             virgule = "," if k < len(noms) - 1 else ""
             lignes.append(f"    {json.dumps(nom)}: {json.dumps(donnees['tables'][gid][nom])}{virgule}")
         lignes.append("  }" + ("," if i < len(gids) - 1 else ""))
-    lignes.append(f'}}, "scalaires": {json.dumps(donnees["scalaires"])}}}')
+    bareme = f', "bareme": {json.dumps(donnees["bareme"])}' if "bareme" in donnees else ""
+    lignes.append(f'}}, "scalaires": {json.dumps(donnees["scalaires"])}{bareme}}}')
     return "\n".join([DEBUT_DONNEES, '_EMPREINTES = json.loads("""', *lignes, '""")', FIN_DONNEES])
+
+
+def bareme_du_maitre(nb) -> dict:
+    """{grade_id : points} des cellules notées du maître (lu par ``bilan()``)."""
+    return {grade_id(c): meta_nbgrader(c)["points"] for c in nb.cells
+            if meta_nbgrader(c).get("grade") and not meta_nbgrader(c).get("solution")}
+
+
+def donnees_du_maitre(nb) -> dict:
+    """Les données de la cellule des outils : empreintes du planning du maître et son barème."""
+    donnees = donnees_calculees(planning_du_maitre(nb), fonction_empreinte(nb))
+    donnees["bareme"] = bareme_du_maitre(nb)
+    return donnees
+
+
+def cellule_outils(bloc: str) -> str:
+    """La source de la cellule des outils : le module des vérifications, puis les données."""
+    return MODULE_VERIFICATIONS.read_text(encoding="utf-8").rstrip("\n") + "\n\n\n" + bloc
+
+
+#: Métadonnées qui replient la cellule des outils : Colab (vue formulaire, avec le ``#@title``
+#: de la première ligne du module) et Jupyter (source masquée).
+REPLI = {"cellView": "form", "jupyter": {"source_hidden": True}}
 
 
 @dataclass(frozen=True)
@@ -251,8 +283,13 @@ class Resultat:
 def _ecarts_donnees(ecrites: dict, calculees: dict) -> list[Ecart]:
     """Une ligne par table ou empreinte qui diffère (ou manque, ou est de trop)."""
     ecarts = []
-    for genre in ("tables", "scalaires"):
+    for genre in ("tables", "scalaires", "bareme"):
         ecrit, calcule = ecrites.get(genre, {}), calculees[genre]
+        if genre == "bareme":
+            ecarts += [Ecart(gid, "points", "absents des données." if gid not in ecrit else
+                             f"{ecrit.get(gid)} dans les données, {calcule.get(gid)} au barème du maître.")
+                       for gid in sorted(set(ecrit) | set(calcule)) if ecrit.get(gid) != calcule.get(gid)]
+            continue
         for gid in sorted(set(ecrit) | set(calcule)):
             for nom in sorted(set(ecrit.get(gid, {})) | set(calcule.get(gid, {}))):
                 a, b = ecrit.get(gid, {}).get(nom), calcule.get(gid, {}).get(nom)
@@ -301,7 +338,7 @@ def _coherence_ex1(nb, planning):
 def _traiter(nb) -> tuple[Planning, list[Ecart]]:
     """Recalcule les données et les remplace dans ``nb`` (en mémoire) ; rend les écarts."""
     planning = planning_du_maitre(nb)
-    calculees = donnees_calculees(planning, fonction_empreinte(nb))
+    calculees = donnees_du_maitre(nb)
     ecarts = _coherence_ex1(nb, planning) + _hors_des_donnees(nb)
     for gid in sorted(set(TABLES) | set(SCALAIRES)):
         _cellule(nb, gid)  # introuvable : MaitreIllisible
@@ -320,9 +357,14 @@ def _traiter(nb) -> tuple[Planning, list[Ecart]]:
         return planning, ecarts + [Ecart("outils_verification", "_EMPREINTES", f"JSON illisible ({erreur}).",
                                          "illisible")]
     ecarts += _ecarts_donnees(ecrites, calculees)
-    bloc = ecrire_donnees(calculees)
-    if trouve[0] != bloc:
-        outils.source = source(outils).replace(trouve[0], bloc)
+    attendue = cellule_outils(ecrire_donnees(calculees))
+    if source(outils).replace(trouve[0], "") != attendue.replace(ecrire_donnees(calculees), ""):
+        ecarts.append(Ecart("outils_verification", "code", f"n'est pas le module {MODULE_VERIFICATIONS.name} "
+                                                           "(autograder/distribution/)."))
+    if any(outils.metadata.get(cle) != valeur for cle, valeur in REPLI.items()):
+        ecarts.append(Ecart("outils_verification", "repli", "la cellule n'est pas repliée (cellView, source_hidden)."))
+    outils.source = attendue
+    outils.metadata.update(REPLI)
     return planning, ecarts
 
 
@@ -365,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(f"  - {e}" for e in resultat.ecarts if e.genre == "différente"))
     restent = [e for e in resultat.ecarts if not (resultat.ecrit and e.genre == "différente")]
     if not restent:
-        print("Lancez maintenant « make student »." if resultat.ecrit
+        print("Régénérez le notebook étudiant (make student le fait)." if resultat.ecrit
               else f"Les empreintes de {nom} sont à jour ({planning}).")
         return 0
     print(f"{nom} n'est pas cohérent avec son planning ({planning}) :", file=sys.stderr)

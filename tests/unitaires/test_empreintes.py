@@ -23,12 +23,13 @@ def test_les_empreintes_sont_des_donnees_et_seulement_dans_la_cellule_des_outils
     ``outils_verification`` ; aucune vérification ne contient d'empreinte littérale."""
     nb = nbformat.read(NOTEBOOK_MAITRE, as_version=4)
     planning = empreintes.planning_du_maitre(nb)
-    donnees = empreintes.donnees_calculees(planning, empreintes.fonction_empreinte(nb))
+    donnees = empreintes.donnees_du_maitre(nb)
     for par_nom in donnees["tables"].values():
         for table in par_nom.values():
             assert sorted(map(int, table)) == list(range(1, planning.T + 1))
     sources = {grade_id(c): c.source for c in nb.cells if c.cell_type == "code"}
-    assert empreintes.ecrire_donnees(donnees) in sources["outils_verification"]
+    # la cellule des outils : le module des vérifications, recopié tel quel, puis les données
+    assert sources["outils_verification"] == empreintes.cellule_outils(empreintes.ecrire_donnees(donnees))
     for gid, texte in sources.items():
         if gid != "outils_verification":
             assert not empreintes.EMPREINTE_LITTERALE.search(texte), gid
@@ -102,12 +103,15 @@ def test_ecrire_ne_change_que_les_empreintes_puis_le_maitre_est_coherent(copie, 
 def test_l_empreinte_est_celle_de_la_cellule_outils_verification(copie):
     """Une seule définition de _empreinte : la changer dans le maître change toutes les tables."""
     modifier(copie, "outils_verification", ".hexdigest()[:12]", ".hexdigest()[:10]")
-    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == TOUTES_LES_TABLES | TOUS_LES_SCALAIRES
+    # (et la cellule n'est plus le module des vérifications : « make empreintes » la réécrirait)
+    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == (
+        TOUTES_LES_TABLES | TOUS_LES_SCALAIRES | {("outils_verification", "code")})
 
 
 def test_table_recopiee_dans_une_verification_ou_donnees_absentes_rien_n_est_ecrit(copie, capsys):
     modifier(copie, "ex1_reponse", "beta_T = 0.8", "beta_T = 0.7")
-    modifier(copie, "ex4_verif", '_table("ex4_verif", "_FAUTE_ALPHA")', "{1: ({'56add7e7b4ea'},)}")
+    modifier(copie, "ex4_verif", "_verdict = verification_ex4()",
+             "_verdict = verification_ex4()\n_FAUTE_ALPHA = {1: ({'56add7e7b4ea'},)}")
     modifier(copie, "outils_verification", "_EMPREINTES = json.loads", "_EMPREINTES = (json.loads)")
     octets = copie.read_bytes()
     resultat = empreintes.ecrire(maitre=copie)

@@ -64,6 +64,17 @@ def test_verifications_relevent_les_noms_du_jugement_et_des_outils_qu_il_appelle
     assert v2.noms == ["facteur", "v"] and v2.extraction == "s = Seq(x)\nv = s.alpha"
 
 
+def test_les_outils_appeles_par_les_outils_comptent_aussi():
+    """Une vérification d'une ligne (``verification_ex3()``) relève tout ce que lit sa fonction,
+    de fonction en fonction ; jamais ``get_ipython`` (le noyau, pas une donnée)."""
+    outils = ("def _etape():\n    return get_ipython().execution_count, x_0\n"
+              "def _aide():\n    return _etape(), epsilon\n"
+              "def verification_ex3():\n    return _aide(), x\n")
+    nb = notebook(code("_v = verification_ex3()\nprint(_v)", grade_id="ex3_verif", grade=True, locked=True, points=2))
+    (v,) = verifications(nb.cells, outils)
+    assert v.noms == ["epsilon", "x", "x_0"]
+
+
 def test_parametres_reecrits_et_poses_en_tete():
     texte = reecrire_parametres("T = 10\nbeta_1 = 0.1\nbeta = np.linspace(beta_1, 0.8, T)", {"T": 7, "beta_1": 0.2})
     assert texte.splitlines()[:2] == ["T = 7", "beta_1 = 0.2"]
@@ -152,6 +163,16 @@ def test_carnet_d_execution_sans_aucune_ligne_de_test(tmp_path):
         cellule.outputs = [{"output_type": "stream", "name": "stdout", "text": cellule.source[:8]}]
     reporter_sorties(carnet, MAITRE)
     assert MAITRE.cells[1].outputs[0]["text"] == "beta = ." and MAITRE.cells[2].outputs == []
+
+
+def test_le_bilan_n_est_pas_relance_a_la_correction():
+    """Le bilan résume les vérifications exécutées dans le noyau : à la correction, elles sont
+    jugées à part ; sa cellule renvoie à la note du juge."""
+    nb = notebook(*MAITRE.cells, code("bilan()", grade_id="bilan", locked=True))
+    carnet = carnet_execution(nb, verifications(nb.cells, OUTILS), parametres_variante={"T": 7, "beta_1": 0.2,
+                                                                                         "beta_T": 0.5})
+    assert "bilan()" not in "\n".join(c.source for c in carnet.cells)
+    assert "en tête de cette page" in carnet.cells[-1].source
 
 
 @pytest.mark.parametrize("beta, attendu", [(np.array([0.0, 0.1]), None), (..., "vide"),

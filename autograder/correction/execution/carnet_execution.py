@@ -8,7 +8,8 @@ vérification restaurées depuis le maître) :
 - à la place de chaque cellule de vérification notée, son relevé (``_tp_relever``) : la partie
   extraction de la vérification, puis l'écriture des variables dont le jugement a besoin ;
 - après les relevés de ``INJECTIONS``, les valeurs de référence (pas de pénalité en cascade) ;
-- après l'exercice 2, les cellules des exercices 1 et 2 relancées avec d'autres paramètres.
+- après l'exercice 2, les cellules des exercices 1 et 2 relancées avec d'autres paramètres ;
+- à la place du bilan des vérifications visibles, une phrase qui renvoie à la note du juge.
 
 Aucune ligne de test caché n'y entre. Chaque cellule garde, dans ses métadonnées,
 l'indice de la cellule du notebook d'origine (suivi d'une cellule qui tue le noyau, sorties).
@@ -40,6 +41,12 @@ APRES_VARIANTE = "ex2b_verif"
 CELLULES_VARIANTE = [("ex1_reponse", None, ["beta"]),
                      ("ex2_reponse", "variante_ex2", ["alpha", "alpha_barre", "mu_x_T", "sigma_x_T"])]
 
+
+#: Cellules fournies remplacées dans le carnet : le bilan des vérifications visibles résume leurs
+#: exécutions dans le noyau, or à la correction elles sont jugées à part (par le juge).
+BILAN = "bilan"
+TEXTE_BILAN = ("Bilan\u00a0: à la correction, chaque vérification est jugée à part, sur vos résultats\u00a0; "
+               "la note et les points de chaque vérification sont en tête de cette page.")
 
 #: Métadonnée des cellules de relevé (leur sortie n'est pas celle de la vérification).
 RELEVE = "releve"
@@ -78,6 +85,9 @@ def carnet_execution(nb, verifications: list[Verification], *, parametres_varian
     carnet.cells = [_cellule(prelude(releves, entrees))]
     for indice, cellule in enumerate(nb.cells):
         gid = grade_id(cellule)
+        if gid == BILAN:
+            carnet.cells.append(_cellule(f"print({TEXTE_BILAN!r})", indice, releve=False))
+            continue
         if gid not in par_id:
             copie = copy.deepcopy(cellule)
             copie.metadata[INDICE] = indice

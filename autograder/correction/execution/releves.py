@@ -34,6 +34,8 @@ from autograder.cellules import REGION, grade_id, meta_nbgrader, source
 MARQUEUR_JUGEMENT = "# -- jugement --"
 #: Noms que le juge fournit lui-même (jamais relevés dans le noyau de l'étudiant).
 NOMS_DU_JUGE = frozenset({"np", "hashlib", "_CORRECTION"})
+#: Noms du noyau qui ne sont pas des données (IPython) : jamais relevés ; absents chez le juge.
+NOMS_DU_NOYAU = frozenset({"get_ipython"})
 #: Cellule des outils des vérifications (fournie, verrouillée) : exécutée aussi par le juge.
 OUTILS = "outils_verification"
 #: Nom du relevé des cellules relancées avec d'autres paramètres.
@@ -107,7 +109,7 @@ def lus_et_definis(texte: str) -> tuple[set[str], set[str]]:
 
 
 def globaux_des_fonctions(texte: str) -> dict[str, set[str]]:
-    """{fonction ou classe du code : noms globaux qu'elle lit} (p. ex. ``_bruit_predit`` lit
+    """{fonction ou classe du code : noms globaux qu'elle lit} (p. ex. ``verification_ex7`` lit
     ``model`` et ``T``)."""
     table = symtable.symtable(texte, "<outils>", "exec")
     resultat = {}
@@ -135,7 +137,7 @@ def verifications(cellules, outils_source: str) -> list[Verification]:
     """Les cellules notées (dans l'ordre) et les variables que chacune doit relever."""
     _, definis_outils = lus_et_definis(outils_source)
     globaux_outils = globaux_des_fonctions(outils_source)
-    exclus = set(dir(builtins)) | NOMS_DU_JUGE | definis_outils
+    exclus = set(dir(builtins)) | NOMS_DU_JUGE | NOMS_DU_NOYAU | definis_outils
     resultat = []
     for cellule in cellules:
         meta = meta_nbgrader(cellule)
@@ -144,8 +146,11 @@ def verifications(cellules, outils_source: str) -> list[Verification]:
         texte = source(cellule)
         extraction, jugement = separer(texte)
         lus, definis = lus_et_definis(jugement)
-        for nom in lus & set(globaux_outils):
-            lus |= globaux_outils[nom]
+        vus = set()
+        while lus & set(globaux_outils) - vus:  # fonctions des outils qui en appellent d'autres
+            for nom in lus & set(globaux_outils) - vus:
+                vus.add(nom)
+                lus |= globaux_outils[nom]
         noms = sorted(lus - exclus)
         resultat.append(Verification(grade_id(cellule), texte, extraction, jugement, noms))
         exclus |= definis  # défini par une vérification précédente : c'est le juge qui l'a
