@@ -115,7 +115,7 @@ def executer_le_maitre(variantes, capsys):
         code = re.sub(r"^plt\.show\(\)$", "plt.close('all')", code, flags=re.M)
         exec(compile(code, gid, "exec"), espace)
         shell.apres_cellule()
-        sorties[gid] = capsys.readouterr().out
+        sorties[gid] = sans_insecables(capsys.readouterr().out)
     return sorties
 
 

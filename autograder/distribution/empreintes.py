@@ -25,9 +25,9 @@ Sources uniques de vérité, toutes deux lues dans le maître, rien n'y est reco
 - le planning : les constantes ``T``, ``beta_1``, ``beta_T`` de la cellule ``ex1_reponse``
   (``beta = [0, linspace(beta_1, beta_T, T)]``, ``alpha = 1 - beta``,
   ``alpha_barre = cumprod(alpha)``, calculés comme dans le maître) ;
-- la fonction d'empreinte : ``_empreinte`` est lue dans la cellule ``outils_verification`` et
-  exécutée telle quelle (avec les imports de cette cellule), pour que les données soient
-  calculées par la fonction même qui les compare dans le notebook.
+- la fonction d'empreinte : ``_empreinte`` est lue dans le module des vérifications
+  (``verifications.py``) et exécutée telle quelle (avec ses imports), pour que les données
+  soient calculées par la fonction même qui les compare dans le notebook.
 
 Ce que chaque table encode, par étape t = 1, ..., T (3 décimales ; voir ``TABLES``) : les
 coefficients attendus de la décomposition (moindres carrés, ``_coefficients``) du résultat de
@@ -185,15 +185,16 @@ def planning_du_maitre(nb) -> Planning:
     return Planning(int(constantes["T"]), float(constantes["beta_1"]), float(constantes["beta_T"]))
 
 
-def fonction_empreinte(nb):
-    """La fonction ``_empreinte`` de la cellule ``outils_verification``, exécutée telle quelle."""
-    arbre = ast.parse(source(_cellule(nb, "outils_verification")))
+def fonction_empreinte():
+    """La fonction ``_empreinte`` du module des vérifications, exécutée telle quelle (avec ses
+    imports) : celle que la cellule des outils recevra, et non celle qu'elle contient encore."""
+    arbre = ast.parse(MODULE_VERIFICATIONS.read_text(encoding="utf-8"))
     garde = [n for n in arbre.body if isinstance(n, (ast.Import, ast.ImportFrom))
              or (isinstance(n, ast.FunctionDef) and n.name == "_empreinte")]
     if not any(isinstance(n, ast.FunctionDef) for n in garde):
-        raise MaitreIllisible("la cellule outils_verification ne définit plus _empreinte.")
+        raise MaitreIllisible(f"{MODULE_VERIFICATIONS.name} ne définit plus _empreinte.")
     espace = {"np": np, "hashlib": hashlib}
-    exec(compile(ast.Module(body=garde, type_ignores=[]), "outils_verification", "exec"), espace)
+    exec(compile(ast.Module(body=garde, type_ignores=[]), MODULE_VERIFICATIONS.name, "exec"), espace)
     return espace["_empreinte"]
 
 
@@ -238,7 +239,7 @@ def bareme_du_maitre(nb) -> dict:
 
 def donnees_du_maitre(nb) -> dict:
     """Les données de la cellule des outils : empreintes du planning du maître et son barème."""
-    donnees = donnees_calculees(planning_du_maitre(nb), fonction_empreinte(nb))
+    donnees = donnees_calculees(planning_du_maitre(nb), fonction_empreinte())
     donnees["bareme"] = bareme_du_maitre(nb)
     return donnees
 
@@ -415,9 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     if any(e.genre == "illisible" for e in restent):
         print("Rien n'a été écrit : corrigez d'abord ce qui est illisible.", file=sys.stderr)
     elif any(e.genre == "différente" for e in restent):
-        print("Lancez « make empreintes » pour réécrire les données (puis relisez le diff du maître).", file=sys.stderr)
+        print("Lancez « make student » pour réécrire les données (puis relisez le diff du maître).", file=sys.stderr)
     else:
-        print("Corrigez-le à la main, puis relancez « make empreintes ».", file=sys.stderr)
+        print("Corrigez-le à la main, puis relancez « make student ».", file=sys.stderr)
     return 1
 
 

@@ -1,10 +1,11 @@
-#@title Outils des vérifications (rien à compléter ; double-cliquez pour voir le code)
+#@title Outils des vérifications (rien à compléter ; code masqué)
 # Les vérifications comparent vos résultats à des empreintes (hachages) des résultats attendus :
 # elles jugent ce que produit votre code, sans en montrer le calcul. Par exemple, x_t calculé à
 # chaque étape t est décomposé en a * x_{t-1} + b * epsilon (moindres carrés), et les nombres a et b
 # sont comparés aux empreintes des bons coefficients. Chaque cellule de vérification appelle une
 # fonction de cette cellule ; bilan() résume leurs derniers résultats. Ce code est celui du
 # module autograder/distribution/verifications.py du dépôt du cours, recopié ici par « make student ».
+import functools
 import hashlib
 import json  # noqa: F401 (lit les données des empreintes, en fin de cellule)
 
@@ -84,25 +85,30 @@ def _exiger(condition, message):
 _RESULTATS = {}
 
 
-def _retenue(nom):
-    """Décorateur : retient l'état de la dernière exécution de la vérification `nom`."""
-    def decorer(verification):
-        def verifier_et_retenir(*args):
+def _retenue(nom, extraction=False):
+    """Décorateur : retient l'état de la dernière exécution de la vérification `nom` (pour une
+    extraction, le code fourni qui appelle le vôtre avant la vérification : son échec seulement)."""
+    def decorer(fonction):
+        @functools.wraps(fonction)
+        def executer_et_retenir(*args):
+            if extraction:
+                _RESULTATS.pop(nom, None)
             try:
-                verdict = verification(*args)
+                resultat = fonction(*args)
             except PasEncoreFait as erreur:
                 _RESULTATS[nom] = ("pas encore fait", str(erreur))
                 raise
             except NameError as erreur:
-                _RESULTATS[nom] = ("pas encore fait", f"une cellule au-dessus n'a pas été exécutée ({erreur})")
+                _RESULTATS[nom] = ("à revoir", str(erreur)) if isinstance(erreur, UnboundLocalError) else (
+                    "pas encore fait", f"une cellule au-dessus n'a pas été exécutée ({erreur})")
                 raise
             except Exception as erreur:
                 _RESULTATS[nom] = ("à revoir", str(erreur) or type(erreur).__name__)
                 raise
-            _RESULTATS[nom] = ("ok", "") if verdict.complet else ("pas vérifié en entier", str(verdict))
-            return verdict
-        verifier_et_retenir.__name__ = verification.__name__
-        return verifier_et_retenir
+            if not extraction:
+                _RESULTATS[nom] = ("ok", "") if resultat.complet else ("pas vérifié en entier", str(resultat))
+            return resultat
+        return executer_et_retenir
     return decorer
 
 
@@ -136,12 +142,14 @@ class _Enregistreur:
 
 
 # ------------------------------------------------------------------ ce que lisent les vérifications
+@_retenue("ex5a", extraction=True)
 def _extraire_ex5a(sequence, images, beta_):
     """self.alpha et self.alpha_barre d'une séquence construite sur ces images."""
     seq = sequence(images, 32, beta_)
     return seq.alpha, seq.alpha_barre
 
 
+@_retenue("ex5b", extraction=True)
 def _extraire_ex5b(sequence, images, beta_):
     """Un lot de toutes les images (deux appels à __getitem__) et ce qu'il faut pour le juger."""
     seq = sequence(images, len(images), beta_)
@@ -151,6 +159,7 @@ def _extraire_ex5b(sequence, images, beta_):
     return bx, bt, by, x0, np.asarray(seq.alpha_barre, dtype=float), by2
 
 
+@_retenue("ex6", extraction=True)
 def _extraire_ex6():
     """Les pertes de l'entraînement (une par epoch)."""
     _exiger("historique" in globals(), "Lancez d'abord la cellule d'entraînement ci-dessus.")
@@ -166,7 +175,7 @@ def verification_ex1():
     assert beta[0] == 0, f"beta[0] doit valoir 0 (pas de bruit au pas t = 0) ; ici beta[0] = {beta[0]}."
     assert np.isclose(beta[1], beta_1) and np.isclose(beta[T], beta_T), "beta[1] doit valoir beta_1 = 0.1 et beta[T] doit valoir beta_T = 0.8."
     assert np.allclose(np.diff(beta[1:]), (beta_T - beta_1) / (T - 1)), "Les beta_t doivent être répartis linéairement (écart constant) entre beta_1 et beta_T."
-    return Verdict("Exercice 1 : correct.")
+    return Verdict("Exercice 1 : correct.")
 
 
 @_retenue("ex2a")
@@ -177,7 +186,7 @@ def verification_ex2a():
     assert np.shape(alpha_barre) == np.shape(alpha), "alpha_barre doit avoir la même forme que alpha."
     assert np.isclose(alpha_barre[0], alpha[0]) and np.allclose(np.asarray(alpha_barre)[1:], np.asarray(alpha_barre)[:-1] * np.asarray(alpha)[1:]), \
         "alpha_barre_t doit être le produit des alpha_s pour s allant jusqu'à t (un produit, pas une somme)."
-    return Verdict("Exercice 2 (alpha, alpha_barre) : correct.")
+    return Verdict("Exercice 2 (alpha, alpha_barre) : correct.")
 
 
 @_retenue("ex2b")
@@ -189,12 +198,12 @@ def verification_ex2b():
                        "cette vérification ; la moyenne et la variance de x_T en dépendent.", complet=False)
     assert np.size(mu_x_T) == 1 and np.size(sigma_x_T) == 1, "mu_x_T et sigma_x_T doivent être deux nombres (un pixel de valeur x_0 = 1)."
     assert _reconnu(mu_x_T, _scalaire("ex2b_verif", "mu_x_T"), 9), \
-        f"mu_x_T = {float(mu_x_T):.6g} n'est pas la moyenne de x_T pour x_0 = 1 : relisez la formule de q(x_T | x_0)."
+        f"mu_x_T = {float(mu_x_T):.6g} n'est pas la moyenne de x_T pour x_0 = 1 : relisez la formule de q(x_T | x_0)."
     assert not _reconnu(sigma_x_T, _scalaire("ex2b_verif", "ecart_type_x_T"), 9), \
         "sigma_x_T contient l'écart-type de x_T ; la question demande la variance (le carré de l'écart-type)."
     assert _reconnu(sigma_x_T, _scalaire("ex2b_verif", "sigma_x_T"), 9), \
-        f"sigma_x_T = {float(sigma_x_T):.6g} n'est pas la variance de x_T : relisez la formule de q(x_T | x_0)."
-    return Verdict("Exercice 2 (moyenne, variance) : correct.")
+        f"sigma_x_T = {float(sigma_x_T):.6g} n'est pas la variance de x_T : relisez la formule de q(x_T | x_0)."
+    return Verdict("Exercice 2 (moyenne, variance) : correct.")
 
 
 def _bruits_ex3_ex4(graine):
@@ -233,7 +242,7 @@ def verification_ex3():
         assert _reconnu(a, attendu[t_][0]), f"À l'étape t = {t_}, le coefficient de x_{{t-1}} vaut {a:.4f} : ce n'est pas le bon (relisez la formule)."
         assert not _reconnu(b, faute_bruit[t_][0]), f"À l'étape t = {t_}, le coefficient de epsilon vaut beta_t = {b:.4f} : il faut sa racine carrée."
         assert _reconnu(b, attendu[t_][1]), f"À l'étape t = {t_}, le coefficient de epsilon vaut {b:.4f} : ce n'est pas le bon (relisez la formule)."
-    return Verdict("Exercice 3 : correct.")
+    return Verdict("Exercice 3 : correct.")
 
 
 @_retenue("ex4")
@@ -250,7 +259,7 @@ def verification_ex4():
             f"À l'étape t = {t_}, x_t est calculé avec alpha_t : la diffusion directe utilise alpha_barre_t, le produit des alpha_s."
         assert _reconnu(a, attendu[t_][0]), f"À l'étape t = {t_}, le coefficient de x_0 vaut {a:.4f} : ce n'est pas le bon (relisez la formule)."
         assert _reconnu(b, attendu[t_][1]), f"À l'étape t = {t_}, le coefficient de epsilon vaut {b:.4f} : ce n'est pas le bon (relisez la formule)."
-    return Verdict("Exercice 4 : correct.")
+    return Verdict("Exercice 4 : correct.")
 
 
 @_retenue("ex5a")
@@ -259,7 +268,11 @@ def verification_ex5a(releve):
     _exiger(seq_alpha is not ... and seq_alpha_barre is not ..., "Complétez d'abord self.alpha = ... et self.alpha_barre = ... dans __init__.")
     assert np.shape(seq_alpha) == (T + 1,) and np.allclose(seq_alpha, alpha), "self.alpha doit contenir les alpha_t, comme alpha dans l'exercice 2."
     assert np.shape(seq_alpha_barre) == (T + 1,) and np.allclose(seq_alpha_barre, alpha_barre), "self.alpha_barre doit contenir les alpha_barre_t, comme alpha_barre dans l'exercice 2."
-    return Verdict("Exercice 5 (__init__) : correct.")
+    if not _reconnu(alpha_barre[T], _scalaire("ex2b_verif", "alpha_barre[T]"), 9):
+        return Verdict("Exercice 5 (__init__) : pas encore vérifié, car alpha_barre (exercice 2) n'a pas encore les "
+                       "valeurs attendues : corrigez-le d'abord, puis relancez cette vérification ; self.alpha_barre "
+                       "est comparé à alpha_barre.", complet=False)
+    return Verdict("Exercice 5 (__init__) : correct.")
 
 
 @_retenue("ex5b")
@@ -274,7 +287,7 @@ def verification_ex5b(releve):
     assert np.allclose(bt * T, etapes), "batch_t doit contenir des étapes entières t (avant la division par T déjà écrite)."
     assert etapes.min() >= 1 and etapes.max() <= T, f"Les étapes t doivent être tirées entre 1 et T inclus ; ici entre {etapes.min()} et {etapes.max()}."
     assert len(np.unique(etapes)) == T, "Toutes les étapes t de 1 à T doivent pouvoir être tirées (attention à la borne supérieure de np.random.randint, exclue)."
-    assert bx.size == n * 28 * 28, f"batch_x doit contenir {n} images 28 × 28 ; ici {bx.shape}."
+    assert bx.size == n * 28 * 28, f"batch_x doit contenir {n} images 28 × 28 ; ici {bx.shape}."
     if not all(_reconnu(seq_alpha_barre[k], {_empreinte(alpha_barre[k], 9)}, 9) for k in range(T + 1)) \
             or not _reconnu(alpha_barre[T], _scalaire("ex2b_verif", "alpha_barre[T]"), 9):
         return Verdict("Exercice 5 (__getitem__) : pas encore vérifié, car self.alpha_barre n'a pas encore les valeurs "
@@ -287,7 +300,7 @@ def verification_ex5b(releve):
         assert ecart < 1e-6 and _reconnu(a, attendu[etapes[i]][0]) and _reconnu(b, attendu[etapes[i]][1]), \
             (f"batch_x[{i}] (étape t = {etapes[i]}) n'est pas x_t = a * x_0 + b * epsilon avec les bons coefficients "
              f"(ici a = {a:.4f}, b = {b:.4f}) : utilisez le t et le bruit batch_y[i] de l'image i, et relisez la formule.")
-    return Verdict("Exercice 5 (__getitem__) : correct.")
+    return Verdict("Exercice 5 (__getitem__) : correct.")
 
 
 @_retenue("ex6")
@@ -325,7 +338,7 @@ def verification_ex7():
         assert not _reconnu(a, faute_racine[t_][0]), f"À l'étape t = {t_}, denoised est divisé par alpha_barre_t : il faut diviser par sa racine carrée."
         assert _reconnu(a, attendu[t_][0]) and _reconnu(b, attendu[t_][1]), \
             f"À l'étape t = {t_}, denoised[t] = {a:.4f} * x_t + ({b:.4f}) * epsilon_theta : ces coefficients ne sont pas ceux de la formule."
-    return Verdict("Exercice 7 : correct.")
+    return Verdict("Exercice 7 : correct.")
 
 
 @_retenue("ex8")
@@ -357,11 +370,11 @@ def verification_ex8():
         termes = (x[t_], bruit(x[t_], t_)) + ((bruits_z[t_],) if t_ > 1 else ())
         c, ecart = _coefficients(x[t_ - 1], *termes)
         assert ecart < 1e-4, (f"À l'étape t = {t_}, x_(t-1) ne s'écrit pas a * x_t + b * epsilon_theta(x_t, t)"
-                              + (" + c * z avec le z tiré à cette étape" if t_ > 1 else "") + " : relisez l'algorithme 2.")
+                              + (" + c * z avec le z tiré à cette étape" if t_ > 1 else "") + " : relisez l'algorithme 2.")
         assert _reconnu(c[0], attendu[t_][0]), f"À l'étape t = {t_}, le coefficient de x_t vaut {c[0]:.4f} : ce n'est pas celui de l'algorithme 2."
         assert _reconnu(c[1], attendu[t_][1]), f"À l'étape t = {t_}, le coefficient de epsilon_theta vaut {c[1]:.4f} : ce n'est pas celui de l'algorithme 2 (étape normalisée t/T ?)."
         assert t_ == 1 or _reconnu(c[2], attendu[t_][2]), f"À l'étape t = {t_}, le coefficient de z vaut {c[2]:.4f} : ce n'est pas sigma_t de l'algorithme 2."
-    return Verdict("Exercice 8 : correct.") if rejouable else _non_rejouable(8, "seule la dernière étape, t = 1, a été jugée")
+    return Verdict("Exercice 8 : correct.") if rejouable else _non_rejouable(8, "seule la dernière étape, t = 1, a été jugée")
 
 
 @_retenue("ex9")
@@ -415,13 +428,13 @@ def verification_ex9():
         termes = (xe.reshape(50, 28, 28), eps_t.reshape(50, 28, 28)) + ((bruits_z[t_],) if t_ > 1 else ())
         c, ecart = _coefficients(suivants[k], *termes)
         assert ecart < 1e-4, (f"À l'étape t = {t_}, x_(t-1) ne s'écrit pas a * x_t + b * epsilon_theta(x_t, t)"
-                              + (" + c * z avec le z tiré à cette étape" if t_ > 1 else "") + " : relisez l'algorithme 2.")
+                              + (" + c * z avec le z tiré à cette étape" if t_ > 1 else "") + " : relisez l'algorithme 2.")
         assert not _reconnu(c[0], faute_alpha_barre[t_][0]) or t_ == 1, \
             f"À l'étape t = {t_}, vous divisez par la racine de alpha_barre_t : l'algorithme 2 divise par la racine de alpha_t."
         assert _reconnu(c[0], attendu[t_][0]), f"À l'étape t = {t_}, le coefficient de x_t vaut {c[0]:.4f} : ce n'est pas celui de l'algorithme 2."
         assert _reconnu(c[1], attendu[t_][1]), f"À l'étape t = {t_}, le coefficient de epsilon_theta vaut {c[1]:.4f} : ce n'est pas celui de l'algorithme 2."
         assert t_ == 1 or _reconnu(c[2], attendu[t_][2]), f"À l'étape t = {t_}, le coefficient de z vaut {c[2]:.4f} : ce n'est pas sigma_t de l'algorithme 2."
-    return Verdict("Exercice 9 : correct.") if rejouable else _non_rejouable(9, "seule la dernière étape, t = 1, a été jugée")
+    return Verdict("Exercice 9 : correct.") if rejouable else _non_rejouable(9, "seule la dernière étape, t = 1, a été jugée")
 
 
 # ------------------------------------------------------------------ partie facultative
@@ -473,13 +486,13 @@ def bilan():
     réutilisent x, t, epsilon... : chaque vérification juge ces variables au moment où elle
     tourne, juste après sa réponse). Les points sont ceux du barème : la note vient de la
     correction, qui juge aussi ce que ces vérifications ne voient pas."""
-    lignes = [(titre, *_RESULTATS.get(nom, ("pas encore lancée", "")), _EMPREINTES["bareme"][f"{nom}_verif"])
+    lignes = [(titre, *_RESULTATS.get(nom, ("vérification non lancée", "")), _EMPREINTES["bareme"][f"{nom}_verif"])
               for nom, titre in _TITRES.items()]
     largeur = max(len(titre) for titre, *_ in lignes)
-    print(f"{'exercice':<{largeur}} | {'état':<21} | points")
-    print("-" * (largeur + 33))
+    print(f"{'exercice':<{largeur}} | {'état':<23} | points")
+    print("-" * (largeur + 35))
     for titre, etat, raison, points in lignes:
-        print(f"{titre:<{largeur}} | {etat:<21} | {points}" + (f"\n{'':<{largeur}} |   {raison[:150]}" if raison else ""))
+        print(f"{titre:<{largeur}} | {etat:<23} | {points}" + (f"\n{'':<{largeur}} |   {raison[:150]}" if raison else ""))
     faits = sum(points for _, etat, _, points in lignes if etat == "ok")
     print(f"\nVérifications visibles réussies : {faits} points sur {sum(p for *_, p in lignes)} au barème "
           "(état de la dernière exécution de chaque vérification).")

@@ -15,7 +15,7 @@ from autograder.distribution import empreintes
 def test_les_empreintes_du_maitre_sont_celles_de_son_planning():
     resultat = empreintes.verifier(maitre=NOTEBOOK_MAITRE)
     assert resultat.a_jour, ("Les empreintes du maître ne sont plus celles de son planning "
-                             "(lancez « make empreintes ») :\n" + "\n".join(map(str, resultat.ecarts)))
+                             "(lancez « make student ») :\n" + "\n".join(map(str, resultat.ecarts)))
 
 
 def test_les_empreintes_sont_des_donnees_et_seulement_dans_la_cellule_des_outils():
@@ -75,7 +75,7 @@ def test_un_autre_planning_se_voit_dans_chaque_table_sans_rien_ecrire(copie, cap
     assert empreintes.main(["--verifier", "--maitre", str(copie)]) == 1
     err = capsys.readouterr().err
     assert "n'est pas cohérent avec son planning (T = 10, beta_1 = 0.1, beta_T = 0.7)" in err
-    assert "ex7_verif, _FAUTE_RACINE : empreintes différentes" in err and "make empreintes" in err
+    assert "ex7_verif, _FAUTE_RACINE : empreintes différentes" in err and "make student" in err
     assert copie.read_bytes() == octets  # vérifier n'écrit rien
 
 
@@ -100,12 +100,22 @@ def test_ecrire_ne_change_que_les_empreintes_puis_le_maitre_est_coherent(copie, 
     assert copie.read_bytes() == NOTEBOOK_MAITRE.read_bytes()
 
 
-def test_l_empreinte_est_celle_de_la_cellule_outils_verification(copie):
-    """Une seule définition de _empreinte : la changer dans le maître change toutes les tables."""
+def test_l_empreinte_est_celle_du_module_des_verifications(copie, tmp_path, monkeypatch):
+    """Une seule définition de _empreinte, celle du module : la changer change toutes les tables
+    (calculées dès le premier « make student » avec la nouvelle fonction) ; la changer dans la
+    cellule du maître seulement ne change aucune table, et la cellule redevient le module."""
     modifier(copie, "outils_verification", ".hexdigest()[:12]", ".hexdigest()[:10]")
-    # (et la cellule n'est plus le module des vérifications : « make empreintes » la réécrirait)
-    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == (
-        TOUTES_LES_TABLES | TOUS_LES_SCALAIRES | {("outils_verification", "code")})
+    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == {("outils_verification", "code")}
+    module = tmp_path / "verifications.py"
+    module.write_text(empreintes.MODULE_VERIFICATIONS.read_text(encoding="utf-8").replace(
+        ".hexdigest()[:12]", ".hexdigest()[:10]"), encoding="utf-8")
+    monkeypatch.setattr(empreintes, "MODULE_VERIFICATIONS", module)
+    # (la cellule modifiée est maintenant ce module-là : seules les données diffèrent)
+    assert noms(empreintes.verifier(maitre=copie).ecarts, "différente") == TOUTES_LES_TABLES | TOUS_LES_SCALAIRES
+    assert empreintes.ecrire(maitre=copie).ecrit and empreintes.verifier(maitre=copie).a_jour
+    espace = {"np": np}
+    exec(nbformat.read(copie, as_version=4).cells[3].source, espace)
+    assert len(next(iter(espace["_table"]("ex3_verif", "_ATTENDU")[1][0]))) == 10
 
 
 def test_table_recopiee_dans_une_verification_ou_donnees_absentes_rien_n_est_ecrit(copie, capsys):

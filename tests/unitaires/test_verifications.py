@@ -106,7 +106,9 @@ def _diffusion(ns, graine, directe=False, racine=True, tirage=None, arret=None):
             continue
         epsilon = (tirage or np.random.normal)(0, 1, (28, 28))
         coef = BETA[t] if not racine else np.sqrt(BETA[t])
-        if directe:
+        if directe == "alpha":
+            x[t] = np.sqrt(ALPHA[t]) * x_0 + np.sqrt(1 - ALPHA_BARRE[t]) * epsilon
+        elif directe:
             x[t] = np.sqrt(ALPHA_BARRE[t]) * x_0 + np.sqrt(1 - ALPHA_BARRE[t]) * epsilon
         else:
             x[t] = np.sqrt(ALPHA[t]) * x[t - 1] + coef * epsilon
@@ -137,6 +139,8 @@ def test_ex3_arret_de_la_boucle_et_ex4(ns):
     assert verdict.complet and verdict.endswith("correct.")
     _diffusion(ns, 4)  # la formule de l'exercice 3 à la place de la diffusion directe
     assert "x_t ne s'écrit pas a * x_0 + b * epsilon" in echoue(ns, "ex4")
+    _diffusion(ns, 4, directe="alpha")  # racine(alpha_t) au lieu de racine(alpha_barre_t)
+    assert "la diffusion directe utilise alpha_barre_t" in echoue(ns, "ex4")
 
 
 # ------------------------------------------------------------------ exercice 5
@@ -174,6 +178,33 @@ def test_ex5(ns, erreur, message):
         assert verifier(ns, "ex5b", releve)[0].complet
     else:
         assert message in echoue(ns, "ex5b", releve)
+
+
+def test_ex5_avec_alpha_barre_faux_ne_dit_jamais_correct(ns):
+    """La même somme au lieu du produit dans l'exercice 2 et dans __init__ : self.alpha_barre est
+    égal à alpha_barre, mais faux ; ni __init__ ni __getitem__ ne disent « correct »."""
+    ns["normalize"] = lambda img: (img - 127.5) / 127.5
+    ns["alpha_barre"] = np.cumsum(ALPHA)
+    images = np.random.default_rng(1).integers(0, 256, (256, 28, 28)).astype(float)
+
+    def sequence(*args):
+        return Sequence(*args, erreur="somme")
+    for nom, extraire, lot in (("ex5a", "_extraire_ex5a", images[:64]), ("ex5b", "_extraire_ex5b", images)):
+        verdict, _ = verifier(ns, nom, ns[extraire](sequence, lot, BETA))
+        assert not verdict.complet and "correct" not in verdict and "pas encore vérifié" in plat(verdict)
+    ns["alpha_barre"] = ALPHA_BARRE
+    assert "self.alpha_barre doit contenir les alpha_barre_t" in echoue(ns, "ex5a", ns["_extraire_ex5a"](
+        sequence, images[:64], BETA))
+
+
+def test_ex6(ns):
+    ns["historique"] = type("Historique", (), {"history": {"loss": [0.9, 0.2, 0.1]}})()
+    verdict, _ = verifier(ns, "ex6", ns["_extraire_ex6"]())
+    assert verdict.complet and "perte finale 0.100" in verdict
+    ns["historique"].history["loss"] = [0.9, float("nan")]
+    assert "infinies ou NaN" in echoue(ns, "ex6", ns["_extraire_ex6"]())
+    ns["historique"].history["loss"] = [1.0, 0.98]
+    assert "bien en dessous de 1,0" in echoue(ns, "ex6", ns["_extraire_ex6"]())
 
 
 # ------------------------------------------------------------------ exercices 7, 8 et 9
@@ -238,16 +269,43 @@ def test_ex8(ns):
 
 
 def test_ex9_compte_les_appels_de_la_derniere_execution(ns):
+    """L'enregistreur repart de zéro à chaque exécution de cellule : un essai raté, puis la même
+    cellule relancée (juste), donne 10 appels, pas 11."""
+    shell = type("Shell", (), {"execution_count": 1})()
+    ns["get_ipython"] = lambda: shell
     ns["model"] = ns["_Enregistreur"](reseau)
+    ns["model"]([np.zeros((50, 28, 28, 1)), np.ones((50, 1))])     # essai de la cellule, exécution 1
+    shell.execution_count = 2
     np.random.seed(9)
     ns["x_T"] = np.random.normal(0, 1, (50, 28, 28))
     np.random.seed(9)
     _generation(ns, 9, n=50)
     verdict, _ = verifier(ns, "ex9")
-    assert verdict.complet and verdict.endswith("correct.")
-    # une exécution précédente (échouée) ne compte pas : un nouvel enregistreur par exécution
-    ns["model"].appels.insert(0, [np.zeros((50, 28, 28, 1)), np.ones((50, 1)), None])
-    assert "11 appels ici" in echoue(ns, "ex9")   # hors notebook, une seule « exécution »
+    assert verdict.complet and verdict.endswith("correct.") and len(ns["model"].appels) == T
+    # sans changement d'exécution, l'appel de trop compte, et la vérification le dit
+    ns["model"].appels.insert(0, [np.zeros((50, 28, 28, 1)), np.ones((50, 1)), np.zeros((50, 28, 28, 1))])
+    assert "11 appels ici" in echoue(ns, "ex9")
+
+
+def test_ex9_tirages_non_rejouables_et_un_seul_bruit(ns):
+    ns["model"] = ns["_Enregistreur"](reseau)
+    np.random.seed(1)                                    # pas la graine de l'exercice 9
+    ns["x_T"] = np.random.normal(0, 1, (50, 28, 28))
+    np.random.seed(1)
+    _generation(ns, None, n=50)
+    verdict, affiche = verifier(ns, "ex9")
+    assert not verdict.complet and "correct" not in verdict and "ne sont pas ceux" in plat(affiche)
+    # un seul z (28, 28) pour les 50 images : reconnu grâce à la graine
+    ns["model"] = ns["_Enregistreur"](reseau)
+    np.random.seed(9)
+    x_t = np.random.normal(0, 1, (50, 28, 28))
+    ns["x_T"] = x_t.copy()
+    for t in range(T, 0, -1):
+        z = np.random.normal(0, 1, (28, 28)) if t > 1 else np.zeros((28, 28))
+        eps = np.asarray(ns["model"]([x_t[..., None], np.full((50, 1), t / T)])).reshape(50, 28, 28)
+        x_t = (x_t - BETA[t] / np.sqrt(1 - ALPHA_BARRE[t]) * eps) / np.sqrt(ALPHA[t]) + np.sqrt(BETA[t]) * z
+    ns.update(t=t, z=z, x_t=x_t, epsilon_theta_xt_t=eps)
+    assert "tirez un bruit par image" in echoue(ns, "ex9")
 
 
 # ------------------------------------------------------------------ bilan
@@ -262,8 +320,11 @@ def test_bilan_resume_la_derniere_execution_de_chaque_verification(ns):
     verifier(ns, "ex3")
     _diffusion(ns, 4)                                # ex4 avec la formule de l'exercice 3
     echoue(ns, "ex4")
+    ns["historique"] = type("Historique", (), {"history": {"loss": [0.9, 0.1]}})()
+    verifier(ns, "ex6", ns["_extraire_ex6"]())       # ok une première fois...
+    del ns["historique"]
     with pytest.raises(ns["PasEncoreFait"]):
-        ns["_extraire_ex6"]()                        # pas d'entraînement
+        ns["_extraire_ex6"]()                        # ... puis l'extraction échoue : plus « ok »
     _debruitage(ns)                                  # ex7 juste (x est réécrit : ex3 ne change pas)
     verifier(ns, "ex7")
     sortie = io.StringIO()
@@ -274,9 +335,10 @@ def test_bilan_resume_la_derniere_execution_de_chaque_verification(ns):
              for ligne in texte.splitlines() if ligne.count("|") == 2 and ligne.split("|")[0].strip()}
     assert etats == {"exercice": "état", "Exercice 1": "ok", "Exercice 2 (alpha, alpha_barre)": "ok",
                      "Exercice 2 (moyenne, variance)": "pas encore fait", "Exercice 3": "pas vérifié en entier",
-                     "Exercice 4": "à revoir", "Exercice 5 (__init__)": "pas encore lancée",
-                     "Exercice 5 (__getitem__)": "pas encore lancée", "Exercice 6": "pas encore lancée",
-                     "Exercice 7": "ok", "Exercice 8": "pas encore lancée", "Exercice 9": "pas encore lancée"}
+                     "Exercice 4": "à revoir", "Exercice 5 (__init__)": "vérification non lancée",
+                     "Exercice 5 (__getitem__)": "vérification non lancée", "Exercice 6": "pas encore fait",
+                     "Exercice 7": "ok", "Exercice 8": "vérification non lancée",
+                     "Exercice 9": "vérification non lancée"}
     assert "réussies" in texte and "6 points sur 20 au barème" in texte
     assert "Redémarrer la session et tout exécuter" in texte
 

@@ -45,7 +45,7 @@ CELLULES_VARIANTE = [("ex1_reponse", None, ["beta"]),
 #: Cellules fournies remplacées dans le carnet : le bilan des vérifications visibles résume leurs
 #: exécutions dans le noyau, or à la correction elles sont jugées à part (par le juge).
 BILAN = "bilan"
-TEXTE_BILAN = ("Bilan\u00a0: à la correction, chaque vérification est jugée à part, sur vos résultats\u00a0; "
+TEXTE_BILAN = ("Bilan\u00a0: à la correction, chaque vérification est jugée à part, sur vos résultats\u202f; "
                "la note et les points de chaque vérification sont en tête de cette page.")
 
 #: Métadonnée des cellules de relevé (leur sortie n'est pas celle de la vérification).
