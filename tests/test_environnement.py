@@ -136,13 +136,21 @@ def _imports(arbre):
             for alias in noeud.names}
 
 
-def _classes_tierces(base, imports, module_du_fichier):
+def _modules(arbre):
+    """{nom local: module} des ``import … as …`` d'un fichier (``np`` -> ``numpy``)."""
+    return {(alias.asname or alias.name): alias.name
+            for noeud in ast.walk(arbre) if isinstance(noeud, ast.Import) for alias in noeud.names}
+
+
+def _classes_tierces(base, imports, module_du_fichier, modules=None):
     """Les classes hors ``autograder`` dans la hiérarchie de la classe de base ``base`` (nœud ast)."""
-    texte = ast.unparse(base)
+    texte, modules = ast.unparse(base), modules or {}
     if isinstance(base, ast.Name):
         module, nom = imports.get(base.id, ("builtins" if hasattr(builtins, base.id) else module_du_fichier, base.id))
-    else:  # module.Classe
+    else:  # module.Classe (module éventuellement importé sous un autre nom : np.ndarray)
         module, _, nom = texte.rpartition(".")
+        tete, _, reste = module.partition(".")
+        module = ".".join(filter(None, [modules.get(tete, tete), reste]))
     try:
         classe = getattr(importlib.import_module(module), nom)
     except (ImportError, AttributeError) as erreur:
@@ -178,7 +186,7 @@ def emprunts_prives(dossier=AUTOGRADER):
                 else:
                     utilises.append((noeud.attr, lieu))
             if isinstance(noeud, ast.ClassDef) and noeud.bases:
-                tierces = [k for base in noeud.bases for k in _classes_tierces(base, imports, module)]
+                tierces = [k for base in noeud.bases for k in _classes_tierces(base, imports, module, _modules(arbre))]
                 for methode in noeud.body:
                     if (isinstance(methode, (ast.FunctionDef, ast.AsyncFunctionDef)) and _prive(methode.name)
                             and any(methode.name in vars(k) for k in tierces)):

@@ -9,7 +9,9 @@ import functools
 import hashlib
 import json  # noqa: F401 (lit les données des empreintes, en fin de cellule)
 
-# np, T, beta, x, model... : les variables du notebook (cellules au-dessus).
+import numpy as np  # noqa: F811 (déjà importé par le notebook)
+
+# T, beta, x, model... : les variables du notebook (cellules au-dessus).
 
 
 def _empreinte(valeur, decimales=3):
