@@ -40,7 +40,7 @@ PAR_CELLULE, PAR_SORTIE = 150, 150
 #: Figures et sorties gardées par cellule (le TP dessine une figure par cellule).
 IMAGES_PAR_CELLULE, SORTIES_PAR_CELLULE = 2, 50
 #: Code d'une cellule gardé dans le retour (caractères) ; la plus longue du maître, la cellule des outils
-#: (38 015), tient en une ligne dans le retour (jamais coupée ici) ; la suivante, complementaire_code, en a 3 188.
+#: (38 862), tient en une ligne dans le retour (jamais coupée ici) ; la suivante, complementaire_code, en a 3 188.
 LIMITE_SOURCE = 20_000
 #: Plus petit plafond d'une sortie texte ou d'un code réduits (octets).
 PLANCHER = 300

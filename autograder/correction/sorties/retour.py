@@ -80,7 +80,7 @@ def sans_chemins(texte: str) -> str:
     return texte.replace(str(RACINE) + "/", "").replace(str(RACINE), "…")
 
 
-#: La cellule des outils des vérifications (fournie, la même pour tous, 500 lignes : le module des
+#: La cellule des outils des vérifications (fournie, la même pour tous, 533 lignes : le module des
 #: vérifications et ses empreintes) : une ligne dans le retour au lieu de son code.
 CODE_DES_OUTILS = "# Outils des vérifications : fournis, les mêmes pour tous (voir le notebook du TP)."
 
