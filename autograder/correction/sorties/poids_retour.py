@@ -26,9 +26,6 @@ import html
 from dataclasses import dataclass
 from typing import Callable
 
-from autograder.cellules import grade_id
-from autograder.correction.execution.releves import OUTILS
-
 #: Taille maximale d'une page de retour (octets).
 TAILLE_PAGE = 300_000
 #: Ce que la page contient hors des cellules (en-tête, feuille de style, sommaire). Mesuré sur
@@ -40,7 +37,7 @@ PAR_CELLULE, PAR_SORTIE = 150, 150
 #: Figures et sorties gardées par cellule (le TP dessine une figure par cellule).
 IMAGES_PAR_CELLULE, SORTIES_PAR_CELLULE = 2, 50
 #: Code d'une cellule gardé dans le retour (caractères) ; la plus longue du maître, la cellule des outils
-#: (38 862), tient en une ligne dans le retour (jamais coupée ici) ; la suivante, complementaire_code, en a 3 188.
+#: (38 862), arrive ici réduite à une ligne par ``RetourLisible`` ; la suivante, complementaire_code, en a 3 188.
 LIMITE_SOURCE = 20_000
 #: Plus petit plafond d'une sortie texte ou d'un code réduits (octets).
 PLANCHER = 300
@@ -249,7 +246,7 @@ def tenir_dans_la_page(cellules, taille: int = TAILLE_PAGE) -> int:
     for cellule in cellules:
         if cellule.cell_type == "code":
             limiter_par_cellule(cellule)
-            if len(cellule.source) > LIMITE_SOURCE and grade_id(cellule) != OUTILS:
+            if len(cellule.source) > LIMITE_SOURCE:
                 retour = cellule.metadata.setdefault("retour", {})
                 retour["code"] = code_coupe(cellule.source, LIMITE_SOURCE)
     ajoutees = [c for c in cellules if _ajoutee(c)]

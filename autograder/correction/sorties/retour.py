@@ -296,8 +296,9 @@ class RetourLisible(NbGraderPreprocessor):
                     exclude_anchor_links=True)).render(source)
                 cellule.metadata["retour"] = {"html": formules_en_mathml(rendu)}
             elif cellule.cell_type == "code":
-                code = CODE_DES_OUTILS if meta.get("grade_id") == OUTILS else cellule.source
-                cellule.metadata["retour"] = {"code": code_compact(code)}
+                if meta.get("grade_id") == OUTILS:  # la page (et son poids) n'en montre qu'une ligne
+                    cellule.source = CODE_DES_OUTILS
+                cellule.metadata["retour"] = {"code": code_compact(cellule.source)}
                 if _est_sortie_du_correcteur(cellule):
                     cellule.outputs = []
                 cellule.outputs = flux_regroupes(cellule.get("outputs", []))
