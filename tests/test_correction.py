@@ -70,6 +70,18 @@ def test_resume_au_terminal(classe_corrigee):
     assert f"{len(notes)}/{len(notes)}" in texte  # barre de progression
 
 
+def test_jugee_par_les_juges_de_la_classe(classe_corrigee):
+    """Les juges de la classe (``jugement/service.py``) ont jugé toutes les copies : aucune n'a
+    eu besoin d'un juge à elle (qui réimporte Keras, environ 8 s de plus par copie)."""
+    travail = classe_corrigee.sortie / "cours" / "travail"
+    copies = [d for d in travail.iterdir() if d.is_dir()]
+    jugees = [d.name for d in copies if (d / "jugement.json").exists()]
+    a_part = [d.name for d in copies if (d / "juge.log").exists()]
+    assert len(jugees) >= len(classe_corrigee.notes) - 3 and not a_part, (jugees, a_part)
+    assert "juges de la classe relancés" not in classe_corrigee.texte
+    assert (classe_corrigee.sortie / "cours" / "juges" / "arret").exists()
+
+
 def _lignes_cachees():
     """Lignes des tests cachés du maître qui n'apparaissent nulle part ailleurs en clair."""
     cellules = json.loads(NOTEBOOK_MAITRE.read_text(encoding="utf-8"))["cells"]

@@ -52,7 +52,7 @@ def test_sorties_enormes_tronquees_et_chaque_page_sous_300_ko(classe_corrigee):
     tailles = {page.name: page.stat().st_size for page in (classe_corrigee.sortie / "feedback").glob("*.html")}
     assert len(tailles) == len(classe_corrigee.notes), sorted(tailles)
     assert max(tailles.values()) <= 300_000, sorted(tailles.items(), key=lambda t: -t[1])[:3]
-    # la cellule des outils (module des vérifications, ~39 000 caractères) : une ligne dans chaque page
+    # la cellule des outils (module des vérifications, ~39 000 caractères) : une ligne dans chaque page
     remises = [p for p in (classe_corrigee.sortie / "feedback").glob("*.html") if p.name != "json_invalide.html"]
     assert not [p.name for p in remises if "#@title Outils" in p.read_text(encoding="utf-8")]
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
 from autograder.correction.execution.sandbox import message_bac_a_sable
 from autograder.correction.jugement.references import IMAGES
+from autograder.correction.jugement.service import JugesDeLaClasse
 from autograder.correction.lecture.remises import decouvrir, nom_de_fichier, selectionner_part
 from autograder.correction.sorties.ajustements import choisir_etudiant
 from autograder.correction.sorties.archives import DossierSortie, ecrire_atomique, horodatage
@@ -92,6 +93,8 @@ class Correction:
         self.etudiant_seul = None
         #: Avec ``--fiche`` : la feuille d'évaluation hors ligne du devoir Moodle à remplir.
         self.fiche = None
+        #: Les juges de la classe pendant la correction (``jugement/service.py``).
+        self.juges = None
 
     def dire(self, texte):
         print(texte, file=self.ecran, flush=True)
@@ -133,6 +136,7 @@ class Correction:
             "cours": str(travail),
             "resultat": str(travail.parent / f"{soumission.id_interne}.resultat.json"),
             "delai_cellule": self.delai_cellule,
+            "service": str(self.juges.dossier) if self.juges else "",
         }
         Path(demande["resultat"]).unlink(missing_ok=True)
         fichier_demande = travail.parent / f"{soumission.id_interne}.demande.json"
@@ -297,19 +301,31 @@ class Correction:
 
     def _noter_en_parallele(self, a_faire, etats, *, total):
         """Note ``a_faire`` (``self.processus`` à la fois) et range chaque état dans ``etats``."""
-        fait = len(etats)
         gabarit = self.cours / "gabarit"
         if gabarit.exists():
             shutil.rmtree(gabarit)
-        preparer_cours(gabarit, NOTEBOOK_MAITRE)
-        self._preparer_references(gabarit / "entrees")
-        self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
+        # Les juges de la classe importent Keras pendant que le cours et les références se préparent.
+        with JugesDeLaClasse(self.cours / "juges", remises_en_parallele=min(self.processus, len(a_faire)),
+                             environnement=self._environnement()) as self.juges:
+            try:
+                preparer_cours(gabarit, NOTEBOOK_MAITRE)
+                self._preparer_references(gabarit / "entrees")
+                self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
+                self._noter(a_faire, etats, fait=len(etats), total=total, gabarit=gabarit)
+            finally:
+                if self.juges.relances:
+                    self.dire(f"  (juges de la classe relancés {self.juges.relances} fois)")
+                self.juges = None
+
+    def _noter(self, a_faire, etats, *, fait, total, gabarit):
+        """Une remise par processus, ``self.processus`` à la fois ; barre de progression."""
         en_attente, en_cours = list(a_faire), []
         try:
             while en_attente or en_cours:
                 while en_attente and len(en_cours) < self.processus:
                     en_cours.append(self._lancer(en_attente.pop(0), gabarit))
                 time.sleep(0.2)
+                self.juges.entretenir()
                 for tache in list(en_cours):
                     expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
                     if tache["processus"].poll() is None and not expire:

@@ -152,8 +152,11 @@ def noter(demande):
     resultat["parametres_variante"] = parametres
     reglages = {
         "ExecuteSuivi": {"fichier_suivi": str(suivi)},
-        "ExecuterReleves": {"dossier": str(execution), "parametres_variante": parametres},
-        "Juger": {"dossier": str(execution), "parametres_variante": parametres},
+        # Les juges de la classe (jugement/service.py), s'il y en a ; sinon un juge pour cette remise.
+        "ExecuterReleves": {"dossier": str(execution), "parametres_variante": parametres,
+                            "service": demande.get("service") or ""},
+        "Juger": {"dossier": str(execution), "parametres_variante": parametres,
+                  "service": demande.get("service") or ""},
         # Le noyau de l'étudiant ne voit que la liste blanche du bac à sable (sandbox.py) : ni le
         # corrigé, ni le carnet de notes, ni les autres copies ; rien à masquer en plus.
     }

@@ -1,5 +1,9 @@
 """Petits notebooks construits à la main pour les tests unitaires (comme ceux de nbgrader)."""
+from types import SimpleNamespace
+
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder.correction.execution.carnet_execution import RELEVE_NOYAU
 
 
 def meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
@@ -21,3 +25,11 @@ def texte(contenu, **kwargs):
 def notebook(*cellules):
     return new_notebook(cells=list(cellules), metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                       "language": "python"}})
+
+
+def noyau(tmp_path, espace):
+    """Le code de ``releve_noyau.py`` installé dans ``espace``, comme dans le noyau de l'étudiant."""
+    module = {"get_ipython": lambda: SimpleNamespace(user_ns=espace)}
+    exec(compile(RELEVE_NOYAU.read_text(encoding="utf-8"), "releve_noyau", "exec"), module)
+    module["_tp_installer_releve"](str(tmp_path / "releves"), str(tmp_path / "entrees"))
+    return espace

@@ -4,13 +4,12 @@ Le noyau de l'étudiant n'écrit que des données ; le juge exécute les véri
 données. Ces tests n'ont besoin ni de noyau ni de TensorFlow (quelques dizaines de ms).
 """
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from outils import code, notebook
+from outils import code, notebook, noyau
 
-from autograder.correction.execution.carnet_execution import RELEVE_NOYAU, carnet_execution, reporter_sorties
+from autograder.correction.execution.carnet_execution import carnet_execution, reporter_sorties
 from autograder.correction.execution.releves import (
     MARQUEUR_JUGEMENT,
     ecrire_entrees,
@@ -28,14 +27,6 @@ OUTILS = '''import hashlib
 def _double(v):
     return 2 * v * facteur
 '''
-
-
-def noyau(tmp_path, espace):
-    """Le code de ``releve_noyau.py`` installé dans ``espace``, comme dans le noyau de l'étudiant."""
-    module = {"get_ipython": lambda: SimpleNamespace(user_ns=espace)}
-    exec(compile(RELEVE_NOYAU.read_text(encoding="utf-8"), "releve_noyau", "exec"), module)
-    module["_tp_installer_releve"](str(tmp_path / "releves"), str(tmp_path / "entrees"))
-    return espace
 
 
 def test_noms_libres_lus_avant_d_etre_definis_et_portees():

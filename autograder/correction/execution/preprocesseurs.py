@@ -22,6 +22,7 @@ from autograder.correction.execution.carnet_execution import INDICE, carnet_exec
 from autograder.correction.execution.releves import OUTILS, tirer_variante, verifications
 from autograder.correction.execution.sandbox import SandboxExecute
 from autograder.correction.jugement.references import IMAGES
+from autograder.correction.jugement.service import faire_juger, juges_vivants
 
 
 class MasquerTestsCaches(NbGraderPreprocessor):
@@ -95,6 +96,10 @@ class ExecuteSuivi(SandboxExecute):
         return super().preprocess_cell(cell, resources, index)
 
 
+#: Aide du réglage ``service`` de ExecuterReleves et de Juger.
+AIDE_SERVICE = ("Dossier des juges de la classe (autograder.correction.jugement.service) ; vide, ou aucun "
+                "juge en service : un juge pour cette seule remise")
+
 #: Clé des ``resources`` nbgrader où ExecuterReleves laisse le processus du juge à Juger.
 CLE_JUGE = "juge_en_attente"
 #: Le juge attend sa demande au plus ce temps (le délai d'une remise, voir classe.DELAI_COPIE_S).
@@ -145,6 +150,7 @@ class ExecuterReleves(NbGraderPreprocessor):
 
     dossier = Unicode("", help="Dossier de travail du noyau (entrees/, releves/)").tag(config=True)
     parametres_variante = Dict(help="T, beta_1, beta_T tirés pour relancer les exercices 1 et 2").tag(config=True)
+    service = Unicode("", help=AIDE_SERVICE).tag(config=True)
 
     def preprocess(self, nb, resources):
         dossier = dossier_execution(self.dossier, resources)
@@ -153,14 +159,16 @@ class ExecuterReleves(NbGraderPreprocessor):
         parametres = self.parametres_variante or tirer_variante(np.random.default_rng())
         resources[CLE_PARAMETRES] = parametres
         carnet = carnet_execution(nb, verifs, parametres_variante=parametres)
-        # Le juge démarre dès maintenant (import de Keras) et attend sa demande (voir Juger).
-        juge = lancer_juge(dossier)
+        # Sans juge de la classe, le juge de cette remise démarre dès maintenant (import de
+        # Keras) et attend sa demande (voir Juger).
+        juge = None if self.service and juges_vivants(Path(self.service)) else lancer_juge(dossier)
         try:
             executeur = ExecuteSuivi(parent=self.parent, config=self.config)
             carnet, _ = executeur.preprocess(carnet, {"metadata": {"path": str(dossier)}})
         except BaseException:
-            juge.kill()
-            juge.wait()
+            if juge is not None:
+                juge.kill()
+                juge.wait()
             raise
         reporter_sorties(carnet, nb)
         resources[CLE_JUGE] = juge
@@ -175,12 +183,13 @@ class Juger(NbGraderPreprocessor):
     dossier = Unicode("", help="Dossier de travail du noyau (releves/ y est lu)").tag(config=True)
     parametres_variante = Dict(help="Les paramètres tirés (voir ExecuterReleves)").tag(config=True)
     delai = Integer(300, help="Délai du juge, en secondes").tag(config=True)
+    service = Unicode("", help=AIDE_SERVICE).tag(config=True)
 
     def preprocess(self, nb, resources):
         sources = sources_du_code(nb.cells)
         verifs = verifications(nb.cells, sources.get(OUTILS, ""))
         dossier = dossier_execution(self.dossier, resources)
-        fichier, fichier_resultats = fichiers_du_juge(dossier)
+        _, fichier_resultats = fichiers_du_juge(dossier)
         demande = {
             "releves": str(dossier / "releves"),
             "resultats": str(fichier_resultats),
@@ -190,19 +199,12 @@ class Juger(NbGraderPreprocessor):
             "variante": self.parametres_variante or resources.get(CLE_PARAMETRES, {}),
             "verifications": [{"grade_id": v.grade_id, "jugement": v.jugement, "noms": v.noms} for v in verifs],
         }
-        juge = resources.pop(CLE_JUGE, None) or lancer_juge(dossier)
-        provisoire = fichier.with_suffix(".tmp")
-        provisoire.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
-        provisoire.replace(fichier)  # le juge ne lit qu'une demande complète
-        try:
-            juge.wait(timeout=self.delai)
-        except subprocess.TimeoutExpired:
-            juge.kill()
-            juge.wait()
-        if juge.returncode != 0 or not fichier_resultats.exists():
-            journal = (dossier.parent / "juge.log").read_text(encoding="utf-8", errors="replace")
-            raise RuntimeError(f"le juge a échoué (code {juge.returncode}) : {journal[-2000:]}")
-        resultats = json.loads(fichier_resultats.read_text(encoding="utf-8"))
+        juge = resources.pop(CLE_JUGE, None)
+        resultats = None
+        if juge is None and self.service:
+            resultats = faire_juger(Path(self.service), dossier.parent.name, demande, delai=self.delai)
+        if resultats is None:  # pas de juge de la classe, ou il n'a pas jugé : un juge à elle
+            resultats = self._juge_de_la_remise(juge or lancer_juge(dossier), demande, dossier)
         for cellule in nb.cells:
             resultat = resultats.get(grade_id(cellule))
             if resultat is None:
@@ -215,3 +217,19 @@ class Juger(NbGraderPreprocessor):
                 cellule.outputs.append(new_output("error", ename=e["ename"], evalue=e["evalue"],
                                                   traceback=[f"{e['ename']}: {e['evalue']}"]))
         return nb, resources
+
+    def _juge_de_la_remise(self, juge: subprocess.Popen, demande: dict, dossier: Path) -> dict:
+        """Les résultats du juge lancé pour cette seule remise (``lancer_juge``)."""
+        fichier, fichier_resultats = fichiers_du_juge(dossier)
+        provisoire = fichier.with_suffix(".tmp")
+        provisoire.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
+        provisoire.replace(fichier)  # le juge ne lit qu'une demande complète
+        try:
+            juge.wait(timeout=self.delai)
+        except subprocess.TimeoutExpired:
+            juge.kill()
+            juge.wait()
+        if juge.returncode != 0 or not fichier_resultats.exists():
+            journal = (dossier.parent / "juge.log").read_text(encoding="utf-8", errors="replace")
+            raise RuntimeError(f"le juge a échoué (code {juge.returncode}) : {journal[-2000:]}")
+        return json.loads(fichier_resultats.read_text(encoding="utf-8"))

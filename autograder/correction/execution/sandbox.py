@@ -386,8 +386,8 @@ def message_bac_a_sable(
     reseau = "réseau laissé ouvert (allow_network)" if allow_network else "réseau coupé"
     if etat.mecanisme == BUBBLEWRAP:
         return (
-            f"Bac à sable : bubblewrap actif — {reseau}, fichiers en lecture seule "
-            "sauf le dossier du notebook et un /tmp privé, chemins masqués illisibles, "
+            f"Bac à sable : bubblewrap actif — {reseau}, le noyau ne voit qu'une liste blanche (système "
+            "et environnement Python en lecture seule, son dossier de travail, un /tmp privé), "
             f"{memoire} ; durée limitée par le timeout de nbgrader."
         )
     if etat.raison == RAISON_CONFIGURATION:

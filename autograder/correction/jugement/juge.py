@@ -20,6 +20,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,22 +44,14 @@ class Juge:
         self._reseaux = {}
 
     # -- réseaux ------------------------------------------------------------------------------
-    def _unet(self):
-        import os
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        ns = {}
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(self.demande["unet"], "<U-Net du maître>", "exec"), ns)
-        return ns["create_unet"]()
-
     def reseau(self, poids, appels):
         """Le réseau relevé : l'U-Net du maître avec ces poids (les appels relevés sont refaits
         ici, avec ce réseau) ; un objet qui échoue à l'appel si les poids ne vont pas."""
         cle = tuple((np.shape(p), float(np.sum(np.asarray(p, dtype=float)))) for p in poids)
         if cle not in self._reseaux:
             try:
-                modele = self._unet()
-                modele.set_weights([np.asarray(p) for p in poids])
+                modele = unet_du_maitre(self.demande["unet"], rang=len(self._reseaux))
+                modele.set_weights([np.asarray(p) for p in poids])  # tous : rien d'une autre remise
             except Exception as erreur:  # noqa: BLE001 (poids d'une autre forme, etc.)
                 modele = ReseauInvalide(f"{type(erreur).__name__} : {erreur}")
             self._reseaux[cle] = modele
@@ -135,6 +128,24 @@ class Juge:
         return {"sortie": sortie.getvalue(), "erreur": erreur}
 
 
+#: U-Net du maître déjà construits, par source de la cellule ``unet`` : le juge de la classe
+#: (``service.py``) les réutilise d'une remise à l'autre (construire l'U-Net prend environ 1 s).
+#: Le k-ième jeu de poids distinct d'une remise reçoit le k-ième réseau, et tous ses poids.
+_UNETS: dict[str, list] = {}
+
+
+def unet_du_maitre(source: str, *, rang: int = 0):
+    """Le ``rang``-ième U-Net construit par la cellule ``unet`` du maître (``source``)."""
+    construits = _UNETS.setdefault(source, [])
+    while len(construits) <= rang:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        ns = {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, "<U-Net du maître>", "exec"), ns)
+        construits.append(ns["create_unet"]())
+    return construits[rang]
+
+
 @functools.lru_cache(maxsize=1)
 def images_reelles(chemin):
     """Vrais chiffres MNIST (N, 28, 28) en uint8, écrits par ``references.py`` hors de la vue du
@@ -144,7 +155,6 @@ def images_reelles(chemin):
 
 def prechauffer():
     """Ce qui prend du temps avant tout jugement : Keras (donc TensorFlow)."""
-    import os
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras  # noqa: F401
 
@@ -162,9 +172,22 @@ class ReseauInvalide:
 
 
 def juger(demande: dict) -> dict:
-    """{grade_id: {"sortie": texte, "erreur": None | {"ename", "evalue"}}}."""
+    """{grade_id: {"sortie": texte, "erreur": None | {"ename", "evalue"}}}.
+
+    Chaque remise part d'un espace de noms neuf et d'un générateur de NumPy réinitialisé au
+    hasard, comme dans un processus neuf (le juge de la classe en juge plusieurs à la suite)."""
+    np.random.seed()
     juge = Juge(demande)
     return {v["grade_id"]: juge.juger(v) for v in demande["verifications"]}
+
+
+def ecrire_resultats(demande: dict) -> None:
+    """Juge ``demande`` et écrit ses résultats d'un coup (par renommage) : qui les attend ne
+    lit jamais un fichier à moitié écrit."""
+    resultats = Path(demande["resultats"])
+    provisoire = resultats.with_name(f".{resultats.name}.{os.getpid()}.tmp")
+    provisoire.write_text(json.dumps(juger(demande), ensure_ascii=False), encoding="utf-8")
+    provisoire.replace(resultats)
 
 
 def main(argv=None):
@@ -177,9 +200,7 @@ def main(argv=None):
             if time.monotonic() > fin:
                 return 3
             time.sleep(0.05)
-    demande = json.loads(fichier.read_text(encoding="utf-8"))
-    resultats = juger(demande)
-    Path(demande["resultats"]).write_text(json.dumps(resultats, ensure_ascii=False), encoding="utf-8")
+    ecrire_resultats(json.loads(fichier.read_text(encoding="utf-8")))
     return 0
 
 
