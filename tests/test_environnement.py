@@ -45,26 +45,22 @@ class Interne:
 INTERNES = (
     Interne("nbgrader.preprocessors", "ClearSolutions", "_replace_solution_region", ("cell", "language"),
             "surchargée par ClearSolutionLines (lignes à trou du notebook étudiant)"),
-    Interne("nbgrader.preprocessors", "ClearHiddenTests", "_remove_hidden_test_region", ("cell",),
-            "appelée par MasquerTestsCaches (retours sans tests cachés)"),
     Interne("nbgrader.preprocessors", "Execute", "kernel_manager_class", (),
             "remplacé par SandboxExecute (bac à sable de la correction)"),
     Interne("nbconvert.preprocessors", "ExecutePreprocessor", "preprocess_cell", ("cell", "resources", "index"),
             "surchargée par ExecuteSuivi (cellule en cours, pour neutraliser celle qui tue le noyau)"),
-    Interne("jupyter_client.manager", "AsyncKernelManager", "_async_pre_start_kernel", ("kw",),
-            "surchargée par SandboxKernelManager (dossier privé, transport ipc)"),
-    Interne("jupyter_client.manager", "AsyncKernelManager", "_async_cleanup_resources", ("restart",),
-            "surchargée par SandboxKernelManager (suppression du dossier privé)"),
-    Interne("jupyter_client.manager", "AsyncKernelManager", "pre_start_kernel", ("kw",),
-            "remplacée par SandboxKernelManager._async_pre_start_kernel"),
-    Interne("jupyter_client.manager", "AsyncKernelManager", "cleanup_resources", ("restart",),
-            "remplacée par SandboxKernelManager._async_cleanup_resources"),
-    Interne("jupyter_client.manager", "AsyncKernelManager", "format_kernel_cmd", ("extra_arguments",),
-            "surchargée par SandboxKernelManager (commande enveloppée par bubblewrap)"),
+    Interne("jupyter_client.provisioning", "KernelProvisionerFactory", "provisioners", (),
+            "registre où s'enregistre SandboxProvisioner (le dépôt n'est pas un paquet installé)"),
+    Interne("jupyter_client.manager", "AsyncKernelManager", "kernel_spec", (),
+            "surchargée par SandboxKernelManager (désigne le fournisseur de noyau du bac à sable)"),
+    Interne("jupyter_client.provisioning", "LocalProvisioner", "pre_launch", ("kwargs",),
+            "surchargée par SandboxProvisioner (dossier privé, transport ipc, commande enveloppée)"),
+    Interne("jupyter_client.provisioning", "LocalProvisioner", "cleanup", ("restart",),
+            "surchargée par SandboxProvisioner (suppression du dossier privé)"),
     Interne("jupyter_client.manager", "AsyncKernelManager", "transport", (),
-            "réglé à « ipc » par SandboxKernelManager"),
+            "réglé à « ipc » par SandboxProvisioner"),
     Interne("jupyter_client.manager", "AsyncKernelManager", "connection_file", (),
-            "placé dans le dossier privé par SandboxKernelManager"),
+            "placé dans le dossier privé par SandboxProvisioner"),
     Interne("nbclient", "NotebookClient", "output", ("outs", "msg", "display_id", "cell_index"),
             "surchargée par le client de make corrige (progression de l'entraînement)"),
     Interne("nbclient", "NotebookClient", "on_cell_execute", (),
@@ -204,6 +200,13 @@ def test_la_liste_des_internes_est_complete():
         f"autograder/ utilise des membres privés de ses dépendances absents de INTERNES "
         f"(tests/test_environnement.py) : {oublies}. Ajoutez-les à la liste, pour qu'un changement "
         "de version qui les retire se voie.")
+
+
+def test_chaque_interne_de_la_liste_sert_encore():
+    """Un nom de la liste que plus rien n'emprunte la rend trompeuse : il en sort."""
+    code = "\n".join(f.read_text(encoding="utf-8") for f in AUTOGRADER.rglob("*.py"))
+    inutiles = [str(i) for i in INTERNES if not re.search(rf"\b{re.escape(i.attribut)}\b", code)]
+    assert not inutiles, f"plus utilisés par autograder/ : {inutiles} ; retirez-les de INTERNES"
 
 
 def test_la_lecture_du_code_trouve_chaque_forme_d_emprunt(tmp_path):

@@ -32,16 +32,15 @@ TRENTE_GO = 30 * 10**9
 
 
 class KernelManagerTrace(sb.SandboxKernelManager):
-    """Retient le dossier privé de chaque noyau, pour vérifier qu'il est supprimé."""
+    """Retient le dossier privé de chaque noyau (celui de son fournisseur), pour vérifier qu'il
+    est supprimé."""
 
     dossiers_prives: list = []
 
-    async def _async_pre_start_kernel(self, **kw):
-        resultat = await super()._async_pre_start_kernel(**kw)
-        KernelManagerTrace.dossiers_prives.append(self._dossier_prive)
-        return resultat
-
-    pre_start_kernel = _async_pre_start_kernel
+    async def start_kernel(self, **kw):
+        await super().start_kernel(**kw)
+        assert isinstance(self.provisioner, sb.SandboxProvisioner), type(self.provisioner)
+        KernelManagerTrace.dossiers_prives.append(self.provisioner.dossier_prive)
 
 
 def notebook(*sources):
@@ -321,6 +320,17 @@ def test_mecanisme_exige_mais_absent(monkeypatch):
     monkeypatch.setattr(sb, "detecter_bac_a_sable", lambda *a, **k: sb.EtatBacASable(sb.AUCUN))
     with pytest.raises(RuntimeError, match="indisponible"):
         sb.SandboxKernelManager(sandbox="bubblewrap")._etat()
+
+
+def test_la_specification_du_noyau_designe_le_fournisseur_enregistre():
+    """Sans rien installer : importer le module enregistre le fournisseur, et la spécification
+    du noyau de SandboxKernelManager le désigne (jupyter_client le charge par ce nom)."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    spec = sb.SandboxKernelManager(kernel_name="python3").kernel_spec
+    assert spec.metadata["kernel_provisioner"]["provisioner_name"] == sb.FOURNISSEUR
+    assert KernelProvisionerFactory.instance().is_provisioner_available(spec)
+    assert KernelProvisionerFactory.provisioners[sb.FOURNISSEUR].load() is sb.SandboxProvisioner
 
 
 # --- Construction de la commande (sans lancer bwrap) ---------------------------------

@@ -3,18 +3,21 @@
 Chaque notebook d'étudiant est exécuté par nbgrader (préprocesseur ``Execute``,
 qui s'appuie sur nbclient) dans un noyau IPython. Ce module fournit
 :class:`SandboxKernelManager`, un gestionnaire de noyau (sous-classe
-d'``AsyncKernelManager`` de jupyter_client) qui lance ce noyau :
+d'``AsyncKernelManager`` de jupyter_client, qui porte les réglages), et
+:class:`SandboxProvisioner`, le *fournisseur de noyau* (*kernel provisioner*, l'API
+publique de jupyter_client pour lancer un noyau autrement) qui lance ce noyau :
 
 * avec une **limite de mémoire** (``RLIMIT_DATA``, 4 Gio par défaut) et, en
   option, une limite de temps processeur (``RLIMIT_CPU``) ; la limite de temps
   *réel* reste celle de nbclient/nbgrader (``c.Execute.timeout``, par cellule) ;
 * **sans réseau** (espace de noms réseau vide : seule l'interface ``lo`` existe) ;
-* avec un **système de fichiers en lecture seule**, sauf le dossier du notebook
-  (le ``cwd`` que nbgrader donne au noyau) et un ``/tmp`` privé et jetable ;
-* **sans accès en lecture** aux chemins de ``hidden_paths`` (corrigés
-  ``solutions/``, tests cachés, copies des autres étudiants, ``gradebook.db``...) :
-  un dossier masqué apparaît vide et en lecture seule, un fichier masqué
-  devient illisible (``PermissionError``).
+* dans un système de fichiers construit à partir d'une **liste blanche**, comme une
+  application Flatpak : le système (``/usr`` et quelques fichiers de ``/etc``) et
+  l'environnement Python en lecture seule, son dossier de travail (le ``cwd`` que
+  nbgrader donne au noyau) et un ``/tmp`` privé et jetable en écriture ; rien d'autre
+  n'existe pour lui (ni le dépôt, ni le dossier personnel du correcteur, ni les autres
+  copies) ; les chemins de ``hidden_paths`` situés *dans* ce qui est visible sont en
+  plus masqués (un dossier apparaît vide, un fichier devient illisible).
 
 Mécanismes, du plus au moins complet (voir :func:`detecter_bac_a_sable`) :
 
@@ -98,9 +101,8 @@ Limites connues (ce que le bac à sable ne protège pas) :
   processus de l'utilisateur, root compris, sur toute la machine) : une bombe
   ``fork`` reste possible ; le timeout de nbgrader puis l'arrêt du noyau
   (``SIGKILL`` au groupe de processus, ``--die-with-parent``) y mettent fin.
-* Tout ce qui n'est pas dans ``hidden_paths`` reste *lisible* (en lecture seule),
-  y compris le dépôt et les fichiers système ; le ``/tmp`` réel, lui, est
-  remplacé par un ``/tmp`` vide.
+* Ce que la liste blanche montre reste *lisible* (en lecture seule) : le système et
+  l'environnement Python entiers ; le ``/tmp`` réel, lui, est remplacé par un ``/tmp`` vide.
 * Si ``nbgrader_config.py`` lève une exception, nbgrader l'écrit dans le journal
   et **continue sans cette configuration**, donc sans bac à sable : surveiller la
   ligne « Bac à sable : ... » au début de la correction.
@@ -111,11 +113,17 @@ fonctions propres au projet sont en français.
 
 Branchement : ``autograder/nbgrader_config.py`` met ``ExecuteSuivi`` (un
 :class:`SandboxExecute`) à la place d'``Execute`` dans
-``c.Autograde.autograde_preprocessors`` ; ``autograder.correction.remise`` règle
-``c.SandboxKernelManager.hidden_paths`` pour chaque remise.
+``c.Autograde.autograde_preprocessors``. :class:`SandboxKernelManager` désigne son
+fournisseur dans la spécification du noyau (``metadata.kernel_provisioner``, l'usage
+documenté de jupyter_client) ; ce module l'enregistre dans le registre de jupyter_client
+(``KernelProvisionerFactory.provisioners``, d'ordinaire rempli par les points d'entrée
+des paquets installés : le dépôt n'en est pas un). Le fournisseur fait
+le travail par les méthodes publiques ``pre_launch`` (dossier privé, transport ``ipc``,
+commande enveloppée) et ``cleanup`` (dossier privé supprimé), sans surcharger de méthode
+privée de jupyter_client.
 
-Le dossier de travail du noyau (``autograded/<étudiant>/<devoir>``) reste
-visible et inscriptible même si ``autograded/`` est masqué : les montages sont
+Le dossier de travail du noyau (``cours/travail/<id>/execution``, son ``cwd``) reste
+visible et inscriptible même s'il est sous un chemin masqué : les montages sont
 empilés du moins profond au plus profond.
 
 Attention : ``c.Execute.kernel_manager_class = ...`` est **sans effet** avec
@@ -136,8 +144,11 @@ import subprocess
 import sys
 import tempfile
 import typing as t
+from importlib.metadata import EntryPoint
 
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 from traitlets import Bool, CaselessStrEnum, Integer, List, Unicode, default
 
 __all__ = [
@@ -151,8 +162,13 @@ __all__ = [
     "message_bac_a_sable",
     "construire_commande",
     "SandboxKernelManager",
+    "SandboxProvisioner",
     "SandboxExecute",
 ]
+
+#: Le nom du fournisseur de noyau du bac à sable (:class:`SandboxProvisioner`) dans le registre
+#: de jupyter_client.
+FOURNISSEUR = "tp-bac-a-sable"
 
 BUBBLEWRAP = "bubblewrap"
 UNSHARE = "unshare"
@@ -629,10 +645,17 @@ class SandboxKernelManager(AsyncKernelManager):
         # réseau (voir la docstring du module).
         return "ipc"
 
-    _dossier_prive: str | None = None
-    _dossier_travail: str | None = None
-    _environnement: dict[str, str] = {}
     etat_bac_a_sable: EtatBacASable | None = None
+
+    @property
+    def kernel_spec(self) -> KernelSpec | None:
+        """La spécification du noyau, qui désigne le fournisseur du bac à sable
+        (``metadata.kernel_provisioner``, l'usage documenté de jupyter_client)."""
+        spec = super().kernel_spec
+        if spec is not None and (spec.metadata.get("kernel_provisioner") or {}).get("provisioner_name") != FOURNISSEUR:
+            # une copie : jupyter_client complète ce dictionnaire (« config »)
+            spec.metadata = {**spec.metadata, "kernel_provisioner": {"provisioner_name": FOURNISSEUR}}
+        return spec
 
     def _etat(self) -> EtatBacASable:
         """Mécanisme à employer, selon la détection et l'option ``sandbox``."""
@@ -659,45 +682,69 @@ class SandboxKernelManager(AsyncKernelManager):
             self.log.log(niveau, "%s", message)
         return etat
 
-    async def _async_pre_start_kernel(  # type: ignore[override]
-        self, **kw: t.Any
-    ) -> tuple[list[str], dict[str, t.Any]]:
-        self.etat_bac_a_sable = self._etat()
-        self._dossier_travail = kw.get("cwd") or os.getcwd()
-        if self._dossier_prive is None or not os.path.isdir(self._dossier_prive):
-            self._dossier_prive = tempfile.mkdtemp(prefix="bac-a-sable-")
-        if self.etat_bac_a_sable.reseau_coupe and not self.allow_network:
-            if self.transport != "ipc":
-                self.log.warning("Bac à sable : transport %r remplacé par 'ipc'.", self.transport)
-                self.transport = "ipc"
-        self._environnement = self._copier_ipython_dir(kw.get("env") or os.environ)
-        if self.transport == "ipc":
+
+class SandboxProvisioner(LocalProvisioner):
+    """Fournisseur de noyau (*kernel provisioner*, API publique de jupyter_client) qui lance le
+    noyau dans le bac à sable. Enregistré sous le nom :data:`FOURNISSEUR` dans le registre de
+    jupyter_client (plus bas, à l'import de ce module) et désigné par la spécification du noyau
+    de :class:`SandboxKernelManager`, dont il lit les réglages (son ``parent``).
+
+    ``pre_launch`` prépare le dossier privé (sockets ZMQ, copie d'``IPYTHONDIR``) puis enveloppe
+    la commande du noyau (:func:`construire_commande`) ; ``cleanup`` supprime le dossier privé.
+    """
+
+    dossier_prive: str | None = None
+
+    async def pre_launch(self, **kwargs: t.Any) -> dict[str, t.Any]:
+        km = self.parent
+        if not isinstance(km, SandboxKernelManager):
+            raise RuntimeError(f"{FOURNISSEUR} : à lancer par SandboxKernelManager (réglages du bac à sable)")
+        etat = km.etat_bac_a_sable = km._etat()
+        dossier_travail = kwargs.get("cwd") or os.getcwd()
+        if self.dossier_prive is None or not os.path.isdir(self.dossier_prive):
+            self.dossier_prive = tempfile.mkdtemp(prefix="bac-a-sable-")
+        if etat.reseau_coupe and not km.allow_network and km.transport != "ipc":
+            self.log.warning("Bac à sable : transport %r remplacé par 'ipc'.", km.transport)
+            km.transport = "ipc"
+        environnement = self._copier_ipython_dir(km, kwargs.get("env") or os.environ)
+        if km.transport == "ipc":
             # Chemins absolus et courts (limite de 107 octets des sockets Unix).
-            self.connection_file = os.path.join(self._dossier_prive, "noyau.json")
-            self.ip = os.path.join(self._dossier_prive, "ipc")
-        return await super()._async_pre_start_kernel(**kw)
+            km.connection_file = os.path.join(self.dossier_prive, "noyau.json")
+            km.ip = os.path.join(self.dossier_prive, "ipc")
+        kwargs = await super().pre_launch(**kwargs)
+        kwargs["cmd"] = construire_commande(
+            kwargs["cmd"],
+            etat,
+            dossier_travail=dossier_travail,
+            dossier_prive=self.dossier_prive,
+            hidden_paths=km.hidden_paths,
+            allow_network=km.allow_network,
+            memory_limit=km.memory_limit,
+            cpu_time_limit=km.cpu_time_limit,
+            tmp_size=km.tmp_size,
+            environnement=environnement,
+        )
+        return kwargs
 
-    pre_start_kernel = _async_pre_start_kernel  # type: ignore[assignment]
-
-    def _copier_ipython_dir(self, env: t.Mapping[str, str]) -> dict[str, str]:
+    def _copier_ipython_dir(self, km: SandboxKernelManager, env: t.Mapping[str, str]) -> dict[str, str]:
         """Copie ``$IPYTHONDIR`` dans le dossier privé du noyau (voir ``copy_ipython_dir``).
 
         IPython n'utilise un IPYTHONDIR que s'il est inscriptible ; sinon il prend un
         dossier temporaire vide, sans le profil ni les scripts de démarrage du dépôt
         (``autograder/ipython``). Renvoie les variables à imposer dans le bac à sable.
         """
-        etat = self.etat_bac_a_sable
+        etat = km.etat_bac_a_sable
         source = env.get("IPYTHONDIR")
-        if not (self.copy_ipython_dir and etat and etat.fichiers_proteges and source):
+        if not (km.copy_ipython_dir and etat and etat.fichiers_proteges and source):
             return {}
         source = os.path.realpath(source)
-        masques = [os.path.realpath(chemin) for chemin in self.hidden_paths]
+        masques = [os.path.realpath(chemin) for chemin in km.hidden_paths]
         if not os.path.isdir(source) or any(
             source == m or source.startswith(m + os.sep) for m in masques
         ):
             return {}
-        assert self._dossier_prive is not None
-        copie = os.path.join(self._dossier_prive, "ipython")
+        assert self.dossier_prive is not None
+        copie = os.path.join(self.dossier_prive, "ipython")
         if not os.path.isdir(copie):
             shutil.copytree(
                 source, copie, symlinks=True,
@@ -705,31 +752,21 @@ class SandboxKernelManager(AsyncKernelManager):
             )
         return {"IPYTHONDIR": copie}
 
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        """Commande du noyau, enveloppée par :func:`construire_commande`."""
-        commande = super().format_kernel_cmd(extra_arguments)
-        etat = self.etat_bac_a_sable or self._etat()
-        assert self._dossier_prive is not None
-        return construire_commande(
-            commande,
-            etat,
-            dossier_travail=self._dossier_travail or os.getcwd(),
-            dossier_prive=self._dossier_prive,
-            hidden_paths=self.hidden_paths,
-            allow_network=self.allow_network,
-            memory_limit=self.memory_limit,
-            cpu_time_limit=self.cpu_time_limit,
-            tmp_size=self.tmp_size,
-            environnement=self._environnement,
-        )
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if not restart and self.dossier_prive is not None:
+            shutil.rmtree(self.dossier_prive, ignore_errors=True)
+            self.dossier_prive = None
 
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart and self._dossier_prive is not None:
-            shutil.rmtree(self._dossier_prive, ignore_errors=True)
-            self._dossier_prive = None
 
-    cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
+# Enregistrement du fournisseur dans le registre de jupyter_client (le dictionnaire public
+# ``KernelProvisionerFactory.provisioners``, qu'il remplit d'ordinaire à partir des points d'entrée
+# ``jupyter_client.kernel_provisioners`` des paquets installés ; le dépôt n'en est pas un, et
+# dépendre d'une installation en plus casserait les environnements existants). Enregistré dès
+# que ce module est importé, c'est-à-dire avant tout noyau lancé par SandboxKernelManager.
+KernelProvisionerFactory.provisioners.setdefault(FOURNISSEUR, EntryPoint(
+    name=FOURNISSEUR, value="autograder.correction.execution.sandbox:SandboxProvisioner",
+    group=KernelProvisionerFactory.GROUP_NAME))
 
 
 # ---------------------------------------------------------------------------
