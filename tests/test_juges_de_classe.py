@@ -57,3 +57,20 @@ def test_chaque_remise_juge_ses_propres_poids(tmp_path):
         assert juger("r3", c, d)["sortie"] == f"{c.attendu()}\n{d.attendu()}\n"
         assert juger("r4", a, b) == premier
         assert juges.relances == 0
+
+
+def test_reseaux_releves_bornes(tmp_path):
+    """Les relevés viennent du noyau de l'étudiant : le juge (partagé par la classe) ne construit
+    pas un U-Net de plus par réseau relevé sans limite, ni pour des poids d'une autre forme."""
+    from autograder.correction.jugement import juge
+
+    premier = juge.Juge(demande(tmp_path, "r", Reseau(1), Reseau(2)))
+    reseaux = [premier.reseau(Reseau(g).poids, None) for g in range(juge.MAX_RESEAUX + 1)]
+    assert not any(isinstance(r, juge.ReseauInvalide) for r in reseaux[:-1])
+    assert isinstance(reseaux[-1], juge.ReseauInvalide)
+    construits = len(juge._UNETS[UNET])
+    second = juge.Juge(demande(tmp_path, "s", Reseau(1), Reseau(2)))
+    assert isinstance(second.reseau(Reseau(5, forme=(4, 2)).poids, None), juge.ReseauInvalide)
+    nan = [np.full((3, 2), np.nan), np.zeros(2)]
+    assert second.reseau(nan, None) is second.reseau([p.copy() for p in nan], None)  # même clé
+    assert len(juge._UNETS[UNET]) == construits

@@ -14,6 +14,7 @@ arrêtée : les remises déjà notées et inchangées ne sont pas recorrigées,
 écrasé sans être archivé dans ``OUT/archives/``.
 """
 import argparse
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -29,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder.chemins import BUILD, NOTEBOOK_MAITRE, RACINE
-from autograder.correction.execution.sandbox import message_bac_a_sable
+from autograder.correction.execution.sandbox import detecter_bac_a_sable, message_bac_a_sable
 from autograder.correction.jugement.references import IMAGES
 from autograder.correction.jugement.service import JugesDeLaClasse
 from autograder.correction.lecture.remises import decouvrir, nom_de_fichier, selectionner_part
@@ -305,15 +306,22 @@ class Correction:
         if gabarit.exists():
             shutil.rmtree(gabarit)
         # Les juges de la classe importent Keras pendant que le cours et les références se préparent.
-        with JugesDeLaClasse(self.cours / "juges", remises_en_parallele=min(self.processus, len(a_faire)),
-                             environnement=self._environnement()) as self.juges:
+        # Seulement si le bac à sable protège les fichiers : sinon un noyau pourrait écrire dans
+        # leur dossier, et chaque remise a son juge (jugement/service.py).
+        if detecter_bac_a_sable().fichiers_proteges:
+            juges = JugesDeLaClasse(self.cours / "juges", remises_en_parallele=min(self.processus, len(a_faire)),
+                                    environnement=self._environnement())
+        else:
+            self.dire("Juges : un par remise (le bac à sable ne protège pas les fichiers).")
+            juges = contextlib.nullcontext()
+        with juges as self.juges:
             try:
                 preparer_cours(gabarit, NOTEBOOK_MAITRE)
                 self._preparer_references(gabarit / "entrees")
                 self.dire(f"Correction de {len(a_faire)} remise(s), {self.processus} à la fois…")
                 self._noter(a_faire, etats, fait=len(etats), total=total, gabarit=gabarit)
             finally:
-                if self.juges.relances:
+                if self.juges and self.juges.relances:
                     self.dire(f"  (juges de la classe relancés {self.juges.relances} fois)")
                 self.juges = None
 
@@ -325,7 +333,8 @@ class Correction:
                 while en_attente and len(en_cours) < self.processus:
                     en_cours.append(self._lancer(en_attente.pop(0), gabarit))
                 time.sleep(0.2)
-                self.juges.entretenir()
+                if self.juges:
+                    self.juges.entretenir()
                 for tache in list(en_cours):
                     expire = tache["processus"].poll() is None and time.monotonic() - tache["debut"] > self.delai_copie
                     if tache["processus"].poll() is None and not expire:

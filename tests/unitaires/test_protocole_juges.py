@@ -78,40 +78,46 @@ def test_sans_juge_en_service_rien_n_attend(tmp_path):
     assert time.monotonic() - debut < 1 and not list(dossier.glob("*.demande.json"))
 
 
-def prise_par(dossier, nom, pid):
-    """Un « juge » qui prend la demande ``nom`` sous le pid ``pid`` puis ne fait plus rien."""
-    def prendre():
-        while not (dossier / f"{nom}.demande.json").exists():
-            time.sleep(0.01)
-        (dossier / f"{nom}.demande.json").rename(dossier / f"{nom}.{pid}.en_cours")
-    fil = threading.Thread(target=prendre, daemon=True)
-    fil.start()
-    return fil
-
-
-def test_juge_arrete_apres_avoir_pris_la_demande(tmp_path):
+def en_service(tmp_path):
+    """Un dossier de juges où ce processus passe pour un juge en service (qui ne prend rien)."""
     dossier = tmp_path / "juges"
     dossier.mkdir()
     (dossier / f"juge-{os.getpid()}.vivant").touch()
-    disparu = subprocess.Popen([sys.executable, "-c", "pass"])
-    disparu.wait()
-    prise_par(dossier, "a", disparu.pid)
+    return dossier
+
+
+def test_demande_que_personne_ne_prend(tmp_path):
+    dossier = en_service(tmp_path)
+    debut = time.monotonic()
+    assert service.faire_juger(dossier, "a", demande(tmp_path, "a", np.array([0.0, 0.1])), delai=30,
+                               attente_prise=0.3) is None
+    assert time.monotonic() - debut < 2 and not list(dossier.glob("*.demande.json"))
+
+
+def test_echec_ecrit_par_la_classe_rend_la_main(tmp_path):
+    """La classe a arrêté le juge qui avait pris la demande : elle écrit ``.echec``."""
+    dossier = en_service(tmp_path)
+
+    def classe():
+        while not (dossier / "a.demande.json").exists():
+            time.sleep(0.01)
+        (dossier / "a.demande.json").rename(dossier / "a.4242.en_cours")
+        time.sleep(0.2)
+        (dossier / "a.echec").write_text("juge de la classe arrêté")
+    threading.Thread(target=classe, daemon=True).start()
     debut = time.monotonic()
     assert service.faire_juger(dossier, "a", demande(tmp_path, "a", np.array([0.0, 0.1])), delai=30) is None
     assert time.monotonic() - debut < 5
 
 
-def test_juge_trop_lent_arrete_au_delai(tmp_path):
-    dossier = tmp_path / "juges"
-    dossier.mkdir()
-    (dossier / f"juge-{os.getpid()}.vivant").touch()
-    lent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    prise_par(dossier, "a", lent.pid)
-    try:
-        assert service.faire_juger(dossier, "a", demande(tmp_path, "a", np.array([0.0, 0.1])), delai=0.5) is None
-        assert lent.wait(timeout=5) != 0  # arrêté : il aurait bloqué les remises suivantes
-    finally:
-        lent.kill()
+def test_demande_d_une_remise_disparue_pas_jugee(tmp_path, juge_de_classe):
+    disparue = subprocess.Popen([sys.executable, "-c", "pass"])
+    disparue.wait()
+    orpheline = {**demande(tmp_path, "a", np.array([0.0, 0.1])), "demandeur": disparue.pid}
+    (juge_de_classe / "a.demande.json").write_text(json.dumps(orpheline))
+    juste = demande(tmp_path, "b", np.array([0.0, 0.1]))
+    assert service.faire_juger(juge_de_classe, "b", juste, delai=10)["q1"]["erreur"] is None
+    assert not (tmp_path / "a" / "jugement.json").exists() and not list(juge_de_classe.glob("a.*"))
 
 
 def test_deux_juges_ne_prennent_jamais_la_meme_demande(tmp_path):
@@ -132,19 +138,62 @@ def test_deux_juges_ne_prennent_jamais_la_meme_demande(tmp_path):
     assert sorted(prises[1] + prises[2]) == sorted(f"r{i}" for i in range(40))
 
 
-def test_la_classe_relance_un_juge_arrete_et_les_arrete_a_la_fin(tmp_path, monkeypatch):
-    lances = []
+@pytest.fixture
+def classe_factice(tmp_path, monkeypatch):
+    """JugesDeLaClasse dont les « juges » sont des processus Python donnés par le test."""
+    a_lancer, lances = [], []
 
     def lancer(self):
-        lances.append(subprocess.Popen([sys.executable, "-c", "pass"] if not lances else
-                                       [sys.executable, "-c", "import time; time.sleep(60)"]))
+        lances.append(subprocess.Popen([sys.executable, "-c", a_lancer.pop(0)]))
+        (self.dossier / f"juge-{lances[-1].pid}.vivant").touch()
         return lances[-1]
     monkeypatch.setattr(service.JugesDeLaClasse, "_lancer", lancer)
     monkeypatch.setattr(service, "ATTENTE_ARRET_S", 0.2)
+    return a_lancer, lances
+
+
+def test_la_classe_relance_un_juge_arrete_et_les_arrete_a_la_fin(tmp_path, classe_factice):
+    a_lancer, lances = classe_factice
+    a_lancer += ["pass", "import time; time.sleep(60)"]
+    (tmp_path / "juges").mkdir()
+    (tmp_path / "juges" / "vieille.demande.json").write_text("{}")  # d'une correction précédente
+    (tmp_path / "juges" / "juge-1.vivant").touch()
     with service.JugesDeLaClasse(tmp_path / "juges", remises_en_parallele=2, environnement={}) as juges:
         assert juges.nombre == 1
+        assert not (tmp_path / "juges" / "vieille.demande.json").exists()
+        assert not (tmp_path / "juges" / "juge-1.vivant").exists()
         lances[0].wait()
         juges.entretenir()
         assert juges.relances == 1 and len(lances) == 2
+        assert service.juges_vivants(juges.dossier) == [lances[1].pid]
     assert (tmp_path / "juges" / "arret").exists() and lances[1].poll() is not None
+    assert not service.juges_vivants(tmp_path / "juges")
     assert service.JugesDeLaClasse(tmp_path, remises_en_parallele=9, environnement={}).nombre == 3
+
+
+def test_la_classe_arrete_un_juge_trop_lent(tmp_path, classe_factice):
+    a_lancer, lances = classe_factice
+    a_lancer += ["import time; time.sleep(60)"] * 2
+    with service.JugesDeLaClasse(tmp_path / "juges", remises_en_parallele=1, environnement={}) as juges:
+        prise = juges.dossier / f"r1.{lances[0].pid}.en_cours"
+        prise.write_text("{}")
+        juges.entretenir()
+        assert lances[0].poll() is None  # il vient de la prendre
+        os.utime(prise, (time.time() - service.DUREE_MAX_JUGEMENT_S - 1,) * 2)
+        juges.entretenir()
+        assert lances[0].poll() is not None and not prise.exists()
+        assert "arrêté après" in (juges.dossier / "r1.echec").read_text(encoding="utf-8")
+        assert juges.relances == 1 and service.juges_vivants(juges.dossier) == [lances[1].pid]
+
+
+def test_plus_de_juge_de_la_classe_apres_trop_de_relances(tmp_path, classe_factice):
+    a_lancer, lances = classe_factice
+    a_lancer += ["import sys; sys.exit(1)"] * (service.MAX_RELANCES + 1)
+    with service.JugesDeLaClasse(tmp_path / "juges", remises_en_parallele=1, environnement={}) as juges:
+        while juges.processus[0] is not None:
+            juges.processus[0].wait()
+            juges.entretenir()
+        assert juges.relances == service.MAX_RELANCES and not service.juges_vivants(juges.dossier)
+        # les remises passent aussitôt au juge de chacune
+        assert service.faire_juger(juges.dossier, "a", demande(tmp_path, "a", np.array([0.0, 0.1])),
+                                   delai=30) is None

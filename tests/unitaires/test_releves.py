@@ -4,6 +4,7 @@ Le noyau de l'étudiant n'écrit que des données ; le juge exécute les véri
 données. Ces tests n'ont besoin ni de noyau ni de TensorFlow (quelques dizaines de ms).
 """
 import json
+import os
 
 import numpy as np
 import pytest
@@ -179,3 +180,35 @@ def test_le_juge_ne_lit_que_les_donnees(tmp_path, beta, attendu):
     # ex2b n'a pas été relevé : non noté, et le juge le dit
     assert resultats["ex2b_verif"]["erreur"]["ename"] == "RelevéAbsent"
     json.dumps(resultats)  # le résultat est une donnée simple
+
+
+@pytest.mark.parametrize("piege", ["tube", "lien", "archive_enorme", "json_casse"])
+def test_un_releve_piege_n_est_pas_lu(tmp_path, monkeypatch, piege):
+    """Le noyau de l'étudiant écrit son dossier de relevés : un tube nommé ou un lien vers
+    ``/dev/zero`` bloqueraient le juge (partagé par la classe), une archive démesurée
+    épuiserait sa mémoire. Le juge n'en lit rien, et la vérification n'est pas notée."""
+    import threading
+
+    from autograder.correction.execution import releves as module
+
+    noyau(tmp_path, {"beta": np.array([0.0, 0.1])})["_tp_relever"]("ex1_verif", ["beta"])
+    dossier = tmp_path / "releves"
+    if piege == "tube":
+        (dossier / "ex1_verif.json").unlink()
+        os.mkfifo(dossier / "ex1_verif.json")
+    elif piege == "lien":
+        (dossier / "ex1_verif.npz").unlink()
+        os.symlink("/dev/zero", dossier / "ex1_verif.npz")
+    elif piege == "archive_enorme":
+        monkeypatch.setattr(module, "MAX_OCTETS_NPZ", 100)
+    else:
+        (dossier / "ex1_verif.json").write_text("{pas du JSON")
+    verifs = verifications(MAITRE.cells, OUTILS)
+    demande = {"releves": str(dossier), "outils": OUTILS, "unet": "",
+               "verifications": [{"grade_id": v.grade_id, "jugement": v.jugement, "noms": v.noms} for v in verifs]}
+    resultats = {}
+    fil = threading.Thread(target=lambda: resultats.update(juge.juger(demande)), daemon=True)
+    fil.start()
+    fil.join(timeout=10)
+    assert not fil.is_alive(), "le juge est resté bloqué sur le relevé"
+    assert resultats["ex1_verif"]["erreur"]["ename"] == "RelevéInvalide", resultats["ex1_verif"]

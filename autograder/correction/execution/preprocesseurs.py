@@ -176,9 +176,11 @@ class ExecuterReleves(NbGraderPreprocessor):
 
 
 class Juger(NbGraderPreprocessor):
-    """Second temps : le juge (``python -m autograder.correction.jugement.juge``), un processus neuf qui
-    n'exécute rien de l'étudiant, exécute les vérifications du maître (tests cachés compris)
-    sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur : 0 point)."""
+    """Second temps : un juge de la classe (``jugement/service.py``), sinon un juge pour cette
+    seule remise (``python -m autograder.correction.jugement.juge``) : un processus qui n'a
+    jamais exécuté de code d'étudiant exécute les vérifications du maître (tests cachés
+    compris) sur les relevés ; sa sortie devient celle de chaque cellule notée (une erreur :
+    0 point)."""
 
     dossier = Unicode("", help="Dossier de travail du noyau (releves/ y est lu)").tag(config=True)
     parametres_variante = Dict(help="Les paramètres tirés (voir ExecuterReleves)").tag(config=True)
@@ -202,7 +204,10 @@ class Juger(NbGraderPreprocessor):
         juge = resources.pop(CLE_JUGE, None)
         resultats = None
         if juge is None and self.service:
-            resultats = faire_juger(Path(self.service), dossier.parent.name, demande, delai=self.delai)
+            try:
+                resultats = faire_juger(Path(self.service), dossier.parent.name, demande, delai=self.delai)
+            except Exception as erreur:  # noqa: BLE001 (disque, droits… : le juge de la remise, plutôt qu'un échec)
+                self.log.warning("Juges de la classe injoignables (%s) : un juge pour cette remise", erreur)
         if resultats is None:  # pas de juge de la classe, ou il n'a pas jugé : un juge à elle
             resultats = self._juge_de_la_remise(juge or lancer_juge(dossier), demande, dossier)
         for cellule in nb.cells:

