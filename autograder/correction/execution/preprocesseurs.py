@@ -23,6 +23,7 @@ from autograder.correction.execution.releves import OUTILS, tirer_variante, veri
 from autograder.correction.execution.sandbox import SandboxExecute
 from autograder.correction.jugement.references import IMAGES
 from autograder.correction.jugement.service import faire_juger, juges_vivants
+from autograder.correction.sorties.archives import ecrire_atomique
 
 
 class MasquerTestsCaches(NbGraderPreprocessor):
@@ -226,9 +227,7 @@ class Juger(NbGraderPreprocessor):
     def _juge_de_la_remise(self, juge: subprocess.Popen, demande: dict, dossier: Path) -> dict:
         """Les résultats du juge lancé pour cette seule remise (``lancer_juge``)."""
         fichier, fichier_resultats = fichiers_du_juge(dossier)
-        provisoire = fichier.with_suffix(".tmp")
-        provisoire.write_text(json.dumps(demande, ensure_ascii=False), encoding="utf-8")
-        provisoire.replace(fichier)  # le juge ne lit qu'une demande complète
+        ecrire_atomique(fichier, json.dumps(demande, ensure_ascii=False))  # le juge ne lit qu'une demande complète
         try:
             juge.wait(timeout=self.delai)
         except subprocess.TimeoutExpired:

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.correction.execution.releves import VARIANTE, lire_releve
+from autograder.correction.sorties.archives import ecrire_atomique
 
 #: Taille du lot d'images bruitées sur lequel le juge recalcule la perte d'un réseau.
 LOT_PERTE = 256
@@ -210,10 +211,7 @@ def juger(demande: dict) -> dict:
 def ecrire_resultats(demande: dict) -> None:
     """Juge ``demande`` et écrit ses résultats d'un coup (par renommage) : qui les attend ne
     lit jamais un fichier à moitié écrit."""
-    resultats = Path(demande["resultats"])
-    provisoire = resultats.with_name(f".{resultats.name}.{os.getpid()}.tmp")
-    provisoire.write_text(json.dumps(juger(demande), ensure_ascii=False), encoding="utf-8")
-    provisoire.replace(resultats)
+    ecrire_atomique(demande["resultats"], json.dumps(juger(demande), ensure_ascii=False))
 
 
 def main(argv=None):

@@ -43,6 +43,7 @@ import traceback
 from pathlib import Path
 
 from autograder.chemins import RACINE
+from autograder.correction.sorties.archives import ecrire_atomique
 
 #: Intervalle entre deux regards sur le dossier des demandes (secondes).
 PAUSE_S = 0.05
@@ -154,9 +155,7 @@ def faire_juger(dossier: Path, nom: str, demande: dict, *, delai: float,
     if not juges_vivants(dossier):
         return None
     fichier = dossier / f"{nom}.demande.json"
-    provisoire = dossier / f".{nom}.demande.tmp"
-    provisoire.write_text(json.dumps({**demande, "demandeur": os.getpid()}, ensure_ascii=False), encoding="utf-8")
-    provisoire.replace(fichier)
+    ecrire_atomique(fichier, json.dumps({**demande, "demandeur": os.getpid()}, ensure_ascii=False))
     debut = time.monotonic()
     try:
         while True:
