@@ -294,6 +294,77 @@ def lignes_cibles_etudiants(R, nom):
     return L
 
 
+CHEMIN_EMA = "EMA 0,999, σ²=β"        # ce que donnerait Adam(use_ema=True, ema_momentum=0.999)
+GRAINES_RECETTE = 3                    # issue #21 : la recette se décide sur 3 graines
+CIBLES_RECETTE = {"confiants": 0.75, "fd": 15.0, "parts": (0.05, 0.15)}
+
+
+def decision_recette(R):
+    """Issue #21 : les poids moyennés (« EMA 0,999, σ²=β », même entraînement) deviennent la
+    recette par défaut des étudiants seulement s'ils font mieux que l'algorithme 2 tel quel
+    (« σ²=β ») sur la part de confiants ET sur la FD, selon la règle de décision, sur
+    GRAINES_RECETTE graines au moins. (verdicts {mesure: verdict}, décision en une phrase)."""
+    ref = R["reference"]
+    defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(ref)
+    ema = R["chemins"].get(CHEMIN_EMA, {}).get(ref)
+    if not defaut or not ema:
+        return {}, "aucune décision : l'un des deux chemins n'est pas mesuré"
+    verdicts = {m: P.verdict(_r(ema[m]), _r(defaut[m]), sens)
+                for m, sens in P.MESURES.items() if m in ema and m in defaut}
+    n = min(_r(ema["confiants"]).n, _r(defaut["confiants"]).n)
+    if n < GRAINES_RECETTE:
+        return verdicts, (f"pas encore : {n} graine{'s' if n > 1 else ''} sur les {GRAINES_RECETTE} "
+                          "exigées ; recette inchangée en attendant")
+    if verdicts.get("confiants") == "gain" and verdicts.get("fd") == "gain":
+        return verdicts, ("les poids moyennés gagnent sur la part de confiants et sur la FD : "
+                          "`use_ema` devient la recette par défaut")
+    return verdicts, (f"les poids moyennés ne gagnent pas sur les deux mesures (confiants : "
+                      f"{verdicts.get('confiants')} ; FD : {verdicts.get('fd')}) : recette inchangée")
+
+
+def section_recette(R):
+    """Issue #21, au budget des étudiants : la décision sur la recette, puis ses cibles sur le
+    chemin par défaut (moyenne sur les graines de la référence)."""
+    if not budget_etudiants(R["budget"]):
+        return []
+    ref = R["reference"]
+    defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(ref)
+    if not defaut:
+        return []
+    verdicts, decision = decision_recette(R)
+    L = ["## Recette des étudiants (issue #21)", "",
+         (f"Règle fixée d'avance : les poids moyennés (« {CHEMIN_EMA} », le même entraînement, "
+          f"`Adam(use_ema=True, ema_momentum=0.999)`) remplacent l'algorithme 2 tel quel (« {CHEMIN_DEFAUT} ») "
+          f"comme recette par défaut seulement s'ils sont un « gain » sur la part de confiants et sur la FD, "
+          f"sur {GRAINES_RECETTE} graines au moins."), ""]
+    if verdicts:
+        ema = R["chemins"][CHEMIN_EMA][ref]
+        L += ["| chemin de `" + ref + "` | graines | confiants | FD | plus rare | verdict contre « "
+              + CHEMIN_DEFAUT + " » (confiants ; FD ; plus rare) |", "|---|---|---|---|---|---|"]
+        contre = " ; ".join(verdicts.get(m, "—") for m in ("confiants", "fd", "classe_min"))
+        for chemin, g, v in ((CHEMIN_DEFAUT, defaut, "référence"), (CHEMIN_EMA, ema, contre)):
+            L.append(f"| « {chemin} » | {', '.join(map(str, g['graines']))} | {_pct(g['confiants'])} | "
+                     f"{_r(g['fd']).texte(decimales=1)} | {_pct(g['classe_min'])} | {v} |")
+        L.append("")
+    L += [f"**Décision** : {decision}.", "",
+          f"Cibles de l'issue #21 (chemin « {CHEMIN_DEFAUT} », moyenne sur les graines, "
+          f"{GRAINES_RECETTE} exigées) :", "", "| cible | mesuré | graines | |", "|---|---|---|---|"]
+    n = _r(defaut["confiants"]).n
+    graines = f"{n} sur {GRAINES_RECETTE}"
+    parts = [_r(h).moyenne for h in defaut["histogramme"]]
+    bas, haut = CIBLES_RECETTE["parts"]
+    for texte, mesure, ok in (
+            (f"≥ {100 * CIBLES_RECETTE['confiants']:.0f} % confiants", _pct(defaut["confiants"]),
+             _r(defaut["confiants"]).moyenne >= CIBLES_RECETTE["confiants"]),
+            (f"FD ≤ {CIBLES_RECETTE['fd']:.0f}", _r(defaut["fd"]).texte(decimales=1),
+             _r(defaut["fd"]).moyenne <= CIBLES_RECETTE["fd"]),
+            (f"chaque chiffre entre {100 * bas:.0f} et {100 * haut:.0f} %",
+             f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %", min(parts) >= bas and max(parts) <= haut)):
+        etat = _atteinte(ok) if n >= GRAINES_RECETTE else f"{_atteinte(ok)} (moins de {GRAINES_RECETTE} graines)"
+        L.append(f"| {texte} | {mesure} | {graines} | {etat} |")
+    return L + [""]
+
+
 def section_cibles(R):
     etudiants = budget_etudiants(R["budget"])
     L = [f"## Cibles de l'issue #11 {'au budget des étudiants ' if etudiants else ''}(moyenne sur les graines)",
@@ -332,6 +403,6 @@ def markdown(R):
         return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
     vitesse = [] if budget_etudiants(R["budget"]) else section_vitesse(R, R["reference"])  # dans le rapport principal
     lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
-              + section_conditionnel(R) + vitesse + section_cibles(R)
+              + section_conditionnel(R) + vitesse + section_recette(R) + section_cibles(R)
               + section_ignorees(R))
     return "\n".join(lignes) + "\n"
