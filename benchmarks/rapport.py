@@ -109,7 +109,7 @@ def entete(R):
              if budget_etudiants(b) else
              "- Le même banc au budget d'un étudiant (37 500 itérations, une graine) : `docs/benchmark_budget_tp.md`.")
     return [
-        f"# Banc d'essai du TP DDPM : {titre} (issues #5, #11)", "",
+        f"# Banc d'essai du TP DDPM : {titre} (issues #5, #11{', #21' if budget_etudiants(b) else ''})", "",
         (f"Produit par `{R['commande']}` ; rapport régénéré le {R['date']} à partir des JSON "
          f"d'exécution (`{runs}/`, exécutions {periode}) : "
          f"`.venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats {runs}{options}`."), "",
