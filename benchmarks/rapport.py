@@ -71,7 +71,9 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
          "budget": ex[0]["cle"]["budget"] if ex else None,
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
          "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
-         "variantes": {}, "vitesse": vitesse}
+         "variantes": {}, "vitesse": vitesse,
+         "echantillons": {P.nom_fichier(e["variante"], e["graine"]): {"date": e["date"], **e.get("echantillons", {})}
+                          for e in sorted(ex, key=lambda e: (e["variante"], e["graine"]))}}
     for nom in variantes:
         mes = [e for e in ex if e["variante"] == nom]
         if mes:
@@ -392,6 +394,26 @@ def section_cibles(R):
     return L + [""]
 
 
+def section_echantillons(R):
+    """Les échantillons gardés de chaque exécution (issue #21), pour qu'un tiers les juge avec
+    son propre classifieur ; les exécutions d'avant leur enregistrement sont dites sans."""
+    executions = R.get("echantillons") or {}
+    if not executions:
+        return []
+    runs = f"docs/{R.get('nom', 'benchmark')}_runs"
+    L = ["## Échantillons publiés", "",
+         (f"Pour les juger avec un autre classifieur : chaque fichier `.npy` de `{runs}/` (à côté du "
+          "JSON de son exécution) contient les images d'un chemin, `uint8` de forme (n, 28, 28), "
+          "0 pour le fond comme dans MNIST (`numpy.load(fichier)`), celles du chemin par défaut et "
+          "celles du meilleur chemin de l'exécution."), "",
+         "| exécution | date | fichiers |", "|---|---|---|"]
+    for json_, e in executions.items():
+        fichiers = [f"`{f}` (« {c} »)" for c, f in e.items() if c != "date"]
+        L.append(f"| `{json_}` | {e['date']} | " + (", ".join(fichiers) if fichiers else
+                                                     "aucun (exécution antérieure à leur enregistrement)") + " |")
+    return L + [""]
+
+
 def section_ignorees(R):
     if not R["ignorees"]:
         return []
@@ -404,5 +426,5 @@ def markdown(R):
     vitesse = [] if budget_etudiants(R["budget"]) else section_vitesse(R, R["reference"])  # dans le rapport principal
     lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
               + section_conditionnel(R) + vitesse + section_recette(R) + section_cibles(R)
-              + section_ignorees(R))
+              + section_echantillons(R) + section_ignorees(R))
     return "\n".join(lignes) + "\n"

@@ -252,6 +252,25 @@ def test_recette_des_etudiants_change_seulement_sur_un_gain_des_deux_mesures(tmp
     assert "| 2 sur 3 | **non atteinte** (moins de 3 graines) |" in section
 
 
+def test_rapport_dit_quels_echantillons_sont_publies(tmp_path):
+    """Chaque exécution dit ses fichiers d'échantillons (jugeables par un tiers), ou qu'elle n'en a pas."""
+    ancienne = execution("maitre", 1, 0.6, budget=BUDGET_TP)
+    recente = execution("maitre", 2, 0.7, budget=BUDGET_TP)
+    recente["echantillons"] = {"σ²=β": "maitre-graine2-beta.npy",
+                               "EMA 0,999, σ²=β̃": "maitre-graine2-ema999-beta-tilde.npy"}
+    for e in (recente, ancienne):
+        P.ecrire_execution(tmp_path, e)
+    R = RAP.construire(P.lire_executions(tmp_path), None, commande="make benchmark-budget-tp", variantes=V.VARIANTES,
+                       reference="maitre", chemins=["σ²=β"], nom="benchmark_budget_tp")
+    texte = RAP.markdown(json.loads(json.dumps(R))).replace("\xa0", " ")
+    section = texte.split("## Échantillons publiés")[1]
+    assert "`docs/benchmark_budget_tp_runs/`" in section
+    lignes = [ligne for ligne in section.splitlines() if ligne.startswith("| `maitre-graine")]
+    assert lignes[0].startswith("| `maitre-graine1.json` | 2026-01-01 10:00 | aucun")
+    assert lignes[1] == ("| `maitre-graine2.json` | 2026-01-02 10:00 | `maitre-graine2-beta.npy` (« σ²=β »), "
+                         "`maitre-graine2-ema999-beta-tilde.npy` (« EMA 0,999, σ²=β̃ ») |")
+
+
 def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):
     def avec(e, chemins):
         e["chemins"].update({c: {**e["chemins"]["σ²=β"], "confiants": v} for c, v in chemins.items()})
