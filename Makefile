@@ -181,7 +181,7 @@ benchmark: ## Banc d'essai multi-graines -> docs/benchmark.md (VARIANTES=a,b GRA
 	  --graines $(GRAINES) $(if $(VARIANTES),--variantes $(VARIANTES)) $(BENCH_ARGS)
 
 # Le budget d'un étudiant (issue #11) : ~37 500 itérations comme le TP complet (240 epochs
-# des 5 000 chiffres hors ligne, ~35 min par exécution sur CPU), rapport à part
+# des 5 000 chiffres hors ligne, de 33 min à près de 3 h par exécution sur 2 cœurs), rapport à part
 # (docs/benchmark_budget_tp.md) ; une graine par défaut.
 .PHONY: benchmark-budget-tp
 benchmark-budget-tp: GRAINES = 1

@@ -472,8 +472,8 @@ def ecrire_rapports(a, budget, publier):
 
 def publier_docs(a, lecture, texte, R):
     """docs/NOM.md et .json, et copie des JSON d'exécution dans docs/NOM_runs/, seulement si
-    au moins 2 variantes ont au moins 3 graines (1 au budget des étudiants, ~35 min par
-    exécution sur CPU) ; sinon docs/ reste tel quel."""
+    au moins 2 variantes ont au moins 3 graines (1 au budget des étudiants, de 33 min à
+    près de 3 h par exécution sur 2 cœurs, selon la machine) ; sinon docs/ reste tel quel."""
     graines = RAP.graines_minimum(lecture.executions)
     if not RAP.assez_de_graines(lecture.executions, graines=graines):
         journal(f"docs/ non modifié : il faut au moins {graines} graine(s) pour au moins 2 variantes")

@@ -36,8 +36,8 @@ def budget_etudiants(budget):
 
 
 def graines_minimum(executions):
-    """Graines exigées pour publier : 3, mais 1 au budget des étudiants (~35 min par
-    exécution sur CPU ; ce rapport-là dit « n = 1 » dans chaque case)."""
+    """Graines exigées pour publier : 3, mais 1 au budget des étudiants (de 33 min à près de
+    3 h par exécution sur 2 cœurs ; avec une seule graine, ce rapport dit « n = 1 » dans chaque case)."""
     return 1 if executions and budget_etudiants(executions[0]["cle"]["budget"]) else 3
 
 
