@@ -335,10 +335,10 @@ def section_recette(R):
         return []
     verdicts, decision = decision_recette(R)
     L = ["## Recette des étudiants (issue #21)", "",
-         (f"Règle fixée d'avance : les poids moyennés (« {CHEMIN_EMA} », le même entraînement, "
-          f"`Adam(use_ema=True, ema_momentum=0.999)`) remplacent l'algorithme 2 tel quel (« {CHEMIN_DEFAUT} ») "
-          f"comme recette par défaut seulement s'ils sont un « gain » sur la part de confiants et sur la FD, "
-          f"sur {GRAINES_RECETTE} graines au moins."), ""]
+         (f"Règle de l'issue : les poids moyennés (« {CHEMIN_EMA} » : le même entraînement, moyenne "
+          "suivie selon la règle de `Adam(use_ema=True, ema_momentum=0.999)`) remplacent l'algorithme 2 "
+          f"tel quel (« {CHEMIN_DEFAUT} ») comme recette par défaut seulement s'ils sont un « gain » sur "
+          f"la part de confiants et sur la FD, sur {GRAINES_RECETTE} graines au moins."), ""]
     if verdicts:
         ema = R["chemins"][CHEMIN_EMA][ref]
         L += ["| chemin de `" + ref + "` | graines | confiants | FD | plus rare | verdict contre « "
