@@ -37,7 +37,7 @@ def budget_etudiants(budget):
 
 def graines_minimum(executions):
     """Graines exigées pour publier : 3, mais 1 au budget des étudiants (de 33 min à près de
-    3 h par exécution sur 2 cœurs ; avec une seule graine, ce rapport dit « n = 1 » dans chaque case)."""
+    3 h par exécution sur 2 cœurs ; avec une seule graine, ce rapport dit « n = 1 » dans chaque case)."""
     return 1 if executions and budget_etudiants(executions[0]["cle"]["budget"]) else 3
 
 
@@ -297,35 +297,35 @@ def lignes_cibles_etudiants(R, nom):
 
 
 CHEMIN_EMA = "EMA 0,999, σ²=β"        # ce que donnerait Adam(use_ema=True, ema_momentum=0.999)
-GRAINES_RECETTE = 3                    # issue #21 : la recette se décide sur 3 graines
+GRAINES_RECETTE = 3                    # issue #21 : la recette se décide sur 3 graines
 CIBLES_RECETTE = {"confiants": 0.75, "fd": 15.0, "parts": (0.05, 0.15)}
 
 
 def decision_recette(R):
-    """Issue #21 : les poids moyennés (« EMA 0,999, σ²=β », même entraînement) deviennent la
+    """Issue #21 : les poids moyennés (« EMA 0,999, σ²=β », même entraînement) deviennent la
     recette par défaut des étudiants seulement s'ils font mieux que l'algorithme 2 tel quel
-    (« σ²=β ») sur la part de confiants ET sur la FD, selon la règle de décision, sur
+    (« σ²=β ») sur la part de confiants ET sur la FD, selon la règle de décision, sur
     GRAINES_RECETTE graines au moins. (verdicts {mesure: verdict}, décision en une phrase)."""
     ref = R["reference"]
     defaut = R["chemins"].get(CHEMIN_DEFAUT, {}).get(ref)
     ema = R["chemins"].get(CHEMIN_EMA, {}).get(ref)
     if not defaut or not ema:
-        return {}, "aucune décision : l'un des deux chemins n'est pas mesuré"
+        return {}, "aucune décision : l'un des deux chemins n'est pas mesuré"
     verdicts = {m: P.verdict(_r(ema[m]), _r(defaut[m]), sens)
                 for m, sens in P.MESURES.items() if m in ema and m in defaut}
     n = min(_r(ema["confiants"]).n, _r(defaut["confiants"]).n)
     if n < GRAINES_RECETTE:
-        return verdicts, (f"pas encore : {n} graine{'s' if n > 1 else ''} sur les {GRAINES_RECETTE} "
-                          "exigées ; recette inchangée en attendant")
+        return verdicts, (f"pas encore : {n} graine{'s' if n > 1 else ''} sur les {GRAINES_RECETTE} "
+                          "exigées ; recette inchangée en attendant")
     if verdicts.get("confiants") == "gain" and verdicts.get("fd") == "gain":
-        return verdicts, ("les poids moyennés gagnent sur la part de confiants et sur la FD : "
+        return verdicts, ("les poids moyennés gagnent sur la part de confiants et sur la FD : "
                           "`use_ema` devient la recette par défaut")
-    return verdicts, (f"les poids moyennés ne gagnent pas sur les deux mesures (confiants : "
-                      f"{verdicts.get('confiants')} ; FD : {verdicts.get('fd')}) : recette inchangée")
+    return verdicts, (f"les poids moyennés ne gagnent pas sur les deux mesures (confiants : "
+                      f"{verdicts.get('confiants')} ; FD : {verdicts.get('fd')}) : recette inchangée")
 
 
 def section_recette(R):
-    """Issue #21, au budget des étudiants : la décision sur la recette, puis ses cibles sur le
+    """Issue #21, au budget des étudiants : la décision sur la recette, puis ses cibles sur le
     chemin par défaut (moyenne sur les graines de la référence)."""
     if not budget_etudiants(R["budget"]):
         return []
@@ -335,22 +335,22 @@ def section_recette(R):
         return []
     verdicts, decision = decision_recette(R)
     L = ["## Recette des étudiants (issue #21)", "",
-         (f"Règle de l'issue : les poids moyennés (« {CHEMIN_EMA} » : le même entraînement, moyenne "
+         (f"Règle de l'issue : les poids moyennés (« {CHEMIN_EMA} » : le même entraînement, moyenne "
           "suivie selon la règle de `Adam(use_ema=True, ema_momentum=0.999)`) remplacent l'algorithme 2 "
-          f"tel quel (« {CHEMIN_DEFAUT} ») comme recette par défaut seulement s'ils sont un « gain » sur "
+          f"tel quel (« {CHEMIN_DEFAUT} ») comme recette par défaut seulement s'ils sont un « gain » sur "
           f"la part de confiants et sur la FD, sur {GRAINES_RECETTE} graines au moins."), ""]
     if verdicts:
         ema = R["chemins"][CHEMIN_EMA][ref]
         L += ["| chemin de `" + ref + "` | graines | confiants | FD | plus rare | verdict contre « "
-              + CHEMIN_DEFAUT + " » (confiants ; FD ; plus rare) |", "|---|---|---|---|---|---|"]
+              + CHEMIN_DEFAUT + " » (confiants ; FD ; plus rare) |", "|---|---|---|---|---|---|"]
         contre = " ; ".join(verdicts.get(m, "—") for m in ("confiants", "fd", "classe_min"))
         for chemin, g, v in ((CHEMIN_DEFAUT, defaut, "référence"), (CHEMIN_EMA, ema, contre)):
-            L.append(f"| « {chemin} » | {', '.join(map(str, g['graines']))} | {_pct(g['confiants'])} | "
+            L.append(f"| « {chemin} » | {', '.join(map(str, g['graines']))} | {_pct(g['confiants'])} | "
                      f"{_r(g['fd']).texte(decimales=1)} | {_pct(g['classe_min'])} | {v} |")
         L.append("")
-    L += [f"**Décision** : {decision}.", "",
-          f"Cibles de l'issue #21 (chemin « {CHEMIN_DEFAUT} », moyenne sur les graines, "
-          f"{GRAINES_RECETTE} exigées) :", "", "| cible | mesuré | graines | |", "|---|---|---|---|"]
+    L += [f"**Décision** : {decision}.", "",
+          f"Cibles de l'issue #21 (chemin « {CHEMIN_DEFAUT} », moyenne sur les graines, "
+          f"{GRAINES_RECETTE} exigées) :", "", "| cible | mesuré | graines | |", "|---|---|---|---|"]
     n = _r(defaut["confiants"]).n
     graines = f"{n} sur {GRAINES_RECETTE}"
     parts = [_r(h).moyenne for h in defaut["histogramme"]]
@@ -396,13 +396,13 @@ def section_cibles(R):
 
 def section_echantillons(R):
     """Les échantillons gardés de chaque exécution (issue #21), pour qu'un tiers les juge avec
-    son propre classifieur ; les exécutions d'avant leur enregistrement sont dites sans."""
+    son propre classifieur ; les exécutions d'avant leur enregistrement sont dites sans."""
     executions = R.get("echantillons") or {}
     if not executions:
         return []
     runs = f"docs/{R.get('nom', 'benchmark')}_runs"
     L = ["## Échantillons publiés", "",
-         (f"Pour les juger avec un autre classifieur : chaque fichier `.npy` de `{runs}/` (à côté du "
+         (f"Pour les juger avec un autre classifieur : chaque fichier `.npy` de `{runs}/` (à côté du "
           "JSON de son exécution) contient les images d'un chemin, `uint8` de forme (n, 28, 28), "
           "0 pour le fond comme dans MNIST (`numpy.load(fichier)`), celles du chemin par défaut et "
           "celles du meilleur chemin de l'exécution."), "",

@@ -207,7 +207,7 @@ def test_rapport_au_budget_des_etudiants_juge_ses_propres_cibles(tmp_path):
 
 
 def _recette(tmp_path, mesures):
-    """Rapport au budget des étudiants de `maitre` sur les graines données : {graine: (confiants
+    """Rapport au budget des étudiants de `maitre` sur les graines données : {graine: (confiants
     et FD du chemin par défaut, confiants et FD des poids moyennés, parts des chiffres)}."""
     for g, (c, fd, c_ema, fd_ema, hist) in mesures.items():
         e = execution("maitre", g, c, fd=fd, hist=hist, budget=BUDGET_TP)
@@ -218,13 +218,13 @@ def _recette(tmp_path, mesures):
                        nom="benchmark_budget_tp")
     texte = corriger_markdown(RAP.markdown(json.loads(json.dumps(R))))
     section = texte.split("## Recette des étudiants (issue #21)")[1].split("\n## ")[0]
-    return R, section.replace("\xa0", " ").replace("\u202f", " ")  # espaces typographiques : testées ailleurs
+    return R, section
 
 
 def test_recette_des_etudiants_change_seulement_sur_un_gain_des_deux_mesures(tmp_path):
-    """Issue #21 : les poids moyennés deviennent la recette seulement s'ils gagnent, selon la
-    règle, sur la part de confiants ET la FD, sur 3 graines ; les cibles (≥ 75 %, FD ≤ 15, chaque
-    chiffre entre 5 et 15 %) se jugent sur le chemin par défaut."""
+    """Issue #21 : les poids moyennés deviennent la recette seulement s'ils gagnent, selon la
+    règle, sur la part de confiants ET la FD, sur 3 graines ; les cibles (≥ 75 %, FD ≤ 15, chaque
+    chiffre entre 5 et 15 %) se jugent sur le chemin par défaut."""
     equilibre = [0.1] * 10
     penche = [0.24, 0.04] + [0.09] * 8
     gagne = {1: (0.60, 25.0, 0.80, 10.0, equilibre), 2: (0.62, 24.0, 0.81, 11.0, equilibre),
@@ -232,23 +232,23 @@ def test_recette_des_etudiants_change_seulement_sur_un_gain_des_deux_mesures(tmp
     R, section = _recette(tmp_path / "gagne", gagne)
     assert RAP.decision_recette(R)[0]["confiants"] == "gain" and RAP.decision_recette(R)[0]["fd"] == "gain"
     assert "`use_ema` devient la recette par défaut" in section and "inchangée" not in section
-    assert "| « EMA 0,999, σ²=β » | 1, 2, 3 | 81.0 ± 1.0 % | 11.0 ± 1.0 |" in section
-    # le chemin par défaut manque ses trois cibles, sur 3 graines : dit sans réserve
-    assert "| ≥ 75 % confiants | 62.0 ± 2.0 % | 3 sur 3 | **non atteinte** |" in section
+    assert "| « EMA 0,999, σ²=β » | 1, 2, 3 | 81.0 ± 1.0 % | 11.0 ± 1.0 |" in section
+    # le chemin par défaut manque ses trois cibles, sur 3 graines : dit sans réserve
+    assert "| ≥ 75\u202f% confiants | 62.0 ± 2.0 % | 3 sur 3 | **non atteinte** |" in section
     assert "| FD ≤ 15 | 24.0 ± 1.0 | 3 sur 3 | **non atteinte** |" in section
-    assert "| chaque chiffre entre 5 et 15 % | 10.0 à 10.0 % | 3 sur 3 | atteinte |" in section
+    assert "| chaque chiffre entre 5 et 15 % | 10.0 à 10.0 % | 3 sur 3 | atteinte |" in section
 
     dispersee = {1: (0.60, 25.0, 0.55, 10.0, penche), 2: (0.70, 24.0, 0.85, 11.0, penche),
                  3: (0.80, 14.0, 0.80, 12.0, penche)}
     R, section = _recette(tmp_path / "disperse", dispersee)
     assert RAP.decision_recette(R)[0]["confiants"] == "non significatif"
-    assert "`use_ema` devient" not in section and "confiants : non significatif" in section
+    assert "`use_ema` devient" not in section and "confiants\xa0: non significatif" in section
     assert "recette inchangée" in section
-    assert "| ≥ 75 % confiants | 70.0 ± 10.0 % | 3 sur 3 | **non atteinte** |" in section
-    assert "4.0 à 24.0 % | 3 sur 3 | **non atteinte** |" in section
+    assert "| ≥ 75\u202f% confiants | 70.0 ± 10.0 % | 3 sur 3 | **non atteinte** |" in section
+    assert "4.0 à 24.0 % | 3 sur 3 | **non atteinte** |" in section
 
     R, section = _recette(tmp_path / "deux", {g: gagne[g] for g in (1, 2)})
-    assert "pas encore : 2 graines sur les 3 exigées" in section and "`use_ema` devient" not in section
+    assert "pas encore : 2 graines sur les 3 exigées" in section and "`use_ema` devient" not in section
     assert "| 2 sur 3 | **non atteinte** (moins de 3 graines) |" in section
 
 
@@ -262,13 +262,13 @@ def test_rapport_dit_quels_echantillons_sont_publies(tmp_path):
         P.ecrire_execution(tmp_path, e)
     R = RAP.construire(P.lire_executions(tmp_path), None, commande="make benchmark-budget-tp", variantes=V.VARIANTES,
                        reference="maitre", chemins=["σ²=β"], nom="benchmark_budget_tp")
-    texte = RAP.markdown(json.loads(json.dumps(R))).replace("\xa0", " ")
+    texte = corriger_markdown(RAP.markdown(json.loads(json.dumps(R))))
     section = texte.split("## Échantillons publiés")[1]
     assert "`docs/benchmark_budget_tp_runs/`" in section
     lignes = [ligne for ligne in section.splitlines() if ligne.startswith("| `maitre-graine")]
     assert lignes[0].startswith("| `maitre-graine1.json` | 2026-01-01 10:00 | aucun")
-    assert lignes[1] == ("| `maitre-graine2.json` | 2026-01-02 10:00 | `maitre-graine2-beta.npy` (« σ²=β »), "
-                         "`maitre-graine2-ema999-beta-tilde.npy` (« EMA 0,999, σ²=β̃ ») |")
+    assert lignes[1] == ("| `maitre-graine2.json` | 2026-01-02 10:00 | `maitre-graine2-beta.npy` (« σ²=β »), "
+                         "`maitre-graine2-ema999-beta-tilde.npy` (« EMA 0,999, σ²=β̃ ») |")
 
 
 def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):
