@@ -72,7 +72,8 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
          "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
          "variantes": {}, "vitesse": vitesse,
-         "echantillons": {P.nom_fichier(e["variante"], e["graine"]): {"date": e["date"], **e.get("echantillons", {})}
+         "echantillons": {P.nom_fichier(e["variante"], e["graine"]):
+                          {"date": e["date"], "fichiers": e.get("echantillons", {})}
                           for e in sorted(ex, key=lambda e: (e["variante"], e["graine"]))}}
     for nom in variantes:
         mes = [e for e in ex if e["variante"] == nom]
@@ -276,6 +277,12 @@ def lignes_cibles_variante(R, nom):
     return L
 
 
+def _parts_extremes(g):
+    """(plus petite, plus grande) part moyenne d'un chiffre, et leur texte « a à b % »."""
+    parts = [_r(h).moyenne for h in g["histogramme"]]
+    return min(parts), max(parts), f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %"
+
+
 def lignes_cibles_etudiants(R, nom):
     """Cibles de l'issue #11 au budget des étudiants, sur le chemin par défaut : ≥ 85 %
     confiants, chaque chiffre entre 5 et 15 %, FD au plus la moitié de celle de la référence."""
@@ -283,12 +290,11 @@ def lignes_cibles_etudiants(R, nom):
     g, ref = defaut.get(nom), defaut.get(R["reference"])
     if not g:
         return []
-    parts = [_r(h).moyenne for h in g["histogramme"]]
-    bornes = f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %"
+    bas, haut, bornes = _parts_extremes(g)
     L = [f"| `{nom}` | chemin par défaut ≥ 85 % confiants | {_pct(g['confiants'])} "
          f"| {_atteinte(_r(g['confiants']).moyenne >= 0.85)} |",
          f"| `{nom}` | … chaque chiffre entre 5 et 15 % | {bornes} "
-         f"| {_atteinte(min(parts) >= 0.05 and max(parts) <= 0.15)} |"]
+         f"| {_atteinte(bas >= 0.05 and haut <= 0.15)} |"]
     if ref and nom != R["reference"]:
         fd, fd_ref = _r(g["fd"]).moyenne, _r(ref["fd"]).moyenne
         L.append(f"| `{nom}` | … FD ≤ la moitié de celle de `{R['reference']}` ({fd_ref:.1f}) | "
@@ -353,15 +359,15 @@ def section_recette(R):
           f"{GRAINES_RECETTE} exigées) :", "", "| cible | mesuré | graines | |", "|---|---|---|---|"]
     n = _r(defaut["confiants"]).n
     graines = f"{n} sur {GRAINES_RECETTE}"
-    parts = [_r(h).moyenne for h in defaut["histogramme"]]
-    bas, haut = CIBLES_RECETTE["parts"]
+    bas, haut, bornes = _parts_extremes(defaut)
+    cible_bas, cible_haut = CIBLES_RECETTE["parts"]
     for texte, mesure, ok in (
             (f"≥ {100 * CIBLES_RECETTE['confiants']:.0f} % confiants", _pct(defaut["confiants"]),
              _r(defaut["confiants"]).moyenne >= CIBLES_RECETTE["confiants"]),
             (f"FD ≤ {CIBLES_RECETTE['fd']:.0f}", _r(defaut["fd"]).texte(decimales=1),
              _r(defaut["fd"]).moyenne <= CIBLES_RECETTE["fd"]),
-            (f"chaque chiffre entre {100 * bas:.0f} et {100 * haut:.0f} %",
-             f"{100 * min(parts):.1f} à {100 * max(parts):.1f} %", min(parts) >= bas and max(parts) <= haut)):
+            (f"chaque chiffre entre {100 * cible_bas:.0f} et {100 * cible_haut:.0f} %", bornes,
+             bas >= cible_bas and haut <= cible_haut)):
         etat = _atteinte(ok) if n >= GRAINES_RECETTE else f"{_atteinte(ok)} (moins de {GRAINES_RECETTE} graines)"
         L.append(f"| {texte} | {mesure} | {graines} | {etat} |")
     return L + [""]
@@ -408,7 +414,7 @@ def section_echantillons(R):
           "celles du meilleur chemin de l'exécution."), "",
          "| exécution | date | fichiers |", "|---|---|---|"]
     for json_, e in executions.items():
-        fichiers = [f"`{f}` (« {c} »)" for c, f in e.items() if c != "date"]
+        fichiers = [f"`{f}` (« {c} »)" for c, f in e["fichiers"].items()]
         L.append(f"| `{json_}` | {e['date']} | " + (", ".join(fichiers) if fichiers else
                                                      "aucun (exécution antérieure à leur enregistrement)") + " |")
     return L + [""]
