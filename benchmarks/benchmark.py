@@ -13,8 +13,9 @@ Chaque exécution (variante, graine) est un JSON sous build/benchmark/runs/ (dos
 --resultats) : déjà fait pour le même budget et le même code, il n'est pas refait ; une
 campagne peut donc tourner en plusieurs fois. Le rapport est régénéré à partir de tous les
 JSON du dossier (build/benchmark/benchmark.md après chaque exécution). Au budget par défaut
-(ou avec --publier), il est aussi écrit dans docs/benchmark.md et .json, et les JSON des
-exécutions sont copiés dans docs/benchmark_runs/ (rapport reproductible sans réentraîner).
+(ou avec --publier), les JSON des exécutions rejoignent ceux déjà publiés dans
+docs/benchmark_runs/ et docs/benchmark.md et .json sont régénérés à partir de ce dossier
+(publication.py : une exécution ajoutée sur un clone neuf ne fait pas disparaître les autres).
 
 Budget des étudiants (``--budget-etudiants``, ``make benchmark-budget-tp``) : autant
 d'epochs qu'il faut pour les ~37 500 itérations du TP (20 epochs de 60 000 images), soit
@@ -24,7 +25,6 @@ docs/benchmark_budget_tp.md et docs/benchmark_budget_tp_runs/).
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 import warnings
@@ -41,11 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import judge as J
 import master as M
 import protocole as P
+import publication as PUB
 import rapport as RAP
 import unets as U
 import variantes as V
-
-from autograder.typographie import corriger_markdown
+from publication import journal
 
 RACINE = M.RACINE
 # vrai jeu de test MNIST (10 000 chiffres) pour le juge : variable d'environnement, sinon à
@@ -57,10 +57,6 @@ T10K = Path(os.environ.get("TP_MNIST_T10K", RACINE.parent / "shared" / "data" / 
 EMAS = (0.999, 0.99)
 DEFAUTS = {"epochs": 20, "n_images": 0, "n_samples": 1000}
 GRAINE_DONNEES = 0  # ordre des données et juge : les mêmes pour toutes les exécutions
-
-
-def journal(*a):
-    print(time.strftime("[%H:%M:%S]"), *a, flush=True)
 
 
 # ----------------------------------------------------------------------------- données
@@ -449,48 +445,14 @@ def campagne(a, ctx):
 
 
 def ecrire_rapports(a, budget, publier):
-    """Rapport depuis tous les JSON du dossier de résultats (et vitesse.json s'il existe)."""
-    lecture = P.lire_executions(a.resultats, budget)
-    vitesse = a.resultats / "vitesse.json"
-    vitesse = json.loads(vitesse.read_text(encoding="utf-8")) if vitesse.exists() else None
-    # la commande qui refait exactement ces exécutions (variantes et graines présentes)
-    noms = [n for n in V.VARIANTES if any(e["variante"] == n for e in lecture.executions)]
-    graines = ",".join(map(str, sorted({e["graine"] for e in lecture.executions}))) or a.graines
-    valeurs = lecture.executions[0]["cle"]["budget"] if lecture.executions else DEFAUTS
-    commande = RAP.commande_make(noms if noms != list(V.VARIANTES) else [], graines, valeurs, DEFAUTS,
-                                 cible=a.nom.replace("_", "-"))
-    R = RAP.construire(lecture, vitesse, commande=commande, variantes=V.VARIANTES,
-                       reference=V.REFERENCE, chemins=list(CHEMINS), nom=a.nom)
-    texte = corriger_markdown(RAP.markdown(R))  # typographie française, comme le reste du dépôt
-    a.sortie.mkdir(parents=True, exist_ok=True)
-    (a.sortie / "benchmark.md").write_text(texte, encoding="utf-8")
-    (a.sortie / "benchmark.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
+    """Rapport depuis tous les JSON du dossier de résultats (et vitesse.json s'il existe) dans
+    --sortie ; avec ``publier``, ces exécutions rejoignent celles de docs/ (PUB.publier)."""
+    communs = {"nom": a.nom, "chemins": list(CHEMINS), "defauts": DEFAUTS, "graines": a.graines}
+    rapport = PUB.rapport_du_dossier(a.resultats, budget=budget, **communs)
+    PUB.ecrire(rapport, a.sortie)
     if publier:
-        publier_docs(a, lecture, texte, R)
-    return texte
-
-
-def publier_docs(a, lecture, texte, R):
-    """docs/NOM.md et .json, et copie des JSON d'exécution dans docs/NOM_runs/, seulement si
-    au moins 2 variantes ont au moins 3 graines (1 au budget des étudiants, de 33 min à
-    près de 3 h par exécution sur 2 cœurs, selon la machine) ; sinon docs/ reste tel quel."""
-    graines = RAP.graines_minimum(lecture.executions)
-    if not RAP.assez_de_graines(lecture.executions, graines=graines):
-        journal(f"docs/ non modifié : il faut au moins {graines} graine(s) pour au moins 2 variantes")
-        return
-    docs = Path(a.docs)
-    runs = docs / f"{a.nom}_runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    if a.resultats.resolve() != runs.resolve():  # rapport régénéré depuis docs/ : rien à copier
-        for e in lecture.executions:
-            shutil.copy2(a.resultats / P.nom_fichier(e["variante"], e["graine"]), runs)
-            for fichier in e.get("echantillons", {}).values():  # uint8, jugeables par un tiers
-                shutil.copy2(a.resultats / fichier, runs)
-        if (a.resultats / "vitesse.json").exists():
-            shutil.copy2(a.resultats / "vitesse.json", runs)
-    (docs / f"{a.nom}.md").write_text(texte, encoding="utf-8")
-    (docs / f"{a.nom}.json").write_text(json.dumps(R, indent=1, ensure_ascii=False), encoding="utf-8")
-    journal(f"publié : {docs / a.nom}.md et {runs}")
+        PUB.publier(rapport.lecture, resultats=a.resultats, docs=Path(a.docs), **communs)
+    return rapport.texte
 
 
 def main(argv=None):

@@ -16,6 +16,7 @@ sys.path.insert(0, str(RACINE / "benchmarks"))
 # le dossier ajouté au chemin, d'où les imports après sys.path.insert.
 import master as M  # noqa: E402
 import protocole as P  # noqa: E402
+import publication as PUB  # noqa: E402
 import rapport as RAP  # noqa: E402
 import variantes as V  # noqa: E402
 
@@ -269,6 +270,60 @@ def test_rapport_dit_quels_echantillons_sont_publies(tmp_path):
     assert lignes[0].startswith("| `maitre-graine1.json` | 2026-01-01 10:00 | aucun")
     assert lignes[1] == ("| `maitre-graine2.json` | 2026-01-02 10:00 | `maitre-graine2-beta.npy` (« σ²=β »), "
                          "`maitre-graine2-ema999-beta-tilde.npy` (« EMA 0,999, σ²=β̃ ») |")
+
+
+def _publier(campagne, docs, nom="benchmark_budget_tp"):
+    return PUB.publier(P.lire_executions(campagne), resultats=campagne, docs=docs, nom=nom, chemins=["σ²=β"],
+                       defauts={"epochs": 20, "n_images": 0, "n_samples": 1000}, graines="1")
+
+
+def test_une_execution_publiee_rejoint_celles_deja_publiees(tmp_path, capsys):
+    """Sur un clone neuf, build/ n'a que la nouvelle exécution : le rapport publié garde les
+    autres ; une exécution refaite (même variante, même graine) remplace la publiée et ses
+    anciens échantillons, et le journal le dit."""
+    docs, campagne = tmp_path / "docs", tmp_path / "build"
+    runs = docs / "benchmark_budget_tp_runs"
+    for g in (1, 2, 3):
+        e = execution("maitre", g, 0.6 + g / 100, budget=BUDGET_TP)
+        e["echantillons"] = {"σ²=β": f"maitre-graine{g}-beta.npy"}
+        P.ecrire_execution(runs, e)
+        (runs / f"maitre-graine{g}-beta.npy").write_bytes(b"ancien")
+    nouvelle = execution("t20", 1, 0.7, budget=BUDGET_TP)
+    nouvelle["echantillons"] = {"σ²=β": "t20-graine1-beta.npy"}
+    refaite = execution("maitre", 3, 0.5, budget=BUDGET_TP)
+    refaite["date"] = "2026-02-01 10:00"
+    refaite["echantillons"] = {"σ²=β̃": "maitre-graine3-beta-tilde.npy"}
+    for e in (nouvelle, refaite):
+        P.ecrire_execution(campagne, e)
+        (campagne / next(iter(e["echantillons"].values()))).write_bytes(b"neuf")
+
+    rapport = _publier(campagne, docs)
+
+    assert sorted(f.name for f in runs.iterdir()) == [
+        "maitre-graine1-beta.npy", "maitre-graine1.json", "maitre-graine2-beta.npy", "maitre-graine2.json",
+        "maitre-graine3-beta-tilde.npy", "maitre-graine3.json", "t20-graine1-beta.npy", "t20-graine1.json"]
+    assert "maitre-graine3.json : remplace l'exécution publiée du 2026-01-03 10:00" in capsys.readouterr().out
+    assert (docs / "benchmark_budget_tp.md").read_text(encoding="utf-8") == rapport.texte
+    maitre = rapport.donnees["chemins"]["σ²=β"]["maitre"]
+    assert maitre["graines"] == [1, 2, 3] and maitre["confiants"]["moyenne"] == pytest.approx((0.61 + 0.62 + 0.5) / 3)
+    assert rapport.donnees["chemins"]["σ²=β"]["t20"]["graines"] == [1]
+    assert "GRAINES=1,2,3" in rapport.texte and "VARIANTES=maitre,t20" in rapport.texte
+
+
+def test_publication_compte_les_graines_publiees_et_nouvelles_ensemble(tmp_path, capsys):
+    """Au budget du banc (3 graines exigées), une 1re graine de t20 ne publie rien : docs/ reste tel quel."""
+    docs, campagne = tmp_path / "docs", tmp_path / "build"
+    runs = docs / "benchmark_runs"
+    for v, g in ((v, g) for v in ("maitre", "plongement") for g in (1, 2)):
+        P.ecrire_execution(runs, execution(v, g, 0.4))
+    P.ecrire_execution(campagne, execution("plongement", 3, 0.45))
+    P.ecrire_execution(campagne, execution("t20", 1, 0.5))
+    assert _publier(campagne, docs, nom="benchmark") is None
+    assert "docs/ non modifié : il faut au moins 3 graine(s)" in capsys.readouterr().out
+    assert not (docs / "benchmark.md").exists() and len(list(runs.iterdir())) == 4
+    P.ecrire_execution(campagne, execution("maitre", 3, 0.42))  # maitre et plongement ont 3 graines
+    assert _publier(campagne, docs, nom="benchmark") is not None
+    assert len(list(runs.iterdir())) == 7 and "`t20`" in (docs / "benchmark.md").read_text(encoding="utf-8")
 
 
 def test_meilleur_chemin_parmi_ceux_mesures_sur_toutes_les_graines(tmp_path):
