@@ -62,6 +62,20 @@ def _verdicts(groupes, reference):
             for v, g in groupes.items() if v != reference}
 
 
+def juges_des_executions(executions):
+    """Les versions du juge qui ont noté ces exécutions : même graine et même code, mais son
+    entraînement n'est pas reproductible d'une machine à l'autre (noyaux de calcul du CPU) ;
+    deux versions se distinguent par leur précision et leur plancher réel contre réel."""
+    versions = {}
+    for e in sorted(executions, key=lambda e: e["date"]):
+        j = e["contexte"]["juge"]
+        cle = (round(j["precision"], 4), round(j["fd_reel"], 3), round(j["confiants_reel"], 3))
+        versions.setdefault(cle, {"precision": j["precision"], "fd_reel": j["fd_reel"],
+                                  "confiants_reel": j["confiants_reel"], "executions": []})
+        versions[cle]["executions"].append(P.nom_fichier(e["variante"], e["graine"]))
+    return list(versions.values())
+
+
 def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom="benchmark"):
     """Toutes les valeurs du rapport (JSON) à partir des exécutions lues."""
     ex = lecture.executions
@@ -72,6 +86,7 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
          "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
          "variantes": {}, "vitesse": vitesse,
+         "juges": juges_des_executions(ex),
          "echantillons": {P.nom_fichier(e["variante"], e["graine"]):
                           {"date": e["date"], "fichiers": e.get("echantillons", {})}
                           for e in sorted(ex, key=lambda e: (e["variante"], e["graine"]))}}
@@ -99,6 +114,18 @@ def _pct(d):
     return P.pourcent(_r(d))
 
 
+def _memes_juges(R):
+    juges = R.get("juges") or []
+    if len(juges) <= 1:
+        return "le même pour toutes les exécutions, graine fixe"
+    versions = " ; ".join(
+        f"précision {100 * j['precision']:.2f} %, FD réel {j['fd_reel']:.2f} : "
+        + ", ".join(f"`{x}`" for x in j["executions"]) for j in juges)
+    return (f"graine fixe et même code, mais réentraîné sur chaque machine, il n'en sort pas "
+            f"exactement le même : {len(juges)} versions ont noté ces exécutions ({versions}) ; "
+            "ci-après, celle de la plus récente")
+
+
 def entete(R):
     b, c = R["budget"], R["contexte"]
     j = c["juge"]
@@ -122,7 +149,7 @@ def entete(R):
          "T = 10, β linéaires 0,1 → 0,8 ; cellule d'entraînement du notebook maître (exécutée telle "
          f"quelle, ou modifiée d'une ligne vérifiée) ; {b['n_samples']} échantillons par chemin. "
          f"Données : {c['donnees']}. {c['versions']}, sur CPU."),
-        (f"- Juge (le même pour toutes les exécutions, graine fixe) : petit CNN entraîné sur "
+        (f"- Juge ({_memes_juges(R)}) : petit CNN entraîné sur "
          f"{j['n_train']} chiffres de {j['source']} ; précision {100 * j['precision']:.1f} % sur "
          f"{j['n_test']} autres chiffres réels. FD : distance de Fréchet dans ses 128 "
          f"caractéristiques contre {j['n_reference']} chiffres réels ; plancher réel contre réel "

@@ -272,6 +272,26 @@ def test_rapport_dit_quels_echantillons_sont_publies(tmp_path):
                          "`maitre-graine2-ema999-beta-tilde.npy` (« EMA 0,999, σ²=β̃ ») |")
 
 
+def test_rapport_dit_quand_des_juges_differents_ont_note_les_executions(tmp_path):
+    """Le juge (graine fixe) n'est pas reproductible d'une machine à l'autre : le rapport ne dit
+    « le même pour toutes les exécutions » que s'il l'est, et sinon qui a noté quoi."""
+    autre = execution("maitre", 2, 0.7)
+    autre["contexte"]["juge"] = {**autre["contexte"]["juge"], "precision": 0.9788, "fd_reel": 2.34}
+    for e in (execution("maitre", 1, 0.6), execution("plongement", 1, 0.6)):
+        P.ecrire_execution(tmp_path, e)
+    def entete():
+        R = RAP.construire(P.lire_executions(tmp_path), None, commande="make benchmark", variantes=V.VARIANTES,
+                           reference="maitre", chemins=["σ²=β"])
+        return next(ligne for ligne in corriger_markdown(RAP.markdown(json.loads(json.dumps(R)))).splitlines()
+                    if ligne.startswith("- Juge"))
+    assert entete().startswith("- Juge (le même pour toutes les exécutions, graine fixe)")
+    P.ecrire_execution(tmp_path, autre)
+    ligne = entete()
+    assert "le même pour toutes" not in ligne and "2 versions" in ligne
+    assert ("précision 98.00 %, FD réel 2.00 : `maitre-graine1.json`, `plongement-graine1.json` ; "
+            "précision 97.88 %, FD réel 2.34 : `maitre-graine2.json`") in ligne
+
+
 def _publier(campagne, docs, nom="benchmark_budget_tp"):
     return PUB.publier(P.lire_executions(campagne), resultats=campagne, docs=docs, nom=nom, chemins=["σ²=β"],
                        defauts={"epochs": 20, "n_images": 0, "n_samples": 1000}, graines="1")
