@@ -7,6 +7,8 @@ d'un pas d'entraînement mesuré côte à côte.
     make benchmark EPOCHS=2                          # budget réduit (n'écrase pas docs/)
     make benchmark-budget-tp                         # 37 500 itérations, comme un étudiant
     .venv/bin/python benchmarks/benchmark.py --rapport-seulement --resultats docs/benchmark_runs
+    .venv/bin/python benchmarks/benchmark.py --rejuger --resultats docs/benchmark_budget_tp_runs \
+        --sortie build/benchmark-tp            # échantillons publiés, notés par le juge d'ici
     .venv/bin/python benchmarks/benchmark.py --help
 
 Chaque exécution (variante, graine) est un JSON sous build/benchmark/runs/ (dossier
@@ -393,6 +395,9 @@ def analyser_arguments(argv):
     p.add_argument("--vitesse-seulement", action="store_true", help="seulement la mesure de vitesse")
     p.add_argument("--rapport-seulement", action="store_true",
                    help="régénérer le rapport à partir des JSON du dossier de résultats, sans entraîner")
+    p.add_argument("--rejuger", action="store_true",
+                   help="rejuger les échantillons .npy du dossier de résultats avec le juge de cette machine "
+                        "(celui en cache sous SORTIE/juge, sinon entraîné) et comparer aux valeurs des JSON")
     p.add_argument("--publier", action="store_true", help="écrire aussi dans docs/ (automatique au budget par défaut)")
     p.add_argument("--ne-pas-publier", action="store_true")
     a = p.parse_args(argv)
@@ -455,8 +460,36 @@ def ecrire_rapports(a, budget, publier):
     return rapport.texte
 
 
+def rejuger(a):
+    """Chaque fichier d'échantillons publié, noté par le juge de cette machine, à côté de ce que
+    dit son JSON (noté par le juge de la machine qui l'a produit) : l'écart entre deux versions
+    du juge, sur les mêmes images (en uint8 : ce que lirait un tiers)."""
+    _, _, split, _ = charger_donnees(GRAINE_DONNEES)
+    juge, stats_ref, info = preparer_juge(split, a.sortie)
+    print(f"juge de cette machine : précision {100 * info['precision']:.2f} %, FD réel {info['fd_reel']:.2f}\n")
+    print("| échantillons | juge du JSON | confiants (JSON → ici) | FD (JSON → ici) | plus rare (JSON → ici) |")
+    print("|---|---|---|---|---|")
+    ecarts = []
+    for lecture in sorted(a.resultats.glob("*-graine*.json")):
+        e = json.loads(lecture.read_text(encoding="utf-8"))
+        for chemin, fichier in e.get("echantillons", {}).items():
+            x = np.load(a.resultats / fichier, allow_pickle=False).astype("float32") / 127.5 - 1
+            ici, la = J.evaluer(juge, x, "tp", stats_ref), e["chemins"][chemin]
+            ecarts.append((ici["confiants"] - la["confiants"], ici["fd"] - la["fd"]))
+            print(f"| `{fichier}` | {100 * e['contexte']['juge']['precision']:.2f} % "
+                  f"| {100 * la['confiants']:.1f} → {100 * ici['confiants']:.1f} % "
+                  f"| {la['fd']:.2f} → {ici['fd']:.2f} "
+                  f"| {100 * la['classe_min']:.1f} → {100 * ici['classe_min']:.1f} % |")
+    if ecarts:
+        print(f"\nplus grands écarts sur {len(ecarts)} fichiers : confiants "
+              f"{100 * max(abs(c) for c, _ in ecarts):.1f} points, FD {max(abs(f) for _, f in ecarts):.2f}")
+
+
 def main(argv=None):
     a = analyser_arguments(argv)
+    if a.rejuger:
+        rejuger(a)
+        return
     if a.rapport_seulement:
         print(ecrire_rapports(a, None, a.publier))
         return
