@@ -85,7 +85,7 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
          "budget": ex[0]["cle"]["budget"] if ex else None,
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
          "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
-         "variantes": {}, "vitesse": vitesse,
+         "variantes": {}, "vitesse": vitesse, "par_graine": {},
          "juges": juges_des_executions(ex),
          "echantillons": {P.nom_fichier(e["variante"], e["graine"]):
                           {"date": e["date"], "fichiers": e.get("echantillons", {})}
@@ -95,6 +95,7 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
         if mes:
             R["variantes"][nom] = {
                 "description": variantes[nom].description, "conditionnel": variantes[nom].conditionnel,
+                "T": variantes[nom].T,
                 "graines": sorted(e["graine"] for e in mes),
                 "perte_finale": asdict(P.resumer(e["entrainement"]["perte"][-1] for e in mes)),
                 "ms_par_pas_moyen": asdict(P.resumer(e["entrainement"]["ms_par_pas_moyen"] for e in mes))}
@@ -102,6 +103,13 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
         groupes = P.regrouper(ex, chemin)
         R["chemins"][chemin] = _serialiser(groupes)
         R["verdicts"][chemin] = _verdicts(groupes, reference)
+        R["par_graine"][chemin] = {}
+        for e in sorted(ex, key=lambda e: e["graine"]):  # chaque graine, pour situer une variante à 1 graine
+            if chemin in e.get("chemins", {}):
+                d = R["par_graine"][chemin].setdefault(e["variante"], {"graines": [], "confiants": [], "fd": []})
+                for cle, valeur in (("graines", e["graine"]), ("confiants", e["chemins"][chemin]["confiants"]),
+                                    ("fd", e["chemins"][chemin]["fd"])):
+                    d[cle].append(valeur)
     return R
 
 
@@ -427,6 +435,60 @@ def section_cibles(R):
     return L + [""]
 
 
+def _situer(valeur, graines, sens):
+    """Une mesure à une seule graine, située par rapport à CHAQUE graine de la référence
+    (sens +1 : plus grand est mieux ; −1 : plus petit est mieux)."""
+    if valeur * sens > max(g * sens for g in graines):
+        return "mieux que chaque graine"
+    if valeur * sens < min(g * sens for g in graines):
+        return "moins bien que chaque graine"
+    return "dans leur étendue"
+
+
+def section_nombre_d_etapes(R):
+    """Issue #21 : ce que coûte T = 10. Les variantes qui ne changent que T (β rééchelonnés pour
+    garder ᾱ_T), contre la référence, sur le chemin par défaut et le meilleur de la référence ;
+    avec 2 graines ou plus, le verdict de la règle ; avec une seule, où elle tombe par rapport
+    à chacune des graines de la référence (pas un verdict)."""
+    ref = R["reference"]
+    en_t = [v for v, d in R["variantes"].items() if d.get("T")]
+    if not en_t or ref not in R["variantes"]:
+        return []
+    L = ["## Nombre d'étapes T (issue #21)", "",
+         (("La variante " if len(en_t) == 1 else "Les variantes ") + ", ".join(f"`{v}`" for v in en_t)
+          + (" ne change" if len(en_t) == 1 else " ne changent") + " que T (β linéaires rééchelonnés "
+          f"pour garder le même ᾱ_T) ; `{ref}` a T = 10, comme les exercices. Une variante à 2 graines ou "
+          "plus reçoit le verdict de la règle de décision ; à une seule graine, chaque mesure est seulement "
+          f"située par rapport à chacune des graines de `{ref}` (entre parenthèses : de la moins bonne à la "
+          "meilleure)."), "",
+         "| chemin | variante | T | graines | confiants | FD | contre `" + ref + "` (confiants ; FD) |",
+         "|---|---|---|---|---|---|---|"]
+    tranches = [c for c, verdicts in R["verdicts"].items()  # un gain ou une perte d'une variante en T
+                if any(m.startswith(("gain", "perte")) for v in en_t for m in verdicts.get(v, {}).values())]
+    for chemin in dict.fromkeys([CHEMIN_DEFAUT, meilleur_chemin(R, ref)[0]] + tranches):
+        base = (R.get("par_graine", {}).get(chemin) or {}).get(ref)
+        if chemin is None or not base:
+            continue
+        etendue = {"confiants": (f" ({100 * min(base['confiants']):.1f} à {100 * max(base['confiants']):.1f} %)"),
+                   "fd": f" ({max(base['fd']):.1f} à {min(base['fd']):.1f})"}
+        for v in [ref] + en_t:
+            g = R["chemins"][chemin].get(v)
+            if not g:
+                continue
+            if v == ref:
+                contre = "référence"
+            elif g["confiants"]["n"] >= 2:
+                contre = " ; ".join(R["verdicts"][chemin][v].get(m, "—") for m in ("confiants", "fd"))
+            else:
+                contre = (f"{_situer(g['confiants']['moyenne'], base['confiants'], +1)} ; "
+                          f"{_situer(g['fd']['moyenne'], base['fd'], -1)}")
+            L.append(f"| « {chemin} » | `{v}` | {R['variantes'][v].get('T') or 10} | "
+                     f"{', '.join(map(str, g['graines']))} | "
+                     f"{_pct(g['confiants'])}{etendue['confiants'] if v == ref else ''} | "
+                     f"{_r(g['fd']).texte(decimales=1)}{etendue['fd'] if v == ref else ''} | {contre} |")
+    return L + [""]
+
+
 def section_echantillons(R):
     """Les échantillons gardés de chaque exécution (issue #21), pour qu'un tiers les juge avec
     son propre classifieur ; les exécutions d'avant leur enregistrement sont dites sans."""
@@ -458,6 +520,7 @@ def markdown(R):
         return "# Banc d'essai du TP DDPM\n\nAucune exécution dans le dossier de résultats.\n"
     vitesse = [] if budget_etudiants(R["budget"]) else section_vitesse(R, R["reference"])  # dans le rapport principal
     lignes = (entete(R) + table_variantes(R) + section_qualite(R) + section_chiffres(R)
-              + section_conditionnel(R) + vitesse + section_recette(R) + section_cibles(R)
+              + section_conditionnel(R) + vitesse + section_recette(R) + section_nombre_d_etapes(R)
+              + section_cibles(R)
               + section_echantillons(R) + section_ignorees(R))
     return "\n".join(lignes) + "\n"

@@ -292,6 +292,31 @@ def test_rapport_dit_quand_des_juges_differents_ont_note_les_executions(tmp_path
             "précision 97.88 %, FD réel 2.34 : `maitre-graine2.json`") in ligne
 
 
+def test_nombre_d_etapes_situe_une_graine_et_tranche_a_partir_de_deux(tmp_path):
+    """Issue #21 : à une graine, une variante en T est située par rapport à CHAQUE graine de la
+    référence (pas de verdict) ; à 2 graines ou plus, la règle tranche."""
+    for g, (c, fd) in enumerate([(0.60, 30.0), (0.65, 25.0), (0.70, 20.0)], start=1):
+        P.ecrire_execution(tmp_path, execution("maitre", g, c, fd=fd, budget=BUDGET_TP))
+    P.ecrire_execution(tmp_path, execution("t20", 1, 0.75, fd=15.0, budget=BUDGET_TP))
+    P.ecrire_execution(tmp_path, execution("t50", 1, 0.66, fd=35.0, budget=BUDGET_TP))
+    def section():
+        R = RAP.construire(P.lire_executions(tmp_path), None, commande="x", variantes=V.VARIANTES,
+                           reference="maitre", chemins=["σ²=β"], nom="benchmark_budget_tp")
+        texte = corriger_markdown(RAP.markdown(json.loads(json.dumps(R))))
+        return texte.split("## Nombre d'étapes T (issue #21)")[1].split("\n## ")[0]
+    lignes = section().splitlines()
+    assert ("| « σ²=β » | `maitre` | 10 | 1, 2, 3 | 65.0 ± 5.0 % (60.0 à 70.0 %) "
+            "| 25.0 ± 5.0 (30.0 à 20.0) | référence |") in lignes
+    assert ("| « σ²=β » | `t20` | 20 | 1 | 75.0 % (n = 1) | 15.0 (n = 1) "
+            "| mieux que chaque graine ; mieux que chaque graine |") in lignes
+    assert ("| « σ²=β » | `t50` | 50 | 1 | 66.0 % (n = 1) | 35.0 (n = 1) "
+            "| dans leur étendue ; moins bien que chaque graine |") in lignes
+    for g, (c, fd) in ((2, (0.80, 14.0)), (3, (0.78, 16.0))):  # t20 à 3 graines : la règle tranche
+        P.ecrire_execution(tmp_path, execution("t20", g, c, fd=fd, budget=BUDGET_TP))
+    t20 = next(ligne for ligne in section().splitlines() if ligne.startswith("| « σ²=β » | `t20`"))
+    assert t20.endswith(corriger_markdown("| gain ; gain |")) and "| 1, 2, 3 |" in t20
+
+
 def _publier(campagne, docs, nom="benchmark_budget_tp"):
     return PUB.publier(P.lire_executions(campagne), resultats=campagne, docs=docs, nom=nom, chemins=["σ²=β"],
                        defauts={"epochs": 20, "n_images": 0, "n_samples": 1000}, graines="1")
