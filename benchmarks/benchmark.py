@@ -470,8 +470,7 @@ def rejuger(a):
     print("| échantillons | juge du JSON | confiants (JSON → ici) | FD (JSON → ici) | plus rare (JSON → ici) |")
     print("|---|---|---|---|---|")
     ecarts = []
-    for lecture in sorted(a.resultats.glob("*-graine*.json")):
-        e = json.loads(lecture.read_text(encoding="utf-8"))
+    for e in P.lire_executions(a.resultats).executions:
         for chemin, fichier in e.get("echantillons", {}).items():
             x = np.load(a.resultats / fichier, allow_pickle=False).astype("float32") / 127.5 - 1
             ici, la = J.evaluer(juge, x, "tp", stats_ref), e["chemins"][chemin]

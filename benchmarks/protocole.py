@@ -129,7 +129,8 @@ def verdict(candidat: Resume, reference: Resume, sens: int) -> str:
 
 
 def regrouper(executions: list, chemin: str) -> dict:
-    """{variante: {mesure: Resume, "histogramme": [Resume x 10], "graines": [...]}} pour un
+    """{variante: {mesure: Resume, "histogramme": [Resume x 10], "graines": [...],
+    "valeurs": {mesure: [une par graine]}}} pour un
     chemin d'échantillonnage donné (les variantes qui ne l'ont pas sont omises)."""
     par_variante = {}
     for e in executions:
@@ -140,10 +141,11 @@ def regrouper(executions: list, chemin: str) -> dict:
     for variante, liste in par_variante.items():
         liste.sort(key=lambda gr: gr[0])
         resultats = [r for _, r in liste]
-        g = {"graines": [gr for gr, _ in liste]}
+        g = {"graines": [gr for gr, _ in liste], "valeurs": {}}  # valeurs : graine par graine
         for mesure in MESURES:
             if all(mesure in r for r in resultats):
-                g[mesure] = resumer(r[mesure] for r in resultats)
+                g["valeurs"][mesure] = [r[mesure] for r in resultats]
+                g[mesure] = resumer(g["valeurs"][mesure])
         g["histogramme"] = [resumer(r["histogramme"][c] for r in resultats) for c in range(10)]
         groupes[variante] = g
     return groupes

@@ -50,7 +50,7 @@ def assez_de_graines(executions, graines=3, variantes=2):
 
 # ----------------------------------------------------------------------------- données du rapport
 def _serialiser(groupes):
-    return {v: {k: ([asdict(r) for r in x] if k == "histogramme" else x if k == "graines" else asdict(x))
+    return {v: {k: ([asdict(r) for r in x] if k == "histogramme" else x if k in ("graines", "valeurs") else asdict(x))
                 for k, x in g.items()} for v, g in groupes.items()}
 
 
@@ -85,7 +85,7 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
          "budget": ex[0]["cle"]["budget"] if ex else None,
          "contexte": max(ex, key=lambda e: e["date"])["contexte"] if ex else None,
          "reference": reference, "ignorees": lecture.ignorees, "chemins": {}, "verdicts": {},
-         "variantes": {}, "vitesse": vitesse, "par_graine": {},
+         "variantes": {}, "vitesse": vitesse,
          "juges": juges_des_executions(ex),
          "echantillons": {P.nom_fichier(e["variante"], e["graine"]):
                           {"date": e["date"], "fichiers": e.get("echantillons", {})}
@@ -103,13 +103,6 @@ def construire(lecture, vitesse, *, commande, variantes, reference, chemins, nom
         groupes = P.regrouper(ex, chemin)
         R["chemins"][chemin] = _serialiser(groupes)
         R["verdicts"][chemin] = _verdicts(groupes, reference)
-        R["par_graine"][chemin] = {}
-        for e in sorted(ex, key=lambda e: e["graine"]):  # chaque graine, pour situer une variante à 1 graine
-            if chemin in e.get("chemins", {}):
-                d = R["par_graine"][chemin].setdefault(e["variante"], {"graines": [], "confiants": [], "fd": []})
-                for cle, valeur in (("graines", e["graine"]), ("confiants", e["chemins"][chemin]["confiants"]),
-                                    ("fd", e["chemins"][chemin]["fd"])):
-                    d[cle].append(valeur)
     return R
 
 
@@ -435,9 +428,10 @@ def section_cibles(R):
     return L + [""]
 
 
-def _situer(valeur, graines, sens):
+def _situer(valeur, graines, mesure):
     """Une mesure à une seule graine, située par rapport à CHAQUE graine de la référence
-    (sens +1 : plus grand est mieux ; −1 : plus petit est mieux)."""
+    (sens de la mesure : P.MESURES)."""
+    sens = P.MESURES[mesure]
     if valeur * sens > max(g * sens for g in graines):
         return "mieux que chaque graine"
     if valeur * sens < min(g * sens for g in graines):
@@ -466,7 +460,7 @@ def section_nombre_d_etapes(R):
     tranches = [c for c, verdicts in R["verdicts"].items()  # un gain ou une perte d'une variante en T
                 if any(m.startswith(("gain", "perte")) for v in en_t for m in verdicts.get(v, {}).values())]
     for chemin in dict.fromkeys([CHEMIN_DEFAUT, meilleur_chemin(R, ref)[0]] + tranches):
-        base = (R.get("par_graine", {}).get(chemin) or {}).get(ref)
+        base = ((R["chemins"].get(chemin) or {}).get(ref) or {}).get("valeurs")
         if chemin is None or not base:
             continue
         etendue = {"confiants": (f" ({100 * min(base['confiants']):.1f} à {100 * max(base['confiants']):.1f} %)"),
@@ -480,8 +474,8 @@ def section_nombre_d_etapes(R):
             elif g["confiants"]["n"] >= 2:
                 contre = " ; ".join(R["verdicts"][chemin][v].get(m, "—") for m in ("confiants", "fd"))
             else:
-                contre = (f"{_situer(g['confiants']['moyenne'], base['confiants'], +1)} ; "
-                          f"{_situer(g['fd']['moyenne'], base['fd'], -1)}")
+                contre = (f"{_situer(g['confiants']['moyenne'], base['confiants'], 'confiants')} ; "
+                          f"{_situer(g['fd']['moyenne'], base['fd'], 'fd')}")
             L.append(f"| « {chemin} » | `{v}` | {R['variantes'][v].get('T') or 10} | "
                      f"{', '.join(map(str, g['graines']))} | "
                      f"{_pct(g['confiants'])}{etendue['confiants'] if v == ref else ''} | "

@@ -27,10 +27,13 @@ def test_rejuger_lit_chaque_fichier_publie_et_donne_les_ecarts(tmp_path, monkeyp
     images[:2] = 0  # moitié noires, moitié blanches : luminosité moyenne 0,5 une fois dans [−1, 1]
     np.save(tmp_path / "maitre-graine2-beta.npy", images)
     chemin = {"confiants": 0.48, "fd": 5.3, "classe_min": 0.05}
+    cle = {"budget": {"epochs": 240}, "code": "x"}
     (tmp_path / "maitre-graine2.json").write_text(json.dumps({
+        "variante": "maitre", "graine": 2, "cle": cle,
         "contexte": {"juge": {"precision": 0.9788}}, "chemins": {"σ²=β": chemin},
         "echantillons": {"σ²=β": "maitre-graine2-beta.npy"}}), encoding="utf-8")
     (tmp_path / "plongement-graine1.json").write_text(json.dumps({  # d'avant l'enregistrement des échantillons
+        "variante": "plongement", "graine": 1, "cle": cle,
         "contexte": {"juge": {"precision": 0.9796}}, "chemins": {"σ²=β": chemin}}), encoding="utf-8")
 
     B.rejuger(SimpleNamespace(resultats=tmp_path, sortie=tmp_path / "sortie"))
